@@ -1,0 +1,3 @@
+"""Lintas: cross-border cooperation against cyber-enabled financial crime."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,135 @@
+"""Accounts API: who am I, my agency's users, my API tokens."""
+
+import datetime as dt
+
+from django.db import transaction
+from ninja import Field, Router, Schema
+
+from lintas.accounts import services
+from lintas.accounts.choices import TokenScope
+from lintas.accounts.models import ApiToken, User
+from lintas.core.access import get_visible_or_404
+
+__all__ = ["router"]
+
+router = Router()
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    agency: str = Field(..., alias="agency.code")
+    roles: list[str]
+    is_active: bool
+    language: str
+    time_zone: str
+
+    @staticmethod
+    def resolve_roles(obj):
+        return sorted(obj.roles)
+
+
+class UserIn(Schema):
+    username: str
+    password: str
+    roles: list[str] = []
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+class RolesIn(Schema):
+    roles: list[str]
+
+
+class ActiveIn(Schema):
+    is_active: bool
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    key_id: str
+    scope: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenIn(Schema):
+    name: str
+    scope: TokenScope = TokenScope.READ
+    days: int = 90
+
+
+class TokenCreated(TokenOut):
+    secret: str
+
+
+def _users():
+    return User.objects.select_related("agency").prefetch_related("role_assignments")
+
+
+@router.get("/me", response=UserOut, summary="The signed-in user")
+def me(request):
+    return request.user
+
+
+@router.get("/users", response=list[UserOut], summary="Users visible to me (my agency's)")
+def list_users(request):
+    return _users().visible_to(request.user)
+
+
+@router.get("/users/{user_id}", response=UserOut, summary="One user")
+def get_user(request, user_id: int):
+    return get_visible_or_404(_users(), request.user, pk=user_id)
+
+
+@router.post("/users", response={201: UserOut}, summary="Create a user in my agency")
+def create_user(request, payload: UserIn):
+    user = services.create_user(
+        request.user,
+        agency=request.user.agency,
+        username=payload.username,
+        password=payload.password,
+        roles=set(payload.roles),
+        email=payload.email,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+    )
+    return 201, user
+
+
+@router.put("/users/{user_id}/roles", response=UserOut, summary="Replace a user's roles")
+def set_roles(request, user_id: int, payload: RolesIn):
+    with transaction.atomic():
+        user = get_visible_or_404(_users(), request.user, pk=user_id)
+        return services.set_user_roles(request.user, user, set(payload.roles))
+
+
+@router.put("/users/{user_id}/active", response=UserOut, summary="Disable or enable a user")
+def set_active(request, user_id: int, payload: ActiveIn):
+    user = get_visible_or_404(_users(), request.user, pk=user_id)
+    return services.set_user_active(request.user, user, payload.is_active)
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+def list_tokens(request):
+    return ApiToken.objects.visible_to(request.user)
+
+
+@router.post("/tokens", response={201: TokenCreated}, summary="Create a personal API token (secret shown once)")
+def create_token(request, payload: TokenIn):
+    token, secret = services.create_api_token(request.user, name=payload.name, scope=payload.scope, days=payload.days)
+    token.secret = secret
+    return 201, token
+
+
+@router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of my API tokens")
+def revoke_token(request, token_id: int):
+    token = get_visible_or_404(ApiToken.objects.select_related("user"), request.user, pk=token_id)
+    return services.revoke_api_token(request.user, token)

@@ -1,0 +1,30 @@
+"""Second-factor state of a signed-in user."""
+
+from django.conf import settings
+from django_otp import user_has_device
+
+__all__ = ["needs_enrolment", "needs_verification", "session_is_complete"]
+
+
+def needs_verification(user) -> bool:
+    """Signed in with a password, has an authenticator, has not yet given a code in this session."""
+    return user.is_authenticated and not user.is_verified() and user_has_device(user, confirmed=True)
+
+
+def needs_enrolment(user) -> bool:
+    """Must set up an authenticator before anything else (always, except in demo mode)."""
+    return (
+        settings.MFA_REQUIRED
+        and user.is_authenticated
+        and not user.is_verified()
+        and not user_has_device(user, confirmed=True)
+    )
+
+
+def session_is_complete(user) -> bool:
+    """A session is complete when both factors are given (or demo mode lets an un-enrolled user skip)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_verified():
+        return True
+    return not needs_verification(user) and not needs_enrolment(user)

@@ -1,0 +1,32 @@
+"""Member directory API."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from lintas.agencies.models import Agency
+
+__all__ = ["router"]
+
+router = Router()
+
+
+class AgencyOut(Schema):
+    code: str
+    short_name: str
+    name: str
+    kind: str
+    country: str
+    time_zone: str
+    languages: list[str]
+    contact_24_7: str
+    is_active: bool
+
+
+@router.get("/", response=list[AgencyOut], summary="List member agencies")
+def list_agencies(request):
+    return Agency.objects.all()
+
+
+@router.get("/{code}", response=AgencyOut, summary="One member agency")
+def get_agency(request, code: str):
+    return get_object_or_404(Agency, code=code)

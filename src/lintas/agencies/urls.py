@@ -1,0 +1,10 @@
+from django.urls import path
+
+from lintas.agencies import views
+
+app_name = "agencies"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<slug:code>/", views.agency_detail, name="detail"),
+]

@@ -1,0 +1,46 @@
+"""The REST API root: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from lintas.accounts.api import router as accounts_router
+from lintas.accounts.auth import api_auth
+from lintas.agencies.api import router as agencies_router
+from lintas.audit.api import router as audit_router
+
+__all__ = ["api"]
+
+api = NinjaAPI(
+    title="Lintas API",
+    version="1",
+    description=(
+        "Cross-border cooperation against cyber-enabled financial crime. Authenticate with a personal API token "
+        "(`Authorization: Bearer lnt_...`, created under Profile → API tokens) or a signed-in browser session. "
+        "What you may not see answers 404, exactly like what does not exist."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("Not allowed.")}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
+
+
+api.add_router("/agencies", agencies_router, tags=["agencies"])
+api.add_router("/", accounts_router, tags=["accounts"])
+api.add_router("/audit", audit_router, tags=["audit"])

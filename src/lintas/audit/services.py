@@ -1,0 +1,123 @@
+"""Writing the audit trail and sealing it into the hash chain.
+
+``record_event`` is called by every service in the same transaction as the action it records; it takes no lock on
+the chain, so many writers never wait for each other. ``seal_pending`` runs shortly after (a job enqueued on commit)
+and appends the unsealed events to the chain in order, under one lock row.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from lintas.audit.chain import GENESIS_HASH, VerifyReport, event_hash, verify_chain
+from lintas.audit.choices import Action, Outcome
+from lintas.audit.models import AuditChainHead, AuditEvent
+from lintas.core import context
+
+if TYPE_CHECKING:
+    from lintas.accounts.models import User
+    from lintas.agencies.models import Agency
+
+__all__ = ["record_event", "request_seal", "seal_pending", "verify_database"]
+
+logger = logging.getLogger(__name__)
+
+SEAL_BATCH = 5000
+_SEAL_FLAG = "lintas:audit:seal-requested"
+
+
+def record_event(
+    action: Action,
+    *,
+    actor: User | None = None,
+    outcome: Outcome = Outcome.SUCCESS,
+    target=None,
+    object_type: str = "",
+    object_id: str = "",
+    agency: Agency | None = None,
+    details: dict | None = None,
+    actor_username: str = "",
+) -> AuditEvent:
+    """Append one event. ``agency`` is whose trail it belongs to: by default the target's, else the actor's."""
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+    real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if agency is None:
+        agency = getattr(target, "agency", None) or getattr(target, "owner_agency", None)
+    if agency is None and real_actor is not None:
+        agency = real_actor.agency
+    event = AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=real_actor,
+        actor_username=real_actor.username if real_actor else actor_username[:150],
+        actor_agency_code=real_actor.agency.code if real_actor else "",
+        agency=agency,
+        action=action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=str(object_id)[:100],
+        request_id=context.request_id(),
+        client_ip=context.client_ip(),
+        details=details or {},
+    )
+    transaction.on_commit(request_seal)
+    return event
+
+
+def request_seal() -> None:
+    """Ask for a seal run soon. Bursts of events share one run: the flag lives as long as the delay."""
+    from lintas.audit.tasks import seal_audit_chain
+
+    if settings.HUEY.get("immediate"):
+        seal_audit_chain()
+        return
+    delay = settings.AUDIT_SEAL_DELAY_SECONDS
+    if cache.add(_SEAL_FLAG, 1, timeout=delay):
+        try:
+            seal_audit_chain.schedule(delay=delay)
+        except Exception:  # The periodic seal catches up; losing the nudge must not fail the user's action.
+            logger.exception("could not schedule the audit seal job")
+
+
+def seal_pending(batch_size: int = SEAL_BATCH) -> int:
+    """Seal every unsealed event into the chain, oldest first. Returns how many were sealed."""
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            pending = list(AuditEvent._base_manager.filter(seq__isnull=True).order_by("id")[:batch_size])
+            if not pending:
+                return sealed
+            seq, prev_hash = head.seq, head.hash or GENESIS_HASH
+            for event in pending:
+                seq += 1
+                event.seq = seq
+                event.prev_hash = prev_hash
+                event.hash = event_hash(event, seq, prev_hash)
+                prev_hash = event.hash
+            AuditEvent._base_manager.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=1000)
+            head.seq, head.hash, head.sealed_at = seq, prev_hash, timezone.now()
+            head.save(update_fields=["seq", "hash", "sealed_at"])
+            sealed += len(pending)
+        if len(pending) < batch_size:
+            return sealed
+
+
+def verify_database(chunk_size: int = 5000) -> VerifyReport:
+    """Verify the whole sealed chain in the database against the recorded head; count the unsealed tail."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    rows = AuditEvent._base_manager.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=chunk_size)
+    report = verify_chain(
+        rows,
+        recorded_head_seq=head.seq if head else 0,
+        recorded_head_hash=(head.hash or None) if head else None,
+    )
+    report.unsealed = AuditEvent._base_manager.filter(seq__isnull=True).count()
+    return report

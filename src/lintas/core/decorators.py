@@ -1,0 +1,36 @@
+"""View decorators shared by every app."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+__all__ = ["role_required"]
+
+
+def role_required(*roles: str):
+    """Signed-in users holding one of ``roles``; others get 403, and the refusal is audited."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_role(*roles):
+                from lintas.audit.choices import Action, Outcome
+                from lintas.audit.services import record_event
+
+                record_event(
+                    Action.ACCESS_DENIED,
+                    actor=request.user,
+                    outcome=Outcome.DENIED,
+                    object_type="page",
+                    object_id=request.path[:100],
+                    details={"required_roles": list(roles)},
+                )
+                raise PermissionDenied(_("This page needs one of these roles: %(roles)s") % {"roles": ", ".join(roles)})
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,53 @@
+"""The owned base every model holding agency data inherits, and its one access path.
+
+Every read of agency-owned data goes through ``visible_to(user)``: views, API, exports, search and jobs alike. Nothing
+filters by agency by hand. Subclasses widen visibility (sharing rules) by overriding ``_visible_to``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["AgencyScopedQuerySet", "OwnedModel", "OwnedQuerySet"]
+
+
+class AgencyScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to an agency; ``visible_to`` is the only way to read them for a user.
+
+    ``agency_field`` names the field holding the owning agency. Anonymous and disabled users see nothing.
+    """
+
+    agency_field = "owner_agency"
+
+    def visible_to(self, user):
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self._visible_to(user)
+
+    def _visible_to(self, user):
+        return self.filter(**{self.agency_field: user.agency_id})
+
+
+class OwnedQuerySet(AgencyScopedQuerySet):
+    """Owned rows: by default only the owner agency sees them."""
+
+
+class OwnedModel(models.Model):
+    """Base for agency-owned records: the owner agency alone edits them and decides who sees them."""
+
+    owner_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner agency")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,18 @@
+"""The "my work" dashboard: what needs the signed-in user's attention."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from lintas.accounts.choices import Role
+from lintas.accounts.models import User
+from lintas.audit.models import AuditEvent
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"is_manager": user.has_role(Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)}
+    if context["is_manager"]:
+        context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).count()
+        context["recent_events"] = AuditEvent.objects.visible_to(user).select_related("agency")[:8]
+    return render(request, "dashboard/home.html", context)

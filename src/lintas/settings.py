@@ -1,0 +1,298 @@
+"""Lintas settings: every value comes from the environment, in this one module.
+
+``LINTAS_ENV`` selects the profile: ``development`` (default), ``test`` or ``production``. Production refuses to
+start without its secrets and refuses demo mode. See docs/configuration.md for every variable.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+LINTAS_ENV = env_str("LINTAS_ENV", "development")
+if LINTAS_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("LINTAS_ENV must be development, test or production")
+PRODUCTION = LINTAS_ENV == "production"
+TESTING = LINTAS_ENV == "test" or "pytest" in sys.modules
+
+DATA_DIR = Path(env_str("LINTAS_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+# The embedded defaults (SQLite database, SQLite job queue, uploaded files) live here.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- secrets and hosts -------------------------------------------------------------------------------------------
+SECRET_KEY = env_str("LINTAS_SECRET_KEY")
+if PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "LINTAS_SECRET_KEY must be set to a random value of at least 50 characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+        )
+    if not env_list("LINTAS_ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("LINTAS_ALLOWED_HOSTS must list the host names Lintas is served under")
+elif not SECRET_KEY:
+    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-0123456789"  # noqa: S105
+
+DEBUG = env_bool("LINTAS_DEBUG", LINTAS_ENV == "development") and not PRODUCTION
+ALLOWED_HOSTS = env_list("LINTAS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("LINTAS_CSRF_TRUSTED_ORIGINS")
+
+# Demo mode seeds demo users and lets them skip the second factor; never in production.
+DEMO_MODE = env_bool("LINTAS_DEMO", False)
+if PRODUCTION and DEMO_MODE:
+    raise ImproperlyConfigured("LINTAS_DEMO cannot be enabled with LINTAS_ENV=production")
+
+# --- applications --------------------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "huey.contrib.djhuey",
+    "ninja",
+    "lintas.core",
+    "lintas.agencies",
+    "lintas.accounts",
+    "lintas.audit",
+    "lintas.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lintas.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lintas.accounts.middleware.IdleTimeoutMiddleware",
+    "lintas.accounts.middleware.UserPreferencesMiddleware",
+    "lintas.accounts.middleware.MfaRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "lintas.urls"
+WSGI_APPLICATION = "lintas.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lintas.core.context_processors.lintas",
+            ],
+        },
+    }
+]
+
+# --- data ----------------------------------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LINTAS_DB_CONN_MAX_AGE", 60))}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "lintas.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two writers
+                # queue on busy_timeout instead of failing with "database is locked" on lock upgrade.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("LINTAS_REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lintas"}}
+
+# --- jobs (huey) ---------------------------------------------------------------------------------------------------
+HUEY_IMMEDIATE = env_bool("LINTAS_JOBS_IMMEDIATE", TESTING)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "lintas",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": env_int("LINTAS_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "lintas",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": env_int("LINTAS_WORKERS", 2), "worker_type": "thread"},
+    }
+
+# --- authentication ------------------------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 by design costs ~50 ms; the test suite creates hundreds of users. Production keeps Argon2 first.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOCKOUT_THRESHOLD = env_int("LINTAS_LOCKOUT_THRESHOLD", 5)
+LOCKOUT_MINUTES = env_int("LINTAS_LOCKOUT_MINUTES", 10)
+IDLE_TIMEOUT_MINUTES = env_int("LINTAS_IDLE_TIMEOUT_MINUTES", 30)
+API_TOKEN_MAX_DAYS = env_int("LINTAS_API_TOKEN_MAX_DAYS", 365)
+OTP_TOTP_ISSUER = "Lintas"
+MFA_REQUIRED = not DEMO_MODE
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; the cookie stays same-site.
+
+# --- security headers ----------------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("LINTAS_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("LINTAS_BEHIND_PROXY", True) else None
+    SECURE_HSTS_SECONDS = env_int("LINTAS_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- internationalisation ------------------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("ko", "한국어"),
+    ("ms", "Bahasa Melayu"),
+    ("id", "Bahasa Indonesia"),
+    ("th", "ไทย"),
+    ("vi", "Tiếng Việt"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- static and media ----------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- mail ----------------------------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "LINTAS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("LINTAS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LINTAS_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("LINTAS_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("LINTAS_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("LINTAS_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("LINTAS_EMAIL_FROM", "lintas@localhost")
+
+# --- audit ---------------------------------------------------------------------------------------------------------
+# Events are inserted freely and sealed into the hash chain by a short background step; this is how long a burst may
+# wait before the seal job runs.
+AUDIT_SEAL_DELAY_SECONDS = env_int("LINTAS_AUDIT_SEAL_DELAY_SECONDS", 2)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LINTAS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "huey": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+PAGE_SIZE = 50
+
+# Labels used in the UI for the deployment; not secrets.
+LINTAS_SITE_NAME = _("Lintas")

@@ -1,0 +1,21 @@
+"""Root URL configuration."""
+
+from django.http import JsonResponse
+from django.urls import include, path
+
+from lintas.api import api
+
+
+def healthz(request):
+    """Liveness for load balancers: no database, no authentication."""
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", include("lintas.dashboard.urls")),
+    path("", include("lintas.accounts.urls")),
+    path("directory/", include("lintas.agencies.urls")),
+    path("audit/", include("lintas.audit.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+]
