@@ -9,6 +9,8 @@ from lintas.accounts.api import router as accounts_router
 from lintas.accounts.auth import api_auth
 from lintas.agencies.api import router as agencies_router
 from lintas.audit.api import router as audit_router
+from lintas.audit.choices import Action, Outcome
+from lintas.audit.services import record_event
 
 __all__ = ["api"]
 
@@ -32,6 +34,14 @@ def not_found(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
+    record_event(
+        Action.ACCESS_DENIED,
+        actor=request.user,
+        outcome=Outcome.DENIED,
+        object_type="api",
+        object_id=f"{request.method} {request.path}"[:100],
+        details={"reason": str(exc)},
+    )
     return api.create_response(request, {"detail": str(exc) or _("Not allowed.")}, status=403)
 
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from lintas.accounts import services
 from lintas.accounts.choices import TokenScope
@@ -101,7 +101,7 @@ def create_user(request, payload: UserIn):
         first_name=payload.first_name,
         last_name=payload.last_name,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.put("/users/{user_id}/roles", response=UserOut, summary="Replace a user's roles")
@@ -126,7 +126,7 @@ def list_tokens(request):
 def create_token(request, payload: TokenIn):
     token, secret = services.create_api_token(request.user, name=payload.name, scope=payload.scope, days=payload.days)
     token.secret = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of my API tokens")

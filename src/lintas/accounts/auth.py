@@ -22,6 +22,17 @@ class BearerTokenAuth(HttpBearer):
         if api_token is None:
             return None
         if request.method not in SAFE_METHODS and not api_token.allows_write:
+            from lintas.audit.choices import Action, Outcome
+            from lintas.audit.services import record_event
+
+            record_event(
+                Action.ACCESS_DENIED,
+                actor=api_token.user,
+                outcome=Outcome.DENIED,
+                target=api_token,
+                agency=api_token.user.agency,
+                details={"reason": "read-only token used to write", "path": request.path},
+            )
             raise HttpError(403, _("This token is read-only."))
         request.user = api_token.user
         request.api_token = api_token

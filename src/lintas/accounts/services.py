@@ -259,10 +259,17 @@ def confirm_totp(user: User, device: TOTPDevice, code: str) -> list[str] | None:
     return codes
 
 
+def _recovery_code() -> str:
+    """70 random bits as two groups of seven base32 letters (fits django-otp's 16-character token column)."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    letters = "".join(secrets.choice(alphabet) for _ in range(14))
+    return f"{letters[:7]}-{letters[7:]}"
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     static, _ = StaticDevice.objects.get_or_create(user=user, defaults={"name": "Recovery codes"})
     static.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
     return codes
 
@@ -323,7 +330,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     """The usable token for a bearer secret, or None. Rejections of well-formed but bad tokens are audited."""
     import hmac
 
-    parts = secret.split("_")
+    parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
         return None
     token = ApiToken.objects.select_related("user", "user__agency").filter(key_id=parts[1]).first()

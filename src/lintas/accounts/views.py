@@ -77,7 +77,7 @@ def mfa_verify(request):
         return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"].strip().replace(" ", "")
+        code = form.cleaned_data["code"].strip().replace(" ", "").lower()
         device = _matching_device(user, code)
         if device is not None:
             otp_login(request, device)
@@ -131,7 +131,7 @@ def mfa_setup(request):
 @login_required
 @require_POST
 def recovery_codes_regenerate(request):
-    if not request.user.is_verified():
+    if not mfa.is_verified(request.user):
         raise PermissionDenied(_("Give your second factor first."))
     codes = services.regenerate_recovery_codes(request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": False})

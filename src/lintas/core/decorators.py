@@ -28,7 +28,10 @@ def role_required(*roles: str):
                     object_id=request.path[:100],
                     details={"required_roles": list(roles)},
                 )
-                raise PermissionDenied(_("This page needs one of these roles: %(roles)s") % {"roles": ", ".join(roles)})
+                from lintas.accounts.choices import Role
+
+                labels = ", ".join(str(Role(role).label) for role in roles)
+                raise PermissionDenied(_("This page needs one of these roles: %(roles)s") % {"roles": labels})
             return view(request, *args, **kwargs)
 
         return wrapper

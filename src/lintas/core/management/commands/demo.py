@@ -1,0 +1,20 @@
+"""``lintas demo``: create the demo data (users of every member agency). Refused in production."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lintas.accounts.demo import DEMO_PASSWORD, seed_demo_users
+from lintas.core.context import use_context
+
+
+class Command(BaseCommand):
+    help = "Create demo users for every member agency (idempotent). Demo mode only."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never created with LINTAS_ENV=production.")
+        if not settings.DEMO_MODE:
+            self.stderr.write("Note: LINTAS_DEMO is not set, so demo users must enrol a second factor to sign in.")
+        with use_context("cli:demo"):
+            created = seed_demo_users()
+        self.stdout.write(f"created {len(created)} demo user(s); password for all: {DEMO_PASSWORD}")

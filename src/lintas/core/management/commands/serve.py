@@ -1,0 +1,77 @@
+"""``lintas serve``: gunicorn and the huey worker together; one Ctrl-C stops both."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Lintas with gunicorn and run the job worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("LINTAS_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("LINTAS_WEB_WORKERS", "2")))
+        parser.add_argument("--no-jobs", action="store_true", help="Do not start the job worker (run it elsewhere).")
+
+    def handle(self, *args, **options):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lintas.settings"}
+        web = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lintas.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "120",
+        ]
+        processes = {"web": subprocess.Popen(web, env=env)}
+        if not options["no_jobs"]:
+            processes["jobs"] = subprocess.Popen([sys.executable, "-m", "lintas", "run_huey"], env=env)
+        host, _, port = options["bind"].rpartition(":")
+        self.stdout.write(self.style.SUCCESS(f"\nLintas is serving on http://{host}:{port}/  (Ctrl-C stops it)"))
+        if settings.DEMO_MODE:
+            from lintas.accounts.demo import DEMO_PASSWORD
+
+            self.stdout.write(
+                f"Demo logins (password for all: {DEMO_PASSWORD}): spf.investigator, spf.supervisor, pntl.liaison, "
+                "knpa.investigator, aseanapol.admin ... — every member has <code>.investigator, "
+                "<code>.liaison and <code>.supervisor (agency admin)."
+            )
+
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(p.poll() is None for p in processes.values()):
+                time.sleep(0.3)
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for process in processes.values():
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        failed = [name for name, p in processes.items() if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed and not stopping:
+            self.stderr.write(f"stopped because {', '.join(failed)} exited")
+            sys.exit(1)

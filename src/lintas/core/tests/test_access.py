@@ -1,0 +1,69 @@
+"""The one access path: visible_to and the 404-for-both fetch helper."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+
+from lintas.accounts.choices import Role
+from lintas.accounts.models import User
+from lintas.audit.choices import Action, Outcome
+from lintas.audit.models import AuditEvent
+from lintas.core.access import assert_still_visible, get_visible_or_404
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_and_disabled_users_see_nothing(make_user):
+    make_user("spf")
+    disabled = make_user("spf", roles=(Role.AGENCY_ADMIN,), is_active=False)
+    assert User.objects.visible_to(AnonymousUser()).count() == 0
+    assert User.objects.visible_to(None).count() == 0
+    assert User.objects.visible_to(disabled).count() == 0
+
+
+def test_users_see_their_own_agency_only(make_user):
+    spf_a, spf_b = make_user("spf"), make_user("spf")
+    pntl = make_user("pntl")
+    visible = set(User.objects.visible_to(spf_a))
+    assert visible == {spf_a, spf_b}
+    assert pntl not in visible
+
+
+def test_platform_admin_sees_every_agency(make_user, platform_admin):
+    spf, pntl = make_user("spf"), make_user("pntl")
+    assert {spf, pntl, platform_admin} <= set(User.objects.visible_to(platform_admin))
+
+
+def test_missing_and_not_visible_answer_the_same_404(make_user):
+    viewer = make_user("spf")
+    hidden = make_user("pntl")
+    with pytest.raises(Http404) as missing:
+        get_visible_or_404(User.objects.all(), viewer, pk=999_999)
+    with pytest.raises(Http404) as not_visible:
+        get_visible_or_404(User.objects.all(), viewer, pk=hidden.pk)
+    assert str(missing.value) == str(not_visible.value)
+
+
+def test_refused_access_to_an_existing_object_is_audited(make_user):
+    viewer = make_user("spf")
+    hidden = make_user("pntl")
+    with pytest.raises(Http404):
+        get_visible_or_404(User.objects.all(), viewer, pk=hidden.pk)
+    event = AuditEvent.objects.get(action=Action.ACCESS_DENIED)
+    assert (event.actor, event.outcome, event.object_id) == (viewer, Outcome.DENIED, str(hidden.pk))
+    with pytest.raises(Http404):
+        get_visible_or_404(User.objects.all(), viewer, pk=999_999)
+    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED).count() == 1
+
+
+def test_bad_lookup_values_are_a_404_not_a_crash(make_user):
+    viewer = make_user("spf")
+    with pytest.raises(Http404):
+        get_visible_or_404(User.objects.all(), viewer, pk="not-a-number")
+
+
+def test_assert_still_visible(make_user):
+    viewer = make_user("spf")
+    assert_still_visible(viewer, viewer)
+    with pytest.raises(PermissionError):
+        assert_still_visible(make_user("pntl"), viewer)

@@ -1,0 +1,49 @@
+"""Production settings refuse to start without their secrets and pass ``check --deploy`` without warnings."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+LINTAS = [sys.executable, "-m", "lintas"]
+GOOD_KEY = "k" * 20 + "Q9#x" * 10 + "zzzz-unique-enough"
+
+
+def _run(args, env_extra, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINTAS_", "DATABASE_URL"))}
+    env.update({"LINTAS_DATA_DIR": str(tmp_path), **env_extra})
+    return subprocess.run([*LINTAS, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LINTAS_ALLOWED_HOSTS": "lintas.example.org"}, "LINTAS_SECRET_KEY"),
+        ({"LINTAS_SECRET_KEY": "too-short", "LINTAS_ALLOWED_HOSTS": "lintas.example.org"}, "LINTAS_SECRET_KEY"),
+        ({"LINTAS_SECRET_KEY": GOOD_KEY}, "LINTAS_ALLOWED_HOSTS"),
+        ({"LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "x.org", "LINTAS_DEMO": "1"}, "LINTAS_DEMO"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(env, message, tmp_path):
+    result = _run(["check"], {"LINTAS_ENV": "production", **env}, tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_passes_check_deploy_with_no_warning(tmp_path):
+    env = {"LINTAS_ENV": "production", "LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "lintas.example.org"}
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_bad_boolean_is_a_clear_error(tmp_path):
+    result = _run(["check"], {"LINTAS_DEMO": "perhaps"}, tmp_path)
+    assert result.returncode != 0 and "LINTAS_DEMO must be a boolean" in result.stderr
+
+
+def test_demo_command_is_refused_in_production(tmp_path):
+    env = {"LINTAS_ENV": "production", "LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "x.org"}
+    result = _run(["demo"], env, tmp_path)
+    assert result.returncode != 0 and "never" in result.stderr

@@ -1,0 +1,187 @@
+"""Every URL pattern and every API operation, checked for an anonymous user, another agency and the owner.
+
+A new endpoint without an entry here fails ``test_matrix_covers_every_endpoint``: security review is not optional.
+"owner" is an SPF agency admin whose agency owns the objects; "other" is a PNTL agency admin with the same roles.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from lintas.accounts import services
+from lintas.accounts.choices import Role, TokenScope
+from lintas.accounts.tests.factories import TEST_PASSWORD
+from lintas.api import api
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+
+LOGIN = "login"  # anonymous page requests are redirected to the sign-in page
+ADMIN_ROLES = (Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.INVESTIGATOR)
+MARKER = "spf-only-marker-7f3a"
+
+
+@dataclass
+class Ctx:
+    owner: object
+    colleague: object
+    other: object
+    token: object
+
+
+@dataclass
+class Case:
+    method: str
+    url: Callable[[Ctx], str]
+    anon: int | str
+    other: int
+    owner: int
+    data: Callable[[Ctx], dict] = field(default=lambda ctx: {})
+    hidden: Callable[[Ctx], str] | None = None  # text of the owner's data that "other" must never receive
+
+
+PAGES: dict[str, Case] = {
+    "dashboard:home": Case("get", lambda c: "/", LOGIN, 200, 200),
+    "accounts:login": Case("get", lambda c: "/accounts/login/", 200, 302, 302),
+    "accounts:logout": Case("post", lambda c: "/accounts/logout/", 302, 302, 302),
+    "accounts:mfa_verify": Case("get", lambda c: "/accounts/mfa/verify/", LOGIN, 302, 302),
+    "accounts:mfa_setup": Case("get", lambda c: "/accounts/mfa/setup/", LOGIN, 200, 200),
+    "accounts:recovery_codes": Case("post", lambda c: "/accounts/mfa/recovery-codes/", LOGIN, 200, 200),
+    "accounts:profile": Case("get", lambda c: "/accounts/profile/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "accounts:token_revoke": Case("post", lambda c: f"/accounts/profile/tokens/{c.token.pk}/revoke/", LOGIN, 404, 302),
+    "accounts:set_language": Case(
+        "post", lambda c: "/i18n/language/", 302, 302, 302, data=lambda c: {"language": "ko"}
+    ),
+    "accounts:user_list": Case("get", lambda c: "/users/", LOGIN, 200, 200, hidden=lambda c: c.colleague.username),
+    "accounts:user_create": Case("get", lambda c: "/users/new/", LOGIN, 200, 200),
+    "accounts:user_detail": Case(
+        "get", lambda c: f"/users/{c.colleague.pk}/", LOGIN, 404, 200, hidden=lambda c: c.colleague.username
+    ),
+    "agencies:directory": Case("get", lambda c: "/directory/", LOGIN, 200, 200),
+    "agencies:detail": Case("get", lambda c: "/directory/spf/", LOGIN, 200, 200),
+    "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
+    "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
+    "api:api-root": Case("get", lambda c: "/api/v1/", 404, 404, 404),
+    "healthz": Case("get", lambda c: "/healthz", 200, 200, 200),
+}
+
+API: dict[str, Case] = {
+    "GET /api/v1/agencies/": Case("get", lambda c: "/api/v1/agencies/", 401, 200, 200),
+    "GET /api/v1/agencies/{code}": Case("get", lambda c: "/api/v1/agencies/spf", 401, 200, 200),
+    "GET /api/v1/me": Case("get", lambda c: "/api/v1/me", 401, 200, 200),
+    "GET /api/v1/users": Case("get", lambda c: "/api/v1/users", 401, 200, 200, hidden=lambda c: c.colleague.username),
+    "POST /api/v1/users": Case(
+        "post",
+        lambda c: "/api/v1/users",
+        401,
+        201,
+        201,
+        data=lambda c: {"username": "made.by.api", "password": TEST_PASSWORD, "roles": [Role.INVESTIGATOR]},
+    ),
+    "GET /api/v1/users/{user_id}": Case(
+        "get", lambda c: f"/api/v1/users/{c.colleague.pk}", 401, 404, 200, hidden=lambda c: c.colleague.username
+    ),
+    "PUT /api/v1/users/{user_id}/roles": Case(
+        "put",
+        lambda c: f"/api/v1/users/{c.colleague.pk}/roles",
+        401,
+        404,
+        200,
+        data=lambda c: {"roles": [Role.INVESTIGATOR, Role.SUPERVISOR]},
+    ),
+    "PUT /api/v1/users/{user_id}/active": Case(
+        "put", lambda c: f"/api/v1/users/{c.colleague.pk}/active", 401, 404, 200, data=lambda c: {"is_active": False}
+    ),
+    "GET /api/v1/tokens": Case("get", lambda c: "/api/v1/tokens", 401, 200, 200, hidden=lambda c: MARKER),
+    "POST /api/v1/tokens": Case("post", lambda c: "/api/v1/tokens", 401, 201, 201, data=lambda c: {"name": "new"}),
+    "DELETE /api/v1/tokens/{token_id}": Case("delete", lambda c: f"/api/v1/tokens/{c.token.pk}", 401, 404, 200),
+    "GET /api/v1/audit/events": Case("get", lambda c: "/api/v1/audit/events", 401, 200, 200, hidden=lambda c: MARKER),
+}
+
+
+def _url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+            yield from _url_names(pattern.url_patterns, inner or namespace)
+        else:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def _api_operations():
+    schema = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
+
+
+def test_matrix_covers_every_endpoint():
+    names = set(_url_names(get_resolver().url_patterns))
+    page_names = {n for n in names if not n.startswith("api:")} | {
+        n for n in names if n in {"api:openapi-json", "api:openapi-view", "api:api-root"}
+    }
+    assert None not in names, "every URL pattern needs a name"
+    assert page_names == set(PAGES), (
+        f"pages missing from the matrix: {page_names - set(PAGES)}; stale: {set(PAGES) - page_names}"
+    )
+    operations = _api_operations()
+    assert operations == set(API), f"API operations missing: {operations - set(API)}; stale: {set(API) - operations}"
+
+
+@pytest.fixture
+def ctx(make_user):
+    owner = make_user("spf", roles=ADMIN_ROLES, username="spf.owner")
+    colleague = make_user("spf", roles=(Role.INVESTIGATOR,), username="spf.colleague.hidden")
+    other = make_user("pntl", roles=ADMIN_ROLES, username="pntl.other")
+    token, _ = services.create_api_token(owner, name=MARKER, scope=TokenScope.READ, days=30)
+    record_event(Action.USER_UPDATED, actor=owner, target=colleague, details={"note": MARKER})
+    return Ctx(owner=owner, colleague=colleague, other=other, token=token)
+
+
+def _request(client, case: Case, ctx: Ctx, headers=None):
+    method = getattr(client, case.method)
+    data = case.data(ctx)
+    if case.method == "get":
+        return method(case.url(ctx), **(headers or {}))
+    if headers is not None:  # API: JSON bodies
+        return method(case.url(ctx), data, content_type="application/json", **headers)
+    return method(case.url(ctx), data)
+
+
+def _check(response, expected, case, ctx, who):
+    if expected == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), who
+    else:
+        assert response.status_code == expected, (who, response.status_code, response.content[:300])
+    if who != "owner" and case.hidden is not None:
+        assert case.hidden(ctx) not in response.content.decode(errors="replace"), f"{who} received owner data"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("who", ["anonymous", "other", "owner"])
+def test_page_access(name, who, ctx, signed_in):
+    case = PAGES[name]
+    client = Client() if who == "anonymous" else signed_in(getattr(ctx, who))
+    _check(_request(client, case, ctx), getattr(case, "anon" if who == "anonymous" else who), case, ctx, who)
+
+
+@pytest.mark.parametrize("operation", sorted(API))
+@pytest.mark.parametrize("who", ["anonymous", "other", "owner"])
+def test_api_access(operation, who, ctx):
+    case = API[operation]
+    headers = {}
+    if who != "anonymous":
+        _, secret = services.create_api_token(getattr(ctx, who), name="matrix", scope=TokenScope.READ_WRITE, days=1)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    response = _request(Client(), case, ctx, headers)
+    _check(response, getattr(case, "anon" if who == "anonymous" else who), case, ctx, who)
+
+
+@pytest.mark.parametrize("operation", sorted(op for op, case in API.items() if case.method != "get"))
+def test_api_session_writes_need_a_complete_session(operation, ctx):
+    """A password-only session (second factor not given) cannot use the API, not even to write."""
+    client = Client()
+    client.force_login(ctx.owner)
+    response = _request(client, API[operation], ctx, headers={})
+    assert response.status_code == 401
