@@ -1,7 +1,6 @@
 """The member directory: seeded members, page and API."""
 
 import pytest
-from django.test import Client
 
 from lintas.agencies.models import Agency
 

@@ -1,0 +1,64 @@
+"""Playwright driving Debian's Chromium against the live test server. Never downloads a browser."""
+
+import os
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing at {CHROMIUM}")
+        pytest.skip("browser tests need Debian's Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def signed_in_browser(db):
+    """Sign ``user`` in through the real form, second factor included (an authenticator with a known key)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lintas.accounts.tests.factories import TEST_PASSWORD
+
+    def sign_in(page, user):
+        device = TOTPDevice.objects.create(user=user, confirmed=True, name="browser test")
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/accounts/mfa/verify/**")
+        page.get_by_label("Code").fill(f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}")
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_url(lambda url: "/accounts/" not in url)
+
+    return sign_in
