@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lintas.audit.chain import GENESIS_HASH, VerifyReport, event_hash, verify_chain
@@ -102,12 +102,22 @@ def seal_pending(batch_size: int = SEAL_BATCH) -> int:
                 event.prev_hash = prev_hash
                 event.hash = event_hash(event, seq, prev_hash)
                 prev_hash = event.hash
-            AuditEvent._base_manager.bulk_update(pending, ["seq", "prev_hash", "hash"], batch_size=1000)
+            _write_seals(pending)
             head.seq, head.hash, head.sealed_at = seq, prev_hash, timezone.now()
             head.save(update_fields=["seq", "hash", "sealed_at"])
             sealed += len(pending)
         if len(pending) < batch_size:
             return sealed
+
+
+def _write_seals(events: list[AuditEvent]) -> None:
+    # One prepared UPDATE run for every event: far cheaper than bulk_update's CASE expressions on both databases.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608 - constant names
+            [(event.seq, event.prev_hash, event.hash, event.pk) for event in events],
+        )
 
 
 def verify_database(chunk_size: int = 5000) -> VerifyReport:

@@ -11,7 +11,7 @@ GOOD_KEY = "k" * 20 + "Q9#x" * 10 + "zzzz-unique-enough"
 
 
 def _run(args, env_extra, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINTAS_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINTAS_", "DATABASE_URL", "DJANGO_"))}
     env.update({"LINTAS_DATA_DIR": str(tmp_path), **env_extra})
     return subprocess.run([*LINTAS, *args], env=env, capture_output=True, text=True, timeout=120)
 
