@@ -92,7 +92,10 @@ def main() -> None:
     record_seconds = run_threads(args.threads, per_thread, record)
 
     table = AuditEvent._meta.db_table
-    columns = "occurred_at, actor_username, actor_agency_code, action, outcome, object_type, object_id, request_id, details, prev_hash, hash"
+    columns = (
+        "occurred_at, actor_username, actor_agency_code, action, outcome, object_type, object_id, request_id, "
+        "details, prev_hash, hash"
+    )
     placeholders = ", ".join(["%s"] * 11)
 
     def raw(t, i):
