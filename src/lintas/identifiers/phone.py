@@ -1,0 +1,159 @@
+"""Telephone numbers, canonicalised to ITU-T E.164 with Google's libphonenumber metadata (``phonenumbers``)."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from ._text import digits_only, prepare
+from .types import IdentifierType, Result
+
+__all__ = ["LINE_TYPES", "normalize_phone", "parse_phone"]
+
+LINE_TYPES = {
+    PhoneNumberType.FIXED_LINE: "fixed_line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.SHARED_COST: "shared_cost",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "uan",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown",
+}
+
+# What a person writes around a phone number: digits, '+', separators, an optional "tel:" and an extension.
+_SHAPE = re.compile(r"^(?:tel:)?\s*\+?[\d\s\-.()/]+(?:\s*(?:ext\.?|x|#|;ext=)\s*\d{1,6})?$", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x|#|;ext=)\s*(\d{1,6})$", re.IGNORECASE)
+
+
+def parse_phone(text: str, country: str | None) -> tuple[phonenumbers.PhoneNumber | None, list[str]]:
+    """Parse an already prepared phone string; return the number (or None) and warnings about how it was read.
+
+    Order of readings, first valid wins: as written (``+`` means international, otherwise national in
+    ``country``); "00" + country code as international; bare country code without "+". A number that parses
+    but is not valid is returned as it parsed (so it still has an E.164 form) when no reading is valid.
+    """
+    warnings: list[str] = []
+    digits = digits_only(text)
+    has_plus = text.lstrip().startswith("+")
+    first: phonenumbers.PhoneNumber | None = None
+
+    def attempt(candidate: str, region: str | None, primary: bool = False) -> phonenumbers.PhoneNumber | None:
+        nonlocal first
+        try:
+            num = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            return None
+        if primary:  # only the reading as written stands for an invalid number; guesses do not
+            first = num
+        return num if phonenumbers.is_valid_number(num) else None
+
+    if has_plus:
+        num = attempt(text, None, primary=True)
+        return (num or first), warnings
+    if country:
+        num = attempt(text, country, primary=True)
+        if num is not None:
+            return num, warnings
+    if digits.startswith("00") and len(digits) > 6:
+        num = attempt("+" + digits[2:], None)
+        if num is not None:
+            return num, warnings
+    if len(digits) >= 8 and not digits.startswith("0"):
+        # A country code written without "+" (e.g. 66812345678, common in chat apps and wa.me links).
+        num = attempt("+" + digits, None)
+        if num is not None:
+            if country:
+                warnings.append(f"not a valid {country} number; read as international +{num.country_code}")
+            else:
+                warnings.append(f"no country given; read as international +{num.country_code}")
+            return num, warnings
+    return first, warnings
+
+
+def normalize_phone(text: str, country: str | None = None) -> Result:
+    """Normalise a phone number to E.164 (``+821012345678``).
+
+    Guarantees: full-width digits and separators (spaces, dashes, dots, parentheses, slashes) are ignored; the
+    national form with trunk prefix and the international form give the same value; an invalid number is
+    ``valid=False`` with the reason, and its value is its E.164 form if it parses, otherwise its digits.
+    """
+    s = prepare(text)
+    if not _SHAPE.match(s):
+        return _invalid(text, s, digits_only(s), "contains characters that are not part of a phone number")
+    extension = ""
+    ext_match = _EXTENSION.search(s)
+    if ext_match:
+        extension = ext_match.group(1)
+        s = s[: ext_match.start()]
+    if s[:4].lower() == "tel:":
+        s = s[4:].strip()
+    digits = digits_only(s)
+    if not 5 <= len(digits) <= 17:
+        return _invalid(text, s, ("+" if s.startswith("+") else "") + digits, "a phone number has 5 to 17 digits")
+    num, warnings = parse_phone(s, country)
+    if num is None:
+        plain = ("+" if s.startswith("+") else "") + digits
+        if not country and not s.startswith("+"):
+            return _invalid(text, s, plain, "no country given and the number is not in international format")
+        return _invalid(text, s, plain, "not a valid phone number")
+    e164 = "+" + str(num.country_code) + phonenumbers.national_significant_number(num)
+    region = phonenumbers.region_code_for_number(num) or ""
+    if not phonenumbers.is_valid_number(num):
+        reason = phonenumbers.is_possible_number_with_reason(num)
+        why = {
+            phonenumbers.ValidationResult.TOO_SHORT: "too short",
+            phonenumbers.ValidationResult.TOO_LONG: "too long",
+            phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+            phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length",
+        }.get(reason, "number range not in use")
+        # Written with "+": keep its digits as the value so that normalising the value again is a fixed point
+        # (libphonenumber may strip a trunk zero from an invalid number on each pass).
+        value = "+" + digits if s.startswith("+") else e164
+        return Result(
+            type=IdentifierType.PHONE,
+            value=value,
+            display=value,
+            country=region if region != "001" else "",
+            valid=False,
+            errors=(f"not a valid phone number for +{num.country_code} ({why})",),
+            details={"region": region, "line_type": "unknown"},
+            input=text,
+        )
+    details = {
+        "region": region,
+        "line_type": LINE_TYPES.get(phonenumbers.number_type(num), "unknown"),
+        "country_code": num.country_code,
+        "national_number": phonenumbers.national_significant_number(num),
+    }
+    if extension:
+        details["extension"] = extension
+        warnings.append("extension ignored for matching")
+    return Result(
+        type=IdentifierType.PHONE,
+        value=e164,
+        display=phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        country=region if region != "001" else "",
+        valid=True,
+        warnings=tuple(warnings),
+        details=details,
+        input=text,
+    )
+
+
+def _invalid(raw: str, prepared: str, value: str, error: str) -> Result:
+    return Result(
+        type=IdentifierType.PHONE,
+        value=value,
+        display=prepared,
+        valid=False,
+        errors=(error,),
+        details={},
+        input=raw,
+    )
