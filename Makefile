@@ -19,12 +19,12 @@ help:
 	@echo "make run    - install everything, migrate, seed demo data on first run, serve on http://127.0.0.1:8000"
 	@echo "make test   - lint, migration and deploy checks, tests on SQLite and PostgreSQL, browser tests"
 	@echo "make bench  - benchmarks under bench/"
-	@echo "make lock   - re-resolve requirements/lock.txt from pyproject.toml"
+	@echo "make lock   - re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
 
-$(VENV_STAMP): requirements/lock.txt pyproject.toml
+$(VENV_STAMP): requirements/dev-lock.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 or python3 on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/lock.txt
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/dev-lock.txt
 	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
@@ -76,9 +76,12 @@ test: lint check-migrations check-deploy test-sqlite test-postgres test-browser
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# lock.txt: what production installs; dev-lock.txt: the same plus test and lint tools (make run / make test).
 lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 -o requirements/lock.txt -q
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 -o requirements/dev-lock.txt -q
 
 messages: $(VENV_STAMP)
 	cd src/lintas && ../../$(LINTAS) makemessages --no-obsolete --no-location -l ko -l ms -l id -l th -l vi -l en \

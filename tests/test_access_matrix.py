@@ -40,6 +40,7 @@ class Case:
     owner: int
     data: Callable[[Ctx], dict] = field(default=lambda ctx: {})
     hidden: Callable[[Ctx], str] | None = None  # text of the owner's data that "other" must never receive
+    session: bool = False  # API case run with a signed-in session instead of a bearer token
 
 
 PAGES: dict[str, Case] = {
@@ -61,6 +62,7 @@ PAGES: dict[str, Case] = {
     ),
     "agencies:directory": Case("get", lambda c: "/directory/", LOGIN, 200, 200),
     "agencies:detail": Case("get", lambda c: "/directory/spf/", LOGIN, 200, 200),
+    "agencies:edit": Case("get", lambda c: "/directory/spf/edit/", LOGIN, 403, 200),
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
@@ -96,7 +98,12 @@ API: dict[str, Case] = {
         "put", lambda c: f"/api/v1/users/{c.colleague.pk}/active", 401, 404, 200, data=lambda c: {"is_active": False}
     ),
     "GET /api/v1/tokens": Case("get", lambda c: "/api/v1/tokens", 401, 200, 200, hidden=lambda c: MARKER),
-    "POST /api/v1/tokens": Case("post", lambda c: "/api/v1/tokens", 401, 201, 201, data=lambda c: {"name": "new"}),
+    "POST /api/v1/tokens": Case(
+        "post", lambda c: "/api/v1/tokens", 401, 201, 201, data=lambda c: {"name": "new"}, session=True
+    ),
+    "PATCH /api/v1/agencies/{code}": Case(
+        "patch", lambda c: "/api/v1/agencies/spf", 401, 403, 200, data=lambda c: {"contact_24_7": "+65 6000 0000"}
+    ),
     "DELETE /api/v1/tokens/{token_id}": Case("delete", lambda c: f"/api/v1/tokens/{c.token.pk}", 401, 404, 200),
     "GET /api/v1/audit/events": Case("get", lambda c: "/api/v1/audit/events", 401, 200, 200, hidden=lambda c: MARKER),
 }
@@ -168,9 +175,13 @@ def test_page_access(name, who, ctx, signed_in):
 
 @pytest.mark.parametrize("operation", sorted(API))
 @pytest.mark.parametrize("who", ["anonymous", "other", "owner"])
-def test_api_access(operation, who, ctx):
+def test_api_access(operation, who, ctx, signed_in):
     case = API[operation]
     headers = {}
+    if who != "anonymous" and case.session:
+        response = _request(signed_in(getattr(ctx, who)), case, ctx, headers)
+        _check(response, getattr(case, who), case, ctx, who)
+        return
     if who != "anonymous":
         _, secret = services.create_api_token(getattr(ctx, who), name="matrix", scope=TokenScope.READ_WRITE, days=1)
         headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

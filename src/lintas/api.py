@@ -9,8 +9,7 @@ from lintas.accounts.api import router as accounts_router
 from lintas.accounts.auth import api_auth
 from lintas.agencies.api import router as agencies_router
 from lintas.audit.api import router as audit_router
-from lintas.audit.choices import Action, Outcome
-from lintas.audit.services import record_event
+from lintas.audit.services import record_denial
 
 __all__ = ["api"]
 
@@ -34,14 +33,7 @@ def not_found(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    record_event(
-        Action.ACCESS_DENIED,
-        actor=request.user,
-        outcome=Outcome.DENIED,
-        object_type="api",
-        object_id=f"{request.method} {request.path}"[:100],
-        details={"reason": str(exc)},
-    )
+    record_denial(request.user, str(exc), object_type="api", object_id=f"{request.method} {request.path}")
     return api.create_response(request, {"detail": str(exc) or _("Not allowed.")}, status=403)
 
 

@@ -51,7 +51,7 @@ if LINTAS_ENV not in {"development", "test", "production"}:
 PRODUCTION = LINTAS_ENV == "production"
 TESTING = LINTAS_ENV == "test" or "pytest" in sys.modules
 
-DATA_DIR = Path(env_str("LINTAS_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+DATA_DIR = Path(env_str("LINTAS_DATA_DIR", "/var/lib/lintas" if PRODUCTION else str(PROJECT_DIR / "var"))).resolve()
 # The embedded defaults (SQLite database, SQLite job queue, uploaded files) live here.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -212,24 +212,27 @@ API_TOKEN_MAX_DAYS = env_int("LINTAS_API_TOKEN_MAX_DAYS", 365)
 OTP_TOTP_ISSUER = "Lintas"
 MFA_REQUIRED = not DEMO_MODE
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions live in the database (one indexed read a request): a cache or Redis outage never signs anyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("LINTAS_SESSION_MAX_HOURS", 12) * 60 * 60  # absolute cap, enforced by the middleware too
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; the cookie stays same-site.
+CSRF_COOKIE_HTTPONLY = True  # HTMX sends the token from the page (hx-headers on <body>), never from the cookie.
 
 # --- security headers ----------------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and appends X-Forwarded-For.
+BEHIND_PROXY = env_bool("LINTAS_BEHIND_PROXY", PRODUCTION)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("LINTAS_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("LINTAS_BEHIND_PROXY", True) else None
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
     SECURE_HSTS_SECONDS = env_int("LINTAS_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINTAS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("LINTAS_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
@@ -291,7 +294,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "huey": {"level": "WARNING"}},
 }
 
+WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
+
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
 PAGE_SIZE = 50
 
 # Labels used in the UI for the deployment; not secrets.

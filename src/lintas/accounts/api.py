@@ -2,12 +2,15 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from lintas.accounts import services
-from lintas.accounts.choices import TokenScope
+from lintas.accounts.choices import Role, TokenScope
 from lintas.accounts.models import ApiToken, User
+from lintas.agencies.models import Agency
 from lintas.core.access import get_visible_or_404
 
 __all__ = ["router"]
@@ -33,6 +36,7 @@ class UserOut(Schema):
 
 
 class UserIn(Schema):
+    agency: str | None = Field(None, description="Agency code; only the platform admin may name another agency.")
     username: str
     password: str
     roles: list[str] = []
@@ -74,6 +78,11 @@ def _users():
     return User.objects.select_related("agency").prefetch_related("role_assignments")
 
 
+def _require_manager(request) -> None:
+    if not request.user.has_role(Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN):
+        raise PermissionDenied(_("Only agency admins and the platform admin manage users."))
+
+
 @router.get("/me", response=UserOut, summary="The signed-in user")
 def me(request):
     return request.user
@@ -81,19 +90,22 @@ def me(request):
 
 @router.get("/users", response=list[UserOut], summary="Users visible to me (my agency's)")
 def list_users(request):
+    _require_manager(request)
     return _users().visible_to(request.user)
 
 
 @router.get("/users/{user_id}", response=UserOut, summary="One user")
 def get_user(request, user_id: int):
+    _require_manager(request)
     return get_visible_or_404(_users(), request.user, pk=user_id)
 
 
 @router.post("/users", response={201: UserOut}, summary="Create a user in my agency")
 def create_user(request, payload: UserIn):
+    agency = request.user.agency if payload.agency is None else get_object_or_404(Agency, code=payload.agency)
     user = services.create_user(
         request.user,
-        agency=request.user.agency,
+        agency=agency,
         username=payload.username,
         password=payload.password,
         roles=set(payload.roles),
@@ -106,9 +118,8 @@ def create_user(request, payload: UserIn):
 
 @router.put("/users/{user_id}/roles", response=UserOut, summary="Replace a user's roles")
 def set_roles(request, user_id: int, payload: RolesIn):
-    with transaction.atomic():
-        user = get_visible_or_404(_users(), request.user, pk=user_id)
-        return services.set_user_roles(request.user, user, set(payload.roles))
+    user = get_visible_or_404(_users(), request.user, pk=user_id)
+    return services.set_user_roles(request.user, user, set(payload.roles))
 
 
 @router.put("/users/{user_id}/active", response=UserOut, summary="Disable or enable a user")
@@ -124,6 +135,9 @@ def list_tokens(request):
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create a personal API token (secret shown once)")
 def create_token(request, payload: TokenIn):
+    if getattr(request, "api_token", None) is not None:
+        # A stolen token must not be able to mint fresh ones that outlive its own revocation.
+        raise PermissionDenied(_("Create tokens from a signed-in session (Profile → API tokens), not with a token."))
     token, secret = services.create_api_token(request.user, name=payload.name, scope=payload.scope, days=payload.days)
     token.secret = secret
     return Status(201, token)

@@ -7,11 +7,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from lintas.accounts.choices import Role, TokenScope
+from lintas.agencies.models import Agency
 from lintas.core.forms import StyledFormMixin
 
 __all__ = [
+    "AdminPasswordForm",
     "LoginForm",
     "OtpForm",
+    "PasswordChangeForm",
     "PreferencesForm",
     "TokenForm",
     "UserCreateForm",
@@ -60,12 +63,45 @@ class TokenForm(StyledFormMixin, forms.Form):
     )
 
 
+class PasswordChangeForm(StyledFormMixin, forms.Form):
+    current = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common password."),
+    )
+    confirm = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new") and data.get("confirm") and data["new"] != data["confirm"]:
+            self.add_error("confirm", _("The two new passwords differ."))
+        return data
+
+
+class AdminPasswordForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Give it to the user through a separate, trusted channel. Their sessions end now."),
+    )
+
+
 class RoleChoiceMixin:
     def limit_roles(self, grantable):
         self.fields["roles"].choices = [(value, label) for value, label in Role.choices if value in grantable]
 
 
 class UserCreateForm(StyledFormMixin, RoleChoiceMixin, forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.active(), to_field_name="code", empty_label=None
+    )
     username = forms.CharField(label=_("Username"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
@@ -78,9 +114,11 @@ class UserCreateForm(StyledFormMixin, RoleChoiceMixin, forms.Form):
     )
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, grantable=frozenset(), **kwargs):
+    def __init__(self, *args, grantable=frozenset(), choose_agency=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_roles(grantable)
+        if not choose_agency:  # only the platform admin creates users in other agencies (their first admins)
+            del self.fields["agency"]
 
 
 class UserRolesForm(StyledFormMixin, RoleChoiceMixin, forms.Form):

@@ -16,6 +16,7 @@ from lintas.audit.services import record_event
 __all__ = ["IdleTimeoutMiddleware", "MfaRequiredMiddleware", "UserPreferencesMiddleware"]
 
 _LAST_SEEN = "lintas_last_seen"
+_STARTED = "lintas_started"
 # Refreshing the timestamp costs a session write; once a minute is precise enough for a 30-minute rule.
 _REFRESH_SECONDS = 60
 
@@ -56,6 +57,12 @@ class IdleTimeoutMiddleware:
                     _("You were signed out after %(minutes)d minutes without activity.")
                     % {"minutes": settings.IDLE_TIMEOUT_MINUTES},
                 )
+                return _login_redirect(request)
+            started = request.session.setdefault(_STARTED, now)
+            if now - started > settings.SESSION_COOKIE_AGE:
+                record_event(Action.SESSION_EXPIRED, actor=user, target=user, details={"reason": "maximum age"})
+                logout(request)
+                messages.info(request, _("Your session reached its maximum age. Sign in again."))
                 return _login_redirect(request)
             if last_seen is None or now - last_seen > _REFRESH_SECONDS:
                 request.session[_LAST_SEEN] = now

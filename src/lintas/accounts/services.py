@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,6 +30,7 @@ from lintas.audit.services import record_event
 __all__ = [
     "LoginAttempt",
     "authenticate_token",
+    "change_password",
     "check_login",
     "confirm_totp",
     "create_api_token",
@@ -39,6 +41,7 @@ __all__ = [
     "regenerate_recovery_codes",
     "reset_mfa",
     "revoke_api_token",
+    "set_password_by_admin",
     "set_user_active",
     "set_user_roles",
     "start_totp_enrolment",
@@ -143,6 +146,32 @@ def set_user_active(actor: User, user: User, active: bool) -> User:
 
 
 @transaction.atomic
+def change_password(user: User, *, current: str, new: str) -> User:
+    """The user changes their own password. Every other session of theirs ends (the session hash changes)."""
+    if not user.check_password(current):
+        raise ValidationError({"current": _("Your current password is not correct.")})
+    validate_password(new, user)
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    record_event(Action.PASSWORD_CHANGED, actor=user, target=user)
+    return user
+
+
+@transaction.atomic
+def set_password_by_admin(actor: User, user: User, password: str) -> User:
+    """An admin sets a new password for a user who lost theirs; the user's sessions end at once."""
+    if not can_manage(actor, user):
+        raise PermissionDenied(_("You may not set this user's password."))
+    validate_password(password, user)
+    user.set_password(password)
+    user.session_epoch = F("session_epoch") + 1
+    user.save(update_fields=["password", "session_epoch"])
+    user.refresh_from_db(fields=["session_epoch"])
+    record_event(Action.USER_UPDATED, actor=actor, target=user, details={"password": "set by admin"})
+    return user
+
+
+@transaction.atomic
 def reset_mfa(actor: User, user: User) -> None:
     """Remove a user's second factor so they enrol again at next login (lost phone)."""
     if not can_manage(actor, user):
@@ -173,7 +202,10 @@ def check_login(username: str, password: str) -> LoginAttempt:
 
     now = timezone.now()
     candidate = User.objects.filter(username__iexact=username.strip()).select_related("agency").first()
-    generic = _("Wrong username or password.")
+    # One message for every refusal, so a locked account does not tell a stranger that the username exists.
+    generic = _(
+        "Wrong username or password. After %(count)d failed attempts an account is locked for %(minutes)d minutes."
+    ) % {"count": settings.LOCKOUT_THRESHOLD, "minutes": settings.LOCKOUT_MINUTES}
     if candidate is not None and candidate.is_locked(now):
         record_event(
             Action.LOGIN_FAILED,
@@ -182,7 +214,7 @@ def check_login(username: str, password: str) -> LoginAttempt:
             actor_username=candidate.username,
             details={"reason": "locked"},
         )
-        return LoginAttempt(None, _("This account is locked after too many failed attempts. Try again later."))
+        return LoginAttempt(None, generic)
     user = authenticate(username=candidate.username if candidate else username, password=password)
     if user is None:
         if candidate is None:
@@ -196,7 +228,9 @@ def check_login(username: str, password: str) -> LoginAttempt:
             _count_failure(candidate, "bad password")
         return LoginAttempt(None, generic)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_login=now)
+        # The failure count also counts wrong one-time codes: it is reset only once the whole sign-in succeeded.
+        reset = {} if user_has_device(user, confirmed=True) else {"failed_login_count": 0}
+        User.objects.filter(pk=user.pk).update(locked_until=None, last_login=now, **reset)
         record_event(Action.LOGIN, actor=user, target=user)
     return LoginAttempt(user)
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,10 +17,20 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lintas.accounts import mfa, services
-from lintas.accounts.choices import Role
-from lintas.accounts.forms import LoginForm, OtpForm, PreferencesForm, TokenForm, UserCreateForm, UserRolesForm
+from lintas.accounts.choices import AGENCY_ROLES, Role
+from lintas.accounts.forms import (
+    AdminPasswordForm,
+    LoginForm,
+    OtpForm,
+    PasswordChangeForm,
+    PreferencesForm,
+    TokenForm,
+    UserCreateForm,
+    UserRolesForm,
+)
 from lintas.accounts.models import ApiToken, User
 from lintas.accounts.permissions import can_manage, grantable_roles
+from lintas.audit.services import record_denial
 from lintas.core.access import get_visible_or_404
 from lintas.core.decorators import role_required
 from lintas.core.views import add_service_errors
@@ -75,6 +85,10 @@ def mfa_verify(request):
     user = request.user
     if not mfa.needs_verification(user):
         return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+    if user.is_locked():
+        logout(request)
+        messages.error(request, _("Too many wrong codes: the account is locked for a while."))
+        return redirect("accounts:login")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().replace(" ", "").lower()
@@ -156,8 +170,20 @@ def profile(request):
         initial={"language": user.language, "time_zone": user.time_zone},
     )
     token_form = TokenForm(request.POST if request.POST.get("form") == "token" else None)
+    password_form = PasswordChangeForm(request.POST if request.POST.get("form") == "password" else None)
     new_secret = None
     if request.method == "POST":
+        if password_form.is_bound and password_form.is_valid():
+            try:
+                services.change_password(
+                    user, current=password_form.cleaned_data["current"], new=password_form.cleaned_data["new"]
+                )
+            except ValidationError as error:
+                add_service_errors(password_form, error)
+            else:
+                update_session_auth_hash(request, user)  # this session stays; every other one ends
+                messages.success(request, _("Your password is changed. Your other sessions have ended."))
+                return redirect("accounts:profile")
         if prefs.is_bound and prefs.is_valid():
             services.update_preferences(user, **prefs.cleaned_data)
             messages.success(request, _("Your preferences are saved."))
@@ -172,6 +198,7 @@ def profile(request):
     context = {
         "prefs": prefs,
         "token_form": token_form,
+        "password_form": password_form,
         "new_secret": new_secret,
         "tokens": ApiToken.objects.visible_to(user),
         "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
@@ -215,14 +242,18 @@ def user_list(request):
 @role_required(*MANAGERS)
 def user_create(request):
     agency = request.user.agency
-    grantable = grantable_roles(request.user, agency)
-    form = UserCreateForm(request.POST or None, grantable=grantable)
+    platform_admin = request.user.has_role(Role.PLATFORM_ADMIN)
+    # The platform admin may create users anywhere (an agency's first admin); the service checks roles per agency.
+    grantable = AGENCY_ROLES | {Role.PLATFORM_ADMIN} if platform_admin else grantable_roles(request.user, agency)
+    form = UserCreateForm(
+        request.POST or None, grantable=grantable, choose_agency=platform_admin, initial={"agency": agency.code}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = services.create_user(
                 request.user,
-                agency=agency,
+                agency=data.get("agency") or agency,
                 username=data["username"],
                 password=data["password"],
                 roles=set(data["roles"]),
@@ -233,9 +264,10 @@ def user_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied as error:
+            record_denial(request.user, str(error), object_type="accounts.user", object_id="new")
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("User %(name)s is created.") % {"name": user.username})
+            messages.success(request, _("User %(name)s created.") % {"name": user.username})
             return redirect("accounts:user_detail", user_id=user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "agency": agency})
 
@@ -250,9 +282,18 @@ def user_detail(request, user_id: int):
         current=target.roles,
         initial={"roles": sorted(target.roles)},
     )
+    password_form = AdminPasswordForm(request.POST if request.POST.get("action") == "set_password" else None)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "set_password" and password_form.is_valid():
+                try:
+                    services.set_password_by_admin(request.user, target, password_form.cleaned_data["password"])
+                except ValidationError as error:
+                    add_service_errors(password_form, error)
+                else:
+                    messages.success(request, _("New password set; the user's sessions have ended."))
+                    return redirect("accounts:user_detail", user_id=target.pk)
             if action == "roles" and form.is_valid():
                 services.set_user_roles(request.user, target, set(form.cleaned_data["roles"]))
                 messages.success(request, _("Roles saved."))
@@ -266,6 +307,8 @@ def user_detail(request, user_id: int):
                 messages.success(request, _("Second factor reset: the user enrols again at next sign-in."))
                 return redirect("accounts:user_detail", user_id=target.pk)
         except PermissionDenied as error:
+            record_denial(request.user, str(error), target=target)
             messages.error(request, str(error))
             return redirect("accounts:user_detail", user_id=target.pk)
-    return render(request, "accounts/user_detail.html", {"target": target, "form": form, "manageable": manageable})
+    context = {"target": target, "form": form, "manageable": manageable, "password_form": password_form}
+    return render(request, "accounts/user_detail.html", context)

@@ -30,3 +30,20 @@ def list_agencies(request):
 @router.get("/{code}", response=AgencyOut, summary="One member agency")
 def get_agency(request, code: str):
     return get_object_or_404(Agency, code=code)
+
+
+class AgencyPatch(Schema):
+    name: str | None = None
+    short_name: str | None = None
+    is_active: bool | None = None
+    contact_24_7: str | None = None
+    languages: list[str] | None = None
+    time_zone: str | None = None
+
+
+@router.patch("/{code}", response=AgencyOut, summary="Change a directory entry (own agency's admin, or platform admin)")
+def update_agency(request, code: str, payload: AgencyPatch):
+    from lintas.agencies.services import update_agency as update
+
+    agency = get_object_or_404(Agency, code=code)
+    return update(request.user, agency, **payload.dict(exclude_unset=True))

@@ -2,14 +2,16 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lintas.accounts.choices import Role
+from lintas.audit.choices import Action
 from lintas.audit.filters import AuditFilterForm
 from lintas.audit.models import AuditEvent
+from lintas.audit.services import record_event
 
 __all__ = ["router"]
 
@@ -53,7 +55,9 @@ def list_events(request, filters: Query[AuditQuery]):
         raise PermissionDenied(_("Only agency admins and the platform admin read the audit trail."))
     form = AuditFilterForm(filters.dict(exclude_none=True))
     if not form.is_valid():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(form.errors.get_json_data())
+        raise ValidationError(
+            {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
+        )
+    details = {"filters": filters.dict(exclude_none=True), "api": True}
+    record_event(Action.AUDIT_VIEWED, actor=request.user, details=details)
     return form.apply(AuditEvent.objects.visible_to(request.user).select_related("agency"))

@@ -14,9 +14,9 @@ __all__ = ["CONTENT_FIELDS", "GENESIS_HASH", "ChainProblem", "VerifyReport", "ev
 
 GENESIS_HASH = "0" * 64
 
+# actor_id is not hashed: it becomes NULL when a user is deleted (SET_NULL), while the copied name stays.
 CONTENT_FIELDS = (
     "occurred_at",
-    "actor_id",
     "actor_username",
     "actor_agency_code",
     "agency_id",

@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     USER_DISABLED = "user.disabled", _("User disabled")
     USER_ENABLED = "user.enabled", _("User enabled")
     USER_MFA_RESET = "user.mfa_reset", _("User second factor reset")
+    AGENCY_UPDATED = "agency.updated", _("Agency details updated")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     ACCESS_DENIED = "access.denied", _("Access denied")

@@ -53,11 +53,11 @@ class AuditEvent(models.Model):
     actor_agency_code = models.CharField(_("actor's agency"), max_length=16, blank=True)
     agency = models.ForeignKey(
         "agencies.Agency",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # members are deactivated, never deleted: the trail keeps its owner
         null=True,
         blank=True,
         related_name="+",
-        help_text="The agency whose trail this event belongs to.",
+        verbose_name=_("trail of agency"),
     )
     action = models.CharField(_("action"), max_length=64, choices=Action.choices, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)

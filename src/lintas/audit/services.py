@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from lintas.accounts.models import User
     from lintas.agencies.models import Agency
 
-__all__ = ["record_event", "request_seal", "seal_pending", "verify_database"]
+__all__ = ["record_denial", "record_event", "request_seal", "seal_pending", "verify_database"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def record_event(
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
+    object_type, object_id = object_type[:100], str(object_id)[:100]
     real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if agency is None:
         agency = getattr(target, "agency", None) or getattr(target, "owner_agency", None)
@@ -62,13 +63,26 @@ def record_event(
         action=action,
         outcome=outcome,
         object_type=object_type,
-        object_id=str(object_id)[:100],
+        object_id=object_id,
         request_id=context.request_id(),
         client_ip=context.client_ip(),
         details=details or {},
     )
     transaction.on_commit(request_seal)
     return event
+
+
+def record_denial(actor, reason: str, *, target=None, object_type: str = "", object_id: str = "") -> AuditEvent:
+    """Record a refused action. Call it outside the refused action's transaction, or it is rolled back with it."""
+    return record_event(
+        Action.ACCESS_DENIED,
+        actor=actor,
+        outcome=Outcome.DENIED,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        details={"reason": str(reason)},
+    )
 
 
 def request_seal() -> None:
@@ -79,11 +93,11 @@ def request_seal() -> None:
         seal_audit_chain()
         return
     delay = settings.AUDIT_SEAL_DELAY_SECONDS
-    if cache.add(_SEAL_FLAG, 1, timeout=delay):
-        try:
+    try:
+        if cache.add(_SEAL_FLAG, 1, timeout=delay):
             seal_audit_chain.schedule(delay=delay)
-        except Exception:  # The periodic seal catches up; losing the nudge must not fail the user's action.
-            logger.exception("could not schedule the audit seal job")
+    except Exception:  # The periodic seal catches up; a queue or cache outage must not fail the user's action.
+        logger.exception("could not schedule the audit seal job")
 
 
 def seal_pending(batch_size: int = SEAL_BATCH) -> int:

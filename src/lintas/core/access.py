@@ -16,20 +16,14 @@ def get_visible_or_404(queryset, user, **lookup):
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         pass
     try:
-        exists = queryset.filter(**lookup).exists()
+        hidden = queryset.filter(**lookup).first()
     except (ValueError, TypeError):
-        exists = False
-    if exists:
-        from lintas.audit.choices import Action, Outcome
-        from lintas.audit.services import record_event
+        hidden = None
+    if hidden is not None:
+        from lintas.audit.services import record_denial
 
-        record_event(
-            Action.ACCESS_DENIED,
-            actor=user,
-            outcome=Outcome.DENIED,
-            object_type=queryset.model._meta.label_lower,
-            object_id=str(next(iter(lookup.values()), "")),
-        )
+        # In the owner's trail: the agency that owns the data learns who tried to reach it.
+        record_denial(user, "not visible to this user", target=hidden)
     raise Http404
 
 

@@ -17,16 +17,10 @@ def role_required(*roles: str):
         @login_required
         def wrapper(request, *args, **kwargs):
             if not request.user.has_role(*roles):
-                from lintas.audit.choices import Action, Outcome
-                from lintas.audit.services import record_event
+                from lintas.audit.services import record_denial
 
-                record_event(
-                    Action.ACCESS_DENIED,
-                    actor=request.user,
-                    outcome=Outcome.DENIED,
-                    object_type="page",
-                    object_id=request.path[:100],
-                    details={"required_roles": list(roles)},
+                record_denial(
+                    request.user, f"needs one of: {', '.join(roles)}", object_type="page", object_id=request.path
                 )
                 from lintas.accounts.choices import Role
 

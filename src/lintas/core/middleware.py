@@ -1,5 +1,6 @@
 """Request id and client address for every request, kept in context for the audit trail."""
 
+import ipaddress
 import re
 
 from django.conf import settings
@@ -11,11 +12,21 @@ __all__ = ["RequestIdMiddleware"]
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str | None:
-    """The client's IP: the first X-Forwarded-For hop when Lintas runs behind a trusted proxy, else REMOTE_ADDR."""
-    if getattr(settings, "PRODUCTION", False) and request.META.get("HTTP_X_FORWARDED_FOR"):
-        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's IP. Behind a declared proxy (LINTAS_BEHIND_PROXY), the last X-Forwarded-For hop, which is the one
+    that proxy appended itself; a client cannot forge it. Anything that is not an IP address is ignored."""
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_FORWARDED_FOR"):
+        forwarded = _valid_ip(request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1])
+        if forwarded:
+            return forwarded
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
 
 
 class RequestIdMiddleware:

@@ -45,6 +45,40 @@ def test_five_failures_lock_the_account_for_ten_minutes(make_user):
     assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED, outcome=Outcome.DENIED).count() == 2
 
 
+def test_a_correct_password_does_not_reset_wrong_code_count(make_user, settings):
+    """Someone who knows the password cannot keep guessing codes by signing in again."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("spf")
+    TOTPDevice.objects.create(user=user, confirmed=True, name="phone")
+    for _ in range(settings.LOCKOUT_THRESHOLD - 1):
+        client = Client()
+        _login(client, user.username)
+        client.post("/accounts/mfa/verify/", {"code": "000000"})
+    client = Client()
+    _login(client, user.username)
+    response = client.post("/accounts/mfa/verify/", {"code": "000000"})
+    assert response["Location"] == "/accounts/login/"
+    user.refresh_from_db()
+    assert user.is_locked()
+    # and a locked account's open password session cannot try codes either
+    assert _login(Client(), user.username).status_code == 200
+
+
+def test_session_has_an_absolute_maximum_age(make_user, signed_in, settings):
+    user = make_user("spf")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = signed_in(user)
+        assert client.get("/").status_code == 200
+        for _ in range(settings.SESSION_COOKIE_AGE // (20 * 60)):
+            clock.shift(dt.timedelta(minutes=20))
+            client.get("/")
+        clock.shift(dt.timedelta(minutes=20))
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
 def test_four_failures_then_success_resets_the_count(make_user):
     user = make_user("spf")
     client = Client()

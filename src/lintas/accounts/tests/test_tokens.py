@@ -40,12 +40,23 @@ def test_read_token_reads_but_cannot_write(make_user):
     assert ApiToken.objects.filter(user=user).count() == 1
 
 
-def test_read_write_token_can_write(make_user):
+def test_read_write_token_can_write(admin_user, make_user):
+    target = make_user("spf")
+    _, secret = services.create_api_token(admin_user, name="rw", scope=TokenScope.READ_WRITE, days=30)
+    response = Client().put(
+        f"/api/v1/users/{target.pk}/active", {"is_active": False}, content_type="application/json", **bearer(secret)
+    )
+    assert response.status_code == 200 and response.json()["is_active"] is False
+
+
+def test_a_token_cannot_mint_tokens(make_user, signed_in):
     user = make_user("spf")
     _, secret = services.create_api_token(user, name="rw", scope=TokenScope.READ_WRITE, days=30)
-    response = Client().post(
-        "/api/v1/tokens", {"name": "second", "days": 7}, content_type="application/json", **bearer(secret)
-    )
+    response = Client().post("/api/v1/tokens", {"name": "child"}, content_type="application/json", **bearer(secret))
+    assert response.status_code == 403
+    assert ApiToken.objects.filter(user=user).count() == 1
+    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=user).exists()
+    response = signed_in(user).post("/api/v1/tokens", {"name": "from session"}, content_type="application/json")
     assert response.status_code == 201 and response.json()["secret"].startswith("lnt_")
 
 

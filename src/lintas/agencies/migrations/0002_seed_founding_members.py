@@ -3,7 +3,7 @@
 from django.db import migrations
 
 FOUNDING_MEMBERS = [
-    # A frozen copy: a migration must not change when lintas.agencies.members does.
+    # Frozen here on purpose: a data migration must not change when code elsewhere does.
     ("knpa", "KNPA", "Korean National Police Agency", "national_police", "KR", ["ko"], "Asia/Seoul"),
     ("rmp", "RMP", "Royal Malaysia Police", "national_police", "MY", ["ms", "en"], "Asia/Kuala_Lumpur"),
     ("cnp", "CNP", "Cambodia National Police", "national_police", "KH", ["km"], "Asia/Phnom_Penh"),

@@ -185,7 +185,10 @@ def test_events_cannot_be_changed_or_deleted_through_the_app():
 def test_actor_deletion_keeps_the_event(make_user):
     user = make_user("spf")
     event = record_event(Action.LOGIN, actor=user, target=user)
+    seal_pending()
     user.role_assignments.all().delete()
     user.delete()
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.actor is None and event.actor_username == user.username and event.actor_agency_code == "spf"
+    seal_pending()
+    assert verify_database().ok  # deleting a user must not look like tampering

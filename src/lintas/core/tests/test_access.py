@@ -67,3 +67,25 @@ def test_assert_still_visible(make_user):
     assert_still_visible(viewer, viewer)
     with pytest.raises(PermissionError):
         assert_still_visible(make_user("pntl"), viewer)
+
+
+def test_client_ip_ignores_forged_forwarding_headers(make_user, signed_in, settings):
+    from lintas.audit.models import AuditEvent
+
+    admin = make_user("spf", roles=(Role.AGENCY_ADMIN,))
+    client = signed_in(admin)
+    settings.BEHIND_PROXY = False
+    client.get("/audit/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    settings.BEHIND_PROXY = True
+    client.get("/audit/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.77")
+    client.get("/audit/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
+    ips = list(AuditEvent.objects.filter(action=Action.AUDIT_VIEWED).order_by("id").values_list("client_ip", flat=True))
+    assert ips == ["203.0.113.5", "203.0.113.77", "10.0.0.2"]
+
+
+def test_refusal_is_recorded_in_the_owners_trail(make_user):
+    viewer = make_user("spf")
+    hidden = make_user("pntl")
+    with pytest.raises(Http404):
+        get_visible_or_404(User.objects.all(), viewer, pk=hidden.pk)
+    assert AuditEvent.objects.get(action=Action.ACCESS_DENIED).agency == hidden.agency

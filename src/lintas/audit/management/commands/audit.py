@@ -4,7 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lintas.audit.chain import GENESIS_HASH
 from lintas.audit.choices import Action, Outcome
+from lintas.audit.models import AuditChainHead
 from lintas.audit.services import record_event, seal_pending, verify_database
 from lintas.core.context import use_context
 
@@ -18,7 +20,10 @@ class Command(BaseCommand):
         verify.add_argument("--seal-first", action="store_true", help="Seal pending events before verifying.")
         verify.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
         sub.add_parser("seal", help="Seal pending events into the chain now.")
-        sub.add_parser("head", help="Print the last sealed position and hash (to anchor it elsewhere).")
+        sub.add_parser(
+            "head",
+            help="Print the recorded chain head (position and hash) to anchor it elsewhere; run verify to check.",
+        )
 
     def handle(self, *args, **options):
         with use_context("cli:audit"):
@@ -26,8 +31,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"sealed {seal_pending()} event(s)")
                 return
             if options["action"] == "head":
-                report = verify_database()
-                self.stdout.write(f"{report.head_seq} {report.head_hash}")
+                head = AuditChainHead.objects.filter(pk=1).first()
+                self.stdout.write(f"{head.seq if head else 0} {head.hash if head else GENESIS_HASH}")
                 return
             if options["seal_first"]:
                 seal_pending()

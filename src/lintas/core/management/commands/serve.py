@@ -7,7 +7,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -15,10 +15,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("LINTAS_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("LINTAS_WEB_WORKERS", "2")))
+        parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
         parser.add_argument("--no-jobs", action="store_true", help="Do not start the job worker (run it elsewhere).")
 
     def handle(self, *args, **options):
+        host = options["bind"].rpartition(":")[0].strip("[]")
+        if not settings.PRODUCTION and host not in {"127.0.0.1", "localhost", "::1"}:
+            raise CommandError(
+                "Development settings (debug pages, a published secret key) serve this machine only. "
+                "Set LINTAS_ENV=production with its secrets to serve other machines."
+            )
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lintas.settings"}
         web = [
             sys.executable,
