@@ -63,6 +63,10 @@ PAGES: dict[str, Case] = {
     "agencies:directory": Case("get", lambda c: "/directory/", LOGIN, 200, 200),
     "agencies:detail": Case("get", lambda c: "/directory/spf/", LOGIN, 200, 200),
     "agencies:edit": Case("get", lambda c: "/directory/spf/edit/", LOGIN, 403, 200),
+    "identify:identify": Case("get", lambda c: "/identify/", LOGIN, 200, 200),
+    "identify:preview": Case(
+        "post", lambda c: "/identify/preview/", LOGIN, 200, 200, data=lambda c: {"one-value": "+6591234567"}
+    ),
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
@@ -105,6 +109,12 @@ API: dict[str, Case] = {
         "patch", lambda c: "/api/v1/agencies/spf", 401, 403, 200, data=lambda c: {"contact_24_7": "+65 6000 0000"}
     ),
     "DELETE /api/v1/tokens/{token_id}": Case("delete", lambda c: f"/api/v1/tokens/{c.token.pk}", 401, 404, 200),
+    "POST /api/v1/identifiers/normalize": Case(
+        "post", lambda c: "/api/v1/identifiers/normalize", 401, 200, 200, data=lambda c: {"items": [{"value": "x"}]}
+    ),
+    "POST /api/v1/identifiers/extract": Case(
+        "post", lambda c: "/api/v1/identifiers/extract", 401, 200, 200, data=lambda c: {"text": "call 010-2000-0000"}
+    ),
     "GET /api/v1/audit/events": Case("get", lambda c: "/api/v1/audit/events", 401, 200, 200, hidden=lambda c: MARKER),
 }
 

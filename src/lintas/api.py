@@ -10,6 +10,7 @@ from lintas.accounts.auth import api_auth
 from lintas.agencies.api import router as agencies_router
 from lintas.audit.api import router as audit_router
 from lintas.audit.services import record_denial
+from lintas.identify.api import router as identify_router
 
 __all__ = ["api"]
 
@@ -46,3 +47,4 @@ def invalid(request, exc):
 api.add_router("/agencies", agencies_router, tags=["agencies"])
 api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/identifiers", identify_router, tags=["identifiers"])

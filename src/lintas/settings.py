@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "lintas.accounts",
     "lintas.audit",
     "lintas.dashboard",
+    "lintas.identify",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,7 @@ TIME_ZONE = "UTC"
 # --- static and media ----------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request until collectstatic has run
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

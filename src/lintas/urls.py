@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("lintas.accounts.urls")),
     path("directory/", include("lintas.agencies.urls")),
     path("audit/", include("lintas.audit.urls")),
+    path("identify/", include("lintas.identify.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

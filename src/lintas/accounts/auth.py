@@ -7,21 +7,29 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from lintas.accounts import mfa, services
 
-__all__ = ["BearerTokenAuth", "SessionAuth", "api_auth"]
+__all__ = ["BearerTokenAuth", "SessionAuth", "api_auth", "read_auth"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerTokenAuth(HttpBearer):
-    """``Authorization: Bearer lnt_...``. A read-only token may only read."""
+    """``Authorization: Bearer lnt_...``. A read-only token may only read.
+
+    ``reads_by_post`` marks operations that take their input in a POST body but change nothing (normalise,
+    extract, lookup): a read-only token may use them.
+    """
 
     openapi_scheme = "bearer"
+
+    def __init__(self, reads_by_post: bool = False):
+        super().__init__()
+        self.reads_by_post = reads_by_post
 
     def authenticate(self, request: HttpRequest, token: str):
         api_token = services.authenticate_token(token)
         if api_token is None:
             return None
-        if request.method not in SAFE_METHODS and not api_token.allows_write:
+        if request.method not in SAFE_METHODS and not api_token.allows_write and not self.reads_by_post:
             from lintas.audit.choices import Action, Outcome
             from lintas.audit.services import record_event
 
@@ -58,3 +66,4 @@ class SessionAuth(APIKeyCookie):
 
 
 api_auth = [BearerTokenAuth(), SessionAuth()]
+read_auth = [BearerTokenAuth(reads_by_post=True), SessionAuth()]
