@@ -22,7 +22,9 @@ class ValueIn(Schema):
 
 class NormalizeIn(Schema):
     items: list[ValueIn] = Field(..., max_length=services.MAX_VALUES)
-    country: str | None = Field(None, description="Default region for items that give none.")
+    country: str | None = Field(
+        None, description="Default region for items that give none; defaults to your agency's country."
+    )
 
 
 class ExtractIn(Schema):
@@ -53,9 +55,9 @@ class ResultsOut(Schema):
 )
 def normalize(request, payload: NormalizeIn):
     items = [(item.value, item.type, item.country) for item in payload.items]
-    return {"results": services.normalize_many(items, payload.country)}
+    return {"results": services.normalize_many(items, payload.country or request.user.agency.country or None)}
 
 
 @router.post("/extract", response=ResultsOut, auth=read_auth, summary="Find every identifier in a text")
 def extract(request, payload: ExtractIn):
-    return {"results": services.extract_text(payload.text, payload.country)}
+    return {"results": services.extract_text(payload.text, payload.country or request.user.agency.country or None)}

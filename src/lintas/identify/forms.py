@@ -41,7 +41,10 @@ class ValueForm(StyledFormMixin, forms.Form):
     )
     type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, required=False)
     country = forms.CharField(
-        label=_("Country"), max_length=2, required=False, help_text=_("For local numbers, e.g. KR or TH.")
+        label=_("Country"),
+        max_length=2,
+        required=False,
+        help_text=_("For local numbers, e.g. KR or TH; your agency's country if empty."),
     )
 
 

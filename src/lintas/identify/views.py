@@ -21,10 +21,8 @@ def identify(request):
     results = None
     if request.method == "POST" and extract_form.is_valid():
         try:
-            results = [
-                _label(r)
-                for r in services.extract_text(extract_form.cleaned_data["text"], extract_form.cleaned_data["country"])
-            ]
+            country = extract_form.cleaned_data["country"] or request.user.agency.country
+            results = [_label(r) for r in services.extract_text(extract_form.cleaned_data["text"], country)]
         except ValidationError as error:
             add_service_errors(extract_form, error)
     context = {"value_form": value_form, "extract_form": extract_form, "results": results}
@@ -40,7 +38,9 @@ def preview(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            result = _label(services.normalize_many([(data["value"], data["type"], data["country"])])[0])
+            # Local numbers are read as the officer's own country unless they say otherwise.
+            items = [(data["value"], data["type"], data["country"])]
+            result = _label(services.normalize_many(items, request.user.agency.country or None)[0])
         except ValidationError as exc:
             error = " ".join(exc.messages)
     elif form.data.get(form.add_prefix("value"), "").strip():

@@ -82,3 +82,13 @@ def test_identify_page_extracts_from_pasted_text(make_user, signed_in):
     response = client.post("/identify/", {"text-text": "mule account owner: scam.boss@example.com"})
     assert response.status_code == 200
     assert [r["value"] for r in response.context["results"]] == ["scam.boss@example.com"]
+
+
+def test_local_numbers_default_to_the_officers_country(make_user, signed_in):
+    client = signed_in(make_user("knpa"))
+    response = client.post("/identify/preview/", {"one-value": "010-2000-0000"})
+    assert "+821020000000" in response.content.decode()
+    response = client.post(
+        "/api/v1/identifiers/normalize", {"items": [{"value": "010-2000-0000"}]}, content_type="application/json"
+    )
+    assert response.json()["results"][0]["value"] == "+821020000000"
