@@ -54,6 +54,7 @@ check-migrations: $(VENV_STAMP)
 check-deploy: $(VENV_STAMP)
 	LINTAS_ENV=production LINTAS_SECRET_KEY="$$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
 	LINTAS_ALLOWED_HOSTS=lintas.example.org LINTAS_DATA_DIR=$$(mktemp -d) \
+	LINTAS_COMMUNITY_KEY="$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
 	$(LINTAS) check --deploy --fail-level WARNING
 
 test-sqlite: install

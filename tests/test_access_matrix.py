@@ -17,10 +17,13 @@ from lintas.accounts.tests.factories import TEST_PASSWORD
 from lintas.api import api
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
+from lintas.cases.tests.helpers import record
+from lintas.matching.models import BenignValue
 
 LOGIN = "login"  # anonymous page requests are redirected to the sign-in page
 ADMIN_ROLES = (Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.INVESTIGATOR)
 MARKER = "spf-only-marker-7f3a"
+SHARED = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
 
 
 @dataclass
@@ -29,6 +32,9 @@ class Ctx:
     colleague: object
     other: object
     token: object
+    case: object = None
+    hit: object = None
+    benign: object = None
 
 
 @dataclass
@@ -67,6 +73,25 @@ PAGES: dict[str, Case] = {
     "identify:preview": Case(
         "post", lambda c: "/identify/preview/", LOGIN, 200, 200, data=lambda c: {"one-value": "+6591234567"}
     ),
+    "cases:list": Case("get", lambda c: "/cases/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "cases:create": Case("get", lambda c: "/cases/new/", LOGIN, 200, 200),
+    "cases:identifier_preview": Case(
+        "post", lambda c: "/cases/identifier-preview/", LOGIN, 200, 200, data=lambda c: {"identifiers": SHARED}
+    ),
+    "cases:detail": Case("get", lambda c: f"/cases/{c.case.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),
+    "cases:add_identifiers": Case(
+        "post",
+        lambda c: f"/cases/{c.case.pk}/identifiers/",
+        LOGIN,
+        404,
+        302,
+        data=lambda c: {"identifiers": "+6591234567"},
+    ),
+    "matching:hit_list": Case("get", lambda c: "/hits/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "matching:inbox": Case("get", lambda c: "/hits/inbox/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "matching:hit_detail": Case("get", lambda c: f"/hits/{c.hit.pk}/", LOGIN, 404, 200),
+    "matching:request_details": Case("post", lambda c: f"/hits/{c.hit.pk}/request-details/", LOGIN, 404, 302),
+    "matching:lookup": Case("get", lambda c: "/lookup/", LOGIN, 200, 200),
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
@@ -115,6 +140,44 @@ API: dict[str, Case] = {
     "POST /api/v1/identifiers/extract": Case(
         "post", lambda c: "/api/v1/identifiers/extract", 401, 200, 200, data=lambda c: {"text": "call 010-2000-0000"}
     ),
+    "GET /api/v1/cases/": Case("get", lambda c: "/api/v1/cases/", 401, 200, 200, hidden=lambda c: MARKER),
+    "POST /api/v1/cases/": Case(
+        "post",
+        lambda c: "/api/v1/cases/",
+        401,
+        201,
+        201,
+        data=lambda c: {"title": "new", "crime_type": "romance_fraud"},
+    ),
+    "GET /api/v1/cases/{case_id}": Case(
+        "get", lambda c: f"/api/v1/cases/{c.case.pk}", 401, 404, 200, hidden=lambda c: MARKER
+    ),
+    "PATCH /api/v1/cases/{case_id}": Case(
+        "patch", lambda c: f"/api/v1/cases/{c.case.pk}", 401, 404, 200, data=lambda c: {"status": "investigating"}
+    ),
+    "POST /api/v1/cases/{case_id}/identifiers": Case(
+        "post",
+        lambda c: f"/api/v1/cases/{c.case.pk}/identifiers",
+        401,
+        404,
+        201,
+        data=lambda c: {"identifiers": [{"value": "+6591234567"}]},
+    ),
+    "GET /api/v1/hits": Case("get", lambda c: "/api/v1/hits", 401, 200, 200, hidden=lambda c: MARKER),
+    "GET /api/v1/hits/{hit_id}": Case("get", lambda c: f"/api/v1/hits/{c.hit.pk}", 401, 404, 200),
+    "POST /api/v1/hits/{hit_id}/request-details": Case(
+        "post", lambda c: f"/api/v1/hits/{c.hit.pk}/request-details", 401, 404, 200
+    ),
+    "POST /api/v1/lookup": Case(
+        "post", lambda c: "/api/v1/lookup", 401, 200, 200, data=lambda c: {"values": [SHARED]}, hidden=lambda c: MARKER
+    ),
+    "GET /api/v1/benign": Case("get", lambda c: "/api/v1/benign", 401, 200, 200),
+    "POST /api/v1/benign": Case(
+        "post", lambda c: "/api/v1/benign", 401, 403, 403, data=lambda c: {"value": "gmail.com", "reason": "webmail"}
+    ),
+    "DELETE /api/v1/benign/{benign_id}": Case("delete", lambda c: f"/api/v1/benign/{c.benign.pk}", 401, 403, 403),
+    "GET /api/v1/notifications/": Case("get", lambda c: "/api/v1/notifications/", 401, 200, 200),
+    "POST /api/v1/notifications/read": Case("post", lambda c: "/api/v1/notifications/read", 401, 200, 200),
     "GET /api/v1/audit/events": Case("get", lambda c: "/api/v1/audit/events", 401, 200, 200, hidden=lambda c: MARKER),
 }
 
@@ -153,7 +216,15 @@ def ctx(make_user):
     other = make_user("pntl", roles=ADMIN_ROLES, username="pntl.other")
     token, _ = services.create_api_token(owner, name=MARKER, scope=TokenScope.READ, days=30)
     record_event(Action.USER_UPDATED, actor=owner, target=colleague, details={"note": MARKER})
-    return Ctx(owner=owner, colleague=colleague, other=other, token=token)
+    # The owner's restricted case shares an identifier with a third agency's case: a hit PNTL ("other") is not part of.
+    case, _ = record(owner, [SHARED], title=MARKER, narrative=MARKER)
+    _, outcome = record(make_user("knpa", roles=ADMIN_ROLES), [SHARED], title="knpa case")
+    benign = BenignValue.objects.create(
+        token="0" * 32, type="domain", value="example.org", category="other", reason="x"
+    )
+    return Ctx(
+        owner=owner, colleague=colleague, other=other, token=token, case=case, hit=outcome.hits[0], benign=benign
+    )
 
 
 def _request(client, case: Case, ctx: Ctx, headers=None):

@@ -10,7 +10,10 @@ from lintas.accounts.auth import api_auth
 from lintas.agencies.api import router as agencies_router
 from lintas.audit.api import router as audit_router
 from lintas.audit.services import record_denial
+from lintas.cases.api import router as cases_router
 from lintas.identify.api import router as identify_router
+from lintas.matching.api import router as matching_router
+from lintas.notifications.api import router as notifications_router
 
 __all__ = ["api"]
 
@@ -48,3 +51,6 @@ api.add_router("/agencies", agencies_router, tags=["agencies"])
 api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/identifiers", identify_router, tags=["identifiers"])
+api.add_router("/cases", cases_router, tags=["cases"])
+api.add_router("/", matching_router, tags=["matching"])
+api.add_router("/notifications", notifications_router, tags=["notifications"])

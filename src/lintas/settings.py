@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "lintas.audit",
     "lintas.dashboard",
     "lintas.identify",
+    "lintas.cases",
+    "lintas.matching",
+    "lintas.notifications",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +300,12 @@ LOGGING = {
 }
 
 WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
+
+# --- matching ------------------------------------------------------------------------------------------------------
+# A value linked to more cases than this is "hot": one notice instead of a hit for every pair (MISP's cap is 20).
+MATCHING_HOT_CASE_CAP = env_int("LINTAS_HOT_VALUE_CAP", 50)
+if PRODUCTION and not env_str("LINTAS_COMMUNITY_KEY"):
+    raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be set in production: 64 hex characters shared by members")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

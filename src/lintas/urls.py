@@ -17,6 +17,8 @@ urlpatterns = [
     path("directory/", include("lintas.agencies.urls")),
     path("audit/", include("lintas.audit.urls")),
     path("identify/", include("lintas.identify.urls")),
+    path("cases/", include("lintas.cases.urls")),
+    path("", include("lintas.matching.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -6,12 +6,16 @@ from django.shortcuts import render
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User
 from lintas.audit.models import AuditEvent
+from lintas.cases.models import Case
 
 
 @login_required
 def home(request):
     user = request.user
-    context = {"is_manager": user.has_role(Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)}
+    from lintas.matching.views import inbox_context
+
+    context = {"is_manager": user.has_role(Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN), **inbox_context(user)}
+    context["my_cases"] = Case.objects.visible_to(user).filter(owner_agency_id=user.agency_id)[:8]
     if context["is_manager"]:
         context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).count()
         context["recent_events"] = AuditEvent.objects.visible_to(user).select_related("agency")[:8]

@@ -8,6 +8,7 @@ import pytest
 
 LINTAS = [sys.executable, "-m", "lintas"]
 GOOD_KEY = "k" * 20 + "Q9#x" * 10 + "zzzz-unique-enough"
+COMMUNITY = "ab" * 32
 
 
 def _run(args, env_extra, tmp_path):
@@ -23,6 +24,7 @@ def _run(args, env_extra, tmp_path):
         ({"LINTAS_SECRET_KEY": "too-short", "LINTAS_ALLOWED_HOSTS": "lintas.example.org"}, "LINTAS_SECRET_KEY"),
         ({"LINTAS_SECRET_KEY": GOOD_KEY}, "LINTAS_ALLOWED_HOSTS"),
         ({"LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "x.org", "LINTAS_DEMO": "1"}, "LINTAS_DEMO"),
+        ({"LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "x.org"}, "LINTAS_COMMUNITY_KEY"),
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(env, message, tmp_path):
@@ -32,7 +34,12 @@ def test_production_refuses_to_start_without_its_secrets(env, message, tmp_path)
 
 
 def test_production_passes_check_deploy_with_no_warning(tmp_path):
-    env = {"LINTAS_ENV": "production", "LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "lintas.example.org"}
+    env = {
+        "LINTAS_ENV": "production",
+        "LINTAS_SECRET_KEY": GOOD_KEY,
+        "LINTAS_ALLOWED_HOSTS": "lintas.example.org",
+        "LINTAS_COMMUNITY_KEY": COMMUNITY,
+    }
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -44,6 +51,11 @@ def test_bad_boolean_is_a_clear_error(tmp_path):
 
 
 def test_demo_command_is_refused_in_production(tmp_path):
-    env = {"LINTAS_ENV": "production", "LINTAS_SECRET_KEY": GOOD_KEY, "LINTAS_ALLOWED_HOSTS": "x.org"}
+    env = {
+        "LINTAS_ENV": "production",
+        "LINTAS_SECRET_KEY": GOOD_KEY,
+        "LINTAS_ALLOWED_HOSTS": "x.org",
+        "LINTAS_COMMUNITY_KEY": COMMUNITY,
+    }
     result = _run(["demo"], env, tmp_path)
     assert result.returncode != 0 and "never" in result.stderr

@@ -1,0 +1,178 @@
+"""Cases API: list, record, read, change and add identifiers. Reads go through Case.objects.visible_to."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from ninja import Body, Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.cases import services
+from lintas.cases.models import Case
+from lintas.cases.validation import CaseInvalid, clean_case
+from lintas.core.access import get_visible_or_404
+
+__all__ = ["router"]
+
+router = Router()
+
+
+class IdentifierOut(Schema):
+    id: int
+    type: str
+    value: str
+    display: str
+    role: str
+    blind: bool
+    first_seen_on: dt.date | None
+    last_seen_on: dt.date | None
+
+
+class LossOut(Schema):
+    amount: str
+    currency: str
+    occurred_on: dt.date | None
+    usd_amount: str | None
+
+
+class CaseSummary(Schema):
+    id: int
+    reference: str
+    title: str
+    owner: str = Field(..., alias="owner_agency.short_name")
+    crime_type: str
+    status: str
+    distribution: str
+    tlp: str
+    created_at: dt.datetime
+
+
+class CaseOut(CaseSummary):
+    external_reference: str
+    modus_operandi: list[str]
+    first_incident_on: dt.date | None
+    last_incident_on: dt.date | None
+    countries: list[str]
+    narrative: str
+    victim_count: int
+    victim_nationalities: list[str]
+    victim_age_bands: list[str]
+    shared_with: list[str]
+    handling_code: str
+    handling_text: str
+    source_reliability: str
+    information_accuracy: str
+    purpose: str
+    legal_basis: str
+    review_on: dt.date
+    hide_owner_in_hits: bool
+    identifiers: list[IdentifierOut]
+    losses: list[LossOut]
+
+    @staticmethod
+    def resolve_shared_with(obj):
+        return [share.agency.code for share in obj.shares.all()]
+
+    @staticmethod
+    def resolve_identifiers(obj):
+        return list(obj.identifiers.all())
+
+    @staticmethod
+    def resolve_losses(obj):
+        return [
+            {
+                "amount": str(loss.amount),
+                "currency": loss.currency,
+                "occurred_on": loss.occurred_on,
+                "usd_amount": None if loss.usd_amount is None else str(loss.usd_amount),
+            }
+            for loss in obj.losses.all()
+        ]
+
+
+class CaseCreated(Schema):
+    case: CaseOut
+    hits: int
+
+
+class CaseFilters(Schema):
+    status: str = ""
+    crime_type: str = ""
+    mine: bool = False
+    q: str = ""
+
+
+def _invalid(error: CaseInvalid) -> ValidationError:
+    return ValidationError(error.errors)
+
+
+def _full(queryset):
+    return queryset.select_related("owner_agency").prefetch_related("identifiers", "losses", "shares__agency")
+
+
+@router.get("/", response=list[CaseSummary], summary="Cases visible to me, newest first")
+@paginate(LimitOffsetPagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    cases = Case.objects.visible_to(request.user).select_related("owner_agency")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.crime_type:
+        cases = cases.filter(crime_type=filters.crime_type)
+    if filters.mine:
+        cases = cases.filter(owner_agency_id=request.user.agency_id)
+    if filters.q:
+        cases = cases.filter(title__icontains=filters.q) | cases.filter(reference__iexact=filters.q)
+    record_event(Action.CASES_LISTED, actor=request.user, details={"filters": filters.dict(), "api": True})
+    return cases
+
+
+@router.post("/", response={201: CaseCreated}, summary="Record a case with its identifiers (matched at once)")
+def create_case(request, payload: Body[dict[str, Any]]):
+    try:
+        clean = clean_case(payload, owner=request.user.agency)
+    except CaseInvalid as error:
+        raise _invalid(error) from None
+    case, outcome = services.create_case(request.user, clean)
+    return Status(201, {"case": _full(Case.objects.filter(pk=case.pk)).get(), "hits": len(outcome.hits)})
+
+
+@router.get("/{case_id}", response=CaseOut, summary="One case (audited)")
+def get_case(request, case_id: int):
+    case = get_visible_or_404(_full(Case.objects.all()), request.user, pk=case_id)
+    record_event(Action.CASE_VIEWED, actor=request.user, target=case, details={"api": True})
+    return case
+
+
+@router.patch("/{case_id}", response=CaseOut, summary="Change a case or its sharing (owner agency only)")
+def update_case(request, case_id: int, payload: Body[dict[str, Any]]):
+    case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
+    try:
+        services.update_case(request.user, case, payload)
+    except CaseInvalid as error:
+        raise _invalid(error) from None
+    return _full(Case.objects.filter(pk=case.pk)).get()
+
+
+class IdentifiersIn(Schema):
+    identifiers: list[dict[str, Any]] = Field(..., max_length=5000)
+
+
+class IdentifiersAdded(Schema):
+    added: list[IdentifierOut]
+    hits: int
+
+
+@router.post("/{case_id}/identifiers", response={201: IdentifiersAdded}, summary="Add identifiers to my case")
+def add_identifiers(request, case_id: int, payload: IdentifiersIn):
+    case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
+    try:
+        clean = clean_case(
+            {"title": case.title, "crime_type": case.crime_type, "identifiers": payload.identifiers},
+            owner=case.owner_agency,
+        )
+    except CaseInvalid as error:
+        raise _invalid(error) from None
+    added, outcome = services.add_identifiers(request.user, case, clean.identifiers)
+    return Status(201, {"added": added, "hits": len(outcome.hits)})

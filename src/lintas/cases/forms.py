@@ -1,0 +1,119 @@
+"""The case form. It only gathers fields: ``clean_case`` (shared with API and bulk ingest) validates them."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lintas.agencies.models import Agency
+from lintas.cases.choices import (
+    CaseStatus,
+    CrimeType,
+    Distribution,
+    HandlingCode,
+    IdentifierRole,
+    InformationAccuracy,
+    SourceReliability,
+    Tlp,
+)
+from lintas.cases.validation import CaseInvalid, clean_case
+from lintas.core.forms import StyledFormMixin
+
+__all__ = ["CaseForm", "identifier_lines"]
+
+
+def identifier_lines(text: str, role: str) -> list[dict]:
+    """One identifier per line of the paste box; an optional ``role:`` prefix is not needed, the form's role is used."""
+    return [{"value": line.strip(), "role": role} for line in text.splitlines() if line.strip()]
+
+
+class CaseForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    crime_type = forms.ChoiceField(label=_("Crime type"), choices=CrimeType.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices, initial=CaseStatus.OPEN)
+    external_reference = forms.CharField(label=_("Your own case number"), max_length=100, required=False)
+    first_incident_on = forms.DateField(
+        label=_("First incident"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_incident_on = forms.DateField(
+        label=_("Last incident"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    countries = forms.CharField(label=_("Countries involved"), required=False, help_text=_("Codes such as KR, KH, TH."))
+    narrative = forms.CharField(
+        label=_("Narrative"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Identifiers written here (phones, wallets, links) are matched too."),
+    )
+    victim_count = forms.IntegerField(label=_("Victims"), min_value=0, initial=0)
+    loss_amount = forms.DecimalField(label=_("Loss"), required=False, min_value=0, decimal_places=2, max_digits=18)
+    loss_currency = forms.CharField(
+        label=_("Currency"), required=False, max_length=3, help_text=_("ISO 4217, e.g. USD, KRW.")
+    )
+    identifiers = forms.CharField(
+        label=_("Identifiers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_(
+            "One per line: phone numbers, accounts, IBANs, wallets, e-mails, links, handles. "
+            "The detected type is shown as you type."
+        ),
+    )
+    identifier_role = forms.ChoiceField(
+        label=_("Role of these identifiers"), choices=IdentifierRole.choices, initial=IdentifierRole.OTHER
+    )
+    distribution = forms.ChoiceField(
+        label=_("Who may see this case"), choices=Distribution.choices, initial=Distribution.OWNER
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        label=_("Named agencies"),
+        required=False,
+        queryset=Agency.objects.active(),
+        to_field_name="code",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices, initial=Tlp.AMBER)
+    handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0)
+    handling_text = forms.CharField(label=_("Handling restrictions (H3)"), required=False, max_length=500)
+    source_reliability = forms.ChoiceField(
+        label=_("Source reliability"), choices=SourceReliability.choices, initial="X"
+    )
+    information_accuracy = forms.ChoiceField(
+        label=_("Information accuracy"), choices=InformationAccuracy.choices, initial="4"
+    )
+    purpose = forms.CharField(label=_("Purpose"), required=False, max_length=300)
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=300)
+    review_on = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Five years from today if empty."),
+    )
+    hide_owner_in_hits = forms.BooleanField(label=_("Hide our name in hit/no-hit answers"), required=False)
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.fields["shared_with"].queryset = (
+            Agency.objects.active().exclude(pk=owner.pk) if owner else Agency.objects.none()
+        )
+        self.clean_result = None
+
+    def as_case_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["shared_with"] = [agency.code for agency in data.get("shared_with") or []]
+        data["identifiers"] = identifier_lines(data.pop("identifiers", ""), data.pop("identifier_role"))
+        amount, currency = data.pop("loss_amount", None), data.pop("loss_currency", "")
+        data["losses"] = [{"amount": str(amount), "currency": currency}] if amount is not None else []
+        return data
+
+    def clean(self):
+        super().clean()
+        if self.errors:
+            return self.cleaned_data
+        try:
+            self.clean_result = clean_case(self.as_case_data(), owner=self.owner)
+        except CaseInvalid as error:
+            for name, messages in error.errors.items():
+                field = name.split("[")[0]
+                field = {"losses": "loss_amount"}.get(field, field)
+                self.add_error(field if field in self.fields else None, messages)
+        return self.cleaned_data

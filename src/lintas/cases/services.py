@@ -1,0 +1,246 @@
+"""Every write to cases: record, change sharing, add identifiers, ingest in bulk. Matching runs in the same
+transaction, so a hit exists the moment the case does; notifications leave after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lintas.agencies.models import Agency
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseSequence, CaseShare, ExchangeRate
+from lintas.cases.validation import CleanCase, CleanIdentifier
+from lintas.core.access import assert_still_visible
+from lintas.matching.engine import MatchResult, match_new_identifiers
+from lintas.matching.tokens import community_key, tokens_for
+
+__all__ = ["add_identifiers", "allocate_references", "build_identifiers", "create_case", "usd_amount"]
+
+
+def allocate_references(agency: Agency, count: int, year: int | None = None) -> list[str]:
+    """Take ``count`` consecutive references for ``agency`` (call inside a transaction)."""
+    year = year or timezone.now().year
+    sequence, _ = CaseSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
+    start = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    prefix = agency.short_name.replace(" ", "")
+    return [f"{prefix}-{year}-{number:06d}" for number in range(start, start + count)]
+
+
+_rates: dict[tuple[dt.date, str], Decimal] = {}
+
+
+def usd_amount(amount: Decimal, currency: str, on: dt.date | None) -> Decimal | None:
+    """The US dollar equivalent at the month's rate, or None when the rates table has no rate for it."""
+    if currency == "USD":
+        return amount
+    month = (on or timezone.now().date()).replace(day=1)
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, month__lte=month)
+        .order_by("-month")
+        .values_list("usd_per_unit", flat=True)
+        .first()
+    )
+    return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
+
+
+def build_identifiers(case: Case, items: Sequence[CleanIdentifier], key: bytes) -> list[CaseIdentifier]:
+    """Unsaved identifier rows for ``case``; one per token (the same identifier twice in a case is kept once)."""
+    rows: dict[str, CaseIdentifier] = {}
+    for item in items:
+        if item.result is None:
+            token, linked = item.token, ""
+            fields = {"type": item.type or "unknown", "value": "", "display": "", "raw": "", "blind": True}
+        else:
+            token, linked = tokens_for(key, item.result)
+            result = item.result
+            fields = {
+                "type": str(result.type),
+                "value": result.value[:512],
+                "display": result.display[:512],
+                "raw": (result.input or result.display)[:512],
+                "country": result.country[:2],
+                "valid": result.valid,
+            }
+        if token in rows:
+            continue
+        rows[token] = CaseIdentifier(
+            case=case,
+            owner_agency_id=case.owner_agency_id,
+            role=item.role,
+            first_seen_on=item.first_seen_on,
+            last_seen_on=item.last_seen_on,
+            token=token,
+            linked_token=linked,
+            **fields,
+        )
+    return list(rows.values())
+
+
+def _case_fields(clean: CleanCase) -> dict:
+    return {
+        "title": clean.title,
+        "crime_type": clean.crime_type,
+        "external_reference": clean.external_reference,
+        "modus_operandi": clean.modus_operandi,
+        "status": clean.status,
+        "first_incident_on": clean.first_incident_on,
+        "last_incident_on": clean.last_incident_on,
+        "countries": clean.countries,
+        "narrative": clean.narrative,
+        "victim_count": clean.victim_count,
+        "victim_nationalities": clean.victim_nationalities,
+        "victim_age_bands": clean.victim_age_bands,
+        "distribution": clean.distribution,
+        "tlp": clean.tlp,
+        "handling_code": clean.handling_code,
+        "handling_text": clean.handling_text,
+        "source_reliability": clean.source_reliability,
+        "information_accuracy": clean.information_accuracy,
+        "purpose": clean.purpose,
+        "legal_basis": clean.legal_basis,
+        "review_on": clean.review_on or Case.default_review_on(),
+        "hide_owner_in_hits": clean.hide_owner_in_hits,
+    }
+
+
+def _narrative_identifiers(clean: CleanCase, country: str) -> list[CleanIdentifier]:
+    """Identifiers written in the narrative also match (a phone in a victim statement)."""
+    if not clean.narrative:
+        return []
+    from lintas import identifiers
+
+    return [
+        CleanIdentifier(result, "mentioned")
+        for result in identifiers.extract(clean.narrative, country or None)
+        if result.valid and result.type != "person_name"
+    ]
+
+
+@transaction.atomic
+def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
+    """Record a case for the actor's agency with its identifiers and losses, and match it at once."""
+    agency = actor.agency
+    if agency.is_secretariat:
+        raise PermissionDenied(_("The Secretariat coordinates; it does not hold cases."))
+    reference = allocate_references(agency, 1)[0]
+    case = Case.objects.create(
+        owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **_case_fields(clean)
+    )
+    CaseShare.objects.bulk_create([CaseShare(case=case, agency_id=a) for a in clean.shared_with])
+    CaseLoss.objects.bulk_create(
+        [
+            CaseLoss(
+                case=case,
+                amount=loss.amount,
+                currency=loss.currency,
+                occurred_on=loss.occurred_on,
+                usd_amount=usd_amount(loss.amount, loss.currency, loss.occurred_on),
+            )
+            for loss in clean.losses
+        ]
+    )
+    items = [*clean.identifiers, *_narrative_identifiers(clean, agency.country)]
+    new = CaseIdentifier.objects.bulk_create(build_identifiers(case, items, community_key()))
+    outcome = match_new_identifiers(new)
+    record_event(
+        Action.CASE_CREATED,
+        actor=actor,
+        target=case,
+        details={"reference": reference, "identifiers": len(new), "hits": len(outcome.hits)},
+    )
+    assert_still_visible(case, actor)
+    from lintas.matching.notify import notify_match
+
+    notify_match(outcome)
+    return case, outcome
+
+
+@transaction.atomic
+def add_identifiers(actor, case: Case, items: Sequence[CleanIdentifier]) -> tuple[list[CaseIdentifier], MatchResult]:
+    """Add identifiers to a case of the actor's agency and match them."""
+    if case.owner_agency_id != actor.agency_id:
+        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    existing = set(case.identifiers.values_list("token", flat=True))
+    rows = [row for row in build_identifiers(case, items, community_key()) if row.token not in existing]
+    new = CaseIdentifier.objects.bulk_create(rows)
+    outcome = match_new_identifiers(new)
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now(), updated_by=actor)
+    record_event(
+        Action.IDENTIFIERS_ADDED, actor=actor, target=case, details={"identifiers": len(new), "hits": len(outcome.hits)}
+    )
+    from lintas.matching.notify import notify_match
+
+    notify_match(outcome)
+    return new, outcome
+
+
+_EDITABLE = (
+    "title",
+    "crime_type",
+    "modus_operandi",
+    "status",
+    "first_incident_on",
+    "last_incident_on",
+    "countries",
+    "narrative",
+    "victim_count",
+    "victim_nationalities",
+    "victim_age_bands",
+    "distribution",
+    "shared_with",
+    "tlp",
+    "handling_code",
+    "handling_text",
+    "source_reliability",
+    "information_accuracy",
+    "purpose",
+    "legal_basis",
+    "review_on",
+    "hide_owner_in_hits",
+)
+
+
+def case_as_data(case: Case) -> dict:
+    """A case as the plain data ``clean_case`` takes (without identifiers and losses)."""
+    data = {name: getattr(case, name) for name in _EDITABLE if name != "shared_with"}
+    data["shared_with"] = list(case.shares.values_list("agency__code", flat=True))
+    data["external_reference"] = case.external_reference
+    return data
+
+
+@transaction.atomic
+def update_case(actor, case: Case, changes: dict) -> Case:
+    """Change a case's fields or sharing. Only the owner agency; validated exactly like a new case."""
+    from lintas.cases.validation import clean_case
+
+    if case.owner_agency_id != actor.agency_id:
+        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    before = case_as_data(case)
+    clean = clean_case({**before, **changes}, owner=case.owner_agency)
+    fields = _case_fields(clean)
+    fields.pop("external_reference")
+    changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
+    for name in changed:
+        setattr(case, name, fields[name])
+    case.updated_by = actor
+    case.save()
+    if set(clean.shared_with) != set(case.shares.values_list("agency_id", flat=True)):
+        case.shares.all().delete()
+        CaseShare.objects.bulk_create([CaseShare(case=case, agency_id=a) for a in clean.shared_with])
+        changed.append("shared_with")
+    record_event(Action.CASE_UPDATED, actor=actor, target=case, details={"changed": changed})
+    return case

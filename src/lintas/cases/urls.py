@@ -1,0 +1,13 @@
+from django.urls import path
+
+from lintas.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_create, name="create"),
+    path("identifier-preview/", views.identifier_preview, name="identifier_preview"),
+    path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/identifiers/", views.case_add_identifiers, name="add_identifiers"),
+]

@@ -1,0 +1,143 @@
+"""Case pages: list with filters and paging, the form with a live identifier paste box, the case page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lintas import identifiers
+from lintas.audit.choices import Action
+from lintas.audit.models import AuditEvent
+from lintas.audit.services import record_denial, record_event
+from lintas.cases import services
+from lintas.cases.choices import CaseStatus, CrimeType, IdentifierRole
+from lintas.cases.forms import CaseForm
+from lintas.cases.models import Case
+from lintas.core.access import get_visible_or_404
+from lintas.identify.forms import TYPE_LABELS
+from lintas.matching.models import Hit
+from lintas.matching.presenters import present_hits
+from lintas.matching.services import related_cases
+
+
+@login_required
+def case_list(request):
+    cases = Case.objects.visible_to(request.user).select_related("owner_agency")
+    status, crime_type, scope, query = (request.GET.get(k, "") for k in ("status", "crime_type", "scope", "q"))
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    if crime_type in CrimeType.values:
+        cases = cases.filter(crime_type=crime_type)
+    if scope == "mine":
+        cases = cases.filter(owner_agency_id=request.user.agency_id)
+    if query:
+        cases = cases.filter(Q(title__icontains=query) | Q(reference__iexact=query.strip()))
+    page = Paginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    if not request.htmx or request.GET.get("page") in (None, "1"):
+        record_event(Action.CASES_LISTED, actor=request.user, details={"filters": request.GET.dict()})
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "page": page,
+        "status": status,
+        "crime_type": crime_type,
+        "scope": scope,
+        "q": query,
+        "statuses": CaseStatus.choices,
+        "crime_types": CrimeType.choices,
+        "querystring": params.urlencode(),
+    }
+    return render(request, "cases/_case_rows.html" if request.htmx else "cases/case_list.html", context)
+
+
+@login_required
+def case_create(request):
+    if request.user.agency.is_secretariat:
+        raise PermissionDenied(_("The Secretariat coordinates; it does not hold cases."))
+    form = CaseForm(request.POST or None, owner=request.user.agency)
+    if request.method == "POST" and form.is_valid():
+        case, outcome = services.create_case(request.user, form.clean_result)
+        if outcome.hits:
+            messages.warning(request, _("%(n)d hit(s) with other agencies' cases.") % {"n": len(outcome.hits)})
+        messages.success(request, _("Case %(reference)s recorded.") % {"reference": case.reference})
+        return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/case_form.html", {"form": form})
+
+
+@login_required
+def case_detail(request, case_id: int):
+    case = get_visible_or_404(
+        Case.objects.select_related("owner_agency", "created_by").prefetch_related("losses", "shares__agency"),
+        request.user,
+        pk=case_id,
+    )
+    record_event(Action.CASE_VIEWED, actor=request.user, target=case)
+    mine = case.owner_agency_id == request.user.agency_id
+    idents = list(case.identifiers.all())
+    hits = present_hits(
+        (Hit.objects.visible_to(request.user).filter(Q(left_case=case) | Q(right_case=case)))[:200], request.user
+    )
+    history = (
+        AuditEvent.objects.visible_to(request.user).filter(object_type="cases.case", object_id=str(case.pk))[:50]
+        if mine
+        else []
+    )
+    related = related_cases(case, request.user) if mine else {}
+    for ident in idents:
+        ident.related_cases = related.get(ident.pk, [])
+    context = {
+        "case": case,
+        "mine": mine,
+        "identifiers": idents,
+        "hits": hits,
+        "history": history,
+        "roles": IdentifierRole.choices,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def identifier_preview(request):
+    """HTMX partial: each pasted line with its detected type and canonical form."""
+    country = request.user.agency.country or None
+    lines = [line.strip() for line in request.POST.get("identifiers", "").splitlines() if line.strip()][:200]
+    rows = []
+    for line in lines:
+        result = identifiers.normalize(line, None, country)
+        rows.append({"input": line, "label": TYPE_LABELS.get(str(result.type), result.type), "result": result})
+    return render(request, "cases/_identifier_preview.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def case_add_identifiers(request, case_id: int):
+    from lintas.cases.forms import identifier_lines
+    from lintas.cases.validation import CaseInvalid, clean_case
+
+    case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
+    if case.owner_agency_id != request.user.agency_id:
+        record_denial(request.user, "not the owner agency", target=case)
+        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    data = {
+        "title": case.title,
+        "crime_type": case.crime_type,
+        "identifiers": identifier_lines(request.POST.get("identifiers", ""), request.POST.get("role", "other")),
+    }
+    try:
+        clean = clean_case(data, owner=case.owner_agency)
+    except CaseInvalid as error:
+        for messages_ in error.errors.values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect("cases:detail", case_id=case.pk)
+    added, outcome = services.add_identifiers(request.user, case, clean.identifiers)
+    messages.success(
+        request, _("%(n)d identifier(s) added, %(h)d new hit(s).") % {"n": len(added), "h": len(outcome.hits)}
+    )
+    return redirect("cases:detail", case_id=case.pk)

@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["BenignCategory"]
+
+
+class BenignCategory(models.TextChoices):
+    BANK_HOTLINE = "bank_hotline", _("Bank hotline")
+    WEBMAIL = "webmail", _("Webmail or public domain")
+    EXCHANGE_WALLET = "exchange_wallet", _("Exchange hot wallet")
+    TEST_VALUE = "test_value", _("Test number or value")
+    OTHER = "other", _("Other")

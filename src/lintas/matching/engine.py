@@ -1,0 +1,131 @@
+"""The matching engine: set-wise, per batch of new identifiers, on canonical tokens.
+
+For a batch it reads, in a few queries, every stored identifier sharing a key with the batch, then decides in
+memory: benign keys never link; a key held by more cases than the cap is *hot* (one notice, no pairs); every other
+key joins each new identifier with each identifier of another agency's case into a ``Hit`` (one per pair).
+Matching inside one agency creates no hit (the case page shows those links).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+
+from lintas.cases.models import CaseIdentifier
+from lintas.matching.models import BenignValue, Hit, HotValue
+
+__all__ = ["MatchResult", "holders_of", "match_new_identifiers"]
+
+CHUNK = 2000  # parameters per IN list: well under SQLite's limit, few round trips on PostgreSQL
+
+
+@dataclass
+class MatchResult:
+    hits: list[Hit] = field(default_factory=list)
+    newly_hot: set[str] = field(default_factory=set)
+    benign: set[str] = field(default_factory=set)
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def holders_of(tokens: Iterable[str]) -> dict[str, list[tuple[int, int, int]]]:
+    """For each token: ``(identifier id, case id, agency id)`` of every stored identifier carrying it."""
+    tokens = sorted({t for t in tokens if t})
+    found: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for part in _chunks(tokens):
+        rows = CaseIdentifier.objects.filter(Q(token__in=part) | Q(linked_token__in=part)).values_list(
+            "id", "case_id", "owner_agency_id", "token", "linked_token"
+        )
+        wanted = set(part)
+        for ident_id, case_id, agency_id, token, linked in rows:
+            for key in (token, linked):
+                if key in wanted:
+                    found[key].append((ident_id, case_id, agency_id))
+    return found
+
+
+def benign_tokens(tokens: Iterable[str]) -> set[str]:
+    tokens = sorted({t for t in tokens if t})
+    benign: set[str] = set()
+    for part in _chunks(tokens):
+        benign.update(BenignValue.objects.filter(token__in=part).values_list("token", flat=True))
+    return benign
+
+
+def match_new_identifiers(new: Sequence[CaseIdentifier]) -> MatchResult:
+    """Create the hits the new identifiers (already saved) make with everything stored. Idempotent."""
+    result = MatchResult()
+    if not new:
+        return result
+    keys_of_new = {ident.pk: {k for k in (ident.token, ident.linked_token) if k} for ident in new}
+    all_keys = set().union(*keys_of_new.values())
+    result.benign = benign_tokens(all_keys)
+    holders = holders_of(all_keys - result.benign)
+    cap = settings.MATCHING_HOT_CASE_CAP
+    already_hot = set(HotValue.objects.filter(token__in=list(holders)).values_list("token", flat=True))
+    hot_counts: dict[str, int] = {}
+    pairs: dict[tuple[int, int], tuple[str, int, int, int, int]] = {}
+    for key, rows in holders.items():
+        cases = {case_id for _, case_id, _ in rows}
+        if len(cases) > cap:
+            hot_counts[key] = len(cases)
+            continue
+        for ident in new:
+            if key not in keys_of_new[ident.pk]:
+                continue
+            for other_id, other_case, other_agency in rows:
+                if other_agency == ident.owner_agency_id or other_case == ident.case_id:
+                    continue
+                left, right = sorted(
+                    ((ident.pk, ident.case_id, ident.owner_agency_id), (other_id, other_case, other_agency))
+                )
+                pairs.setdefault((left[0], right[0]), (key, left[1], right[1], left[2], right[2]))
+    result.newly_hot = set(hot_counts) - already_hot
+    if hot_counts:
+        _record_hot(hot_counts)
+    result.hits = _create_hits(pairs)
+    return result
+
+
+def _record_hot(counts: dict[str, int]) -> None:
+    existing = {h.token: h for h in HotValue.objects.filter(token__in=list(counts))}
+    for token, count in counts.items():
+        if token in existing:
+            if existing[token].case_count != count:
+                HotValue.objects.filter(pk=existing[token].pk).update(case_count=count)
+        else:
+            HotValue.objects.create(token=token, case_count=count)
+
+
+def _create_hits(pairs: dict[tuple[int, int], tuple[str, int, int, int, int]]) -> list[Hit]:
+    """Insert the pairs not stored yet and return the new hits (with ids)."""
+    if not pairs:
+        return []
+    existing: set[tuple[int, int]] = set()
+    lefts = sorted({left for left, _ in pairs})
+    for part in _chunks(lefts):
+        existing.update(Hit.objects.filter(left_id__in=part).values_list("left_id", "right_id"))
+    fresh = [
+        Hit(
+            token=key,
+            left_id=left,
+            right_id=right,
+            left_case_id=lc,
+            right_case_id=rc,
+            left_agency_id=la,
+            right_agency_id=ra,
+        )
+        for (left, right), (key, lc, rc, la, ra) in pairs.items()
+        if (left, right) not in existing
+    ]
+    if not fresh:
+        return []
+    # Both databases return the new ids (INSERT ... RETURNING); the unique pair constraint guards against races.
+    return Hit.objects.bulk_create(fresh, batch_size=1000)

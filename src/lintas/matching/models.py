@@ -1,0 +1,97 @@
+"""Hits between agencies, benign values, hot values and requests for details."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lintas.matching.choices import BenignCategory
+
+__all__ = ["BenignValue", "DetailRequest", "Hit", "HotValue"]
+
+
+class HitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A hit is visible to the two agencies it joins; what each sees of the other side is decided per case."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(Q(left_agency_id=user.agency_id) | Q(right_agency_id=user.agency_id))
+
+
+class Hit(models.Model):
+    """The same identifier in cases of two different agencies. One row per pair of case identifiers.
+
+    ``left`` always has the smaller id, so a pair is stored once whichever side was recorded last.
+    """
+
+    token = models.CharField(max_length=32)
+    left = models.ForeignKey("cases.CaseIdentifier", on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey("cases.CaseIdentifier", on_delete=models.CASCADE, related_name="+")
+    left_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    right_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    left_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    right_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = HitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="hit_pair_unique"),
+            models.CheckConstraint(condition=Q(left__lt=models.F("right")), name="hit_pair_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["left_agency", "-created_at"], name="hit_left_agency"),
+            models.Index(fields=["right_agency", "-created_at"], name="hit_right_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hit {self.left_id}~{self.right_id}"
+
+    def side_of(self, agency_id: int) -> str:
+        return "left" if self.left_agency_id == agency_id else "right"
+
+
+class BenignValue(models.Model):
+    """A value that is not evidence (a bank's hotline, a webmail domain, an exchange's hot wallet): never a hit."""
+
+    token = models.CharField(max_length=32, unique=True)
+    type = models.CharField(_("type"), max_length=32)
+    value = models.CharField(_("value"), max_length=512)
+    category = models.CharField(_("category"), max_length=32, choices=BenignCategory.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["type", "value"]
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.value}"
+
+
+class HotValue(models.Model):
+    """A value linked to more cases than the cap: one notice instead of a hit for every pair."""
+
+    token = models.CharField(max_length=32, unique=True)
+    case_count = models.PositiveIntegerField(default=0)
+    became_hot_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"hot {self.token[:8]} ({self.case_count})"
+
+
+class DetailRequest(models.Model):
+    """An agency's wish to learn more about the other side of a hit (the mutual-assistance request builds on it)."""
+
+    hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="detail_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requesting_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hit", "requesting_agency"], name="detail_request_once")]
+
+    def __str__(self) -> str:
+        return f"details of hit {self.hit_id} for {self.requesting_agency_id}"

@@ -1,0 +1,95 @@
+"""Who hears of a match, and how: in-app at once, by e-mail after commit. Texts carry hit/no-hit facts only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from lintas.accounts.choices import Role
+from lintas.accounts.models import User
+from lintas.cases.models import Case, CaseIdentifier
+from lintas.matching.engine import MatchResult
+from lintas.matching.presenters import holder_name
+from lintas.notifications.models import Notification, NotificationKind
+
+__all__ = ["notify_match"]
+
+
+def notify_match(outcome: MatchResult) -> list[Notification]:
+    """One notification per recipient and case of theirs: "your case X has N new hits (held by ...)"."""
+    notes: list[Notification] = []
+    if outcome.hits:
+        notes += _hit_notifications(outcome)
+    if outcome.newly_hot:
+        notes += _hot_notifications(outcome.newly_hot)
+    if notes:
+        notes = Notification.objects.bulk_create(notes)
+        ids = [n.pk for n in notes]
+        transaction.on_commit(lambda: _send_emails(ids))
+    return notes
+
+
+def _recipients(agency_ids, case_ids) -> dict[int, set[int]]:
+    """Liaison officers of each agency, and the officer who recorded each case."""
+    liaison = defaultdict(set)
+    for user_id, agency_id in (
+        User.objects.with_role(Role.LIAISON_OFFICER)
+        .filter(agency_id__in=agency_ids, is_active=True)
+        .values_list("id", "agency_id")
+    ):
+        liaison[agency_id].add(user_id)
+    return liaison
+
+
+def _hit_notifications(outcome: MatchResult) -> list[Notification]:
+    case_ids = {c for h in outcome.hits for c in (h.left_case_id, h.right_case_id)}
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=case_ids).select_related("owner_agency")}
+    liaison = _recipients({c.owner_agency_id for c in cases.values()}, case_ids)
+    # per (recipient, my case): the holders of the other sides
+    holders: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for hit in outcome.hits:
+        for mine, theirs in ((hit.left_case_id, hit.right_case_id), (hit.right_case_id, hit.left_case_id)):
+            case = cases[mine]
+            users = set(liaison[case.owner_agency_id])
+            if case.created_by_id:
+                users.add(case.created_by_id)
+            for user_id in users:
+                holders[(user_id, mine)].add(holder_name(cases[theirs]))
+    url = reverse("matching:hit_list")
+    return [
+        Notification(
+            recipient_id=user_id,
+            kind=NotificationKind.HIT,
+            text=_("New hit: an identifier of your case %(reference)s is also held by %(holders)s.")
+            % {"reference": cases[case_id].reference, "holders": ", ".join(sorted(names))},
+            url=f"{url}?case={case_id}",
+        )
+        for (user_id, case_id), names in holders.items()
+    ]
+
+
+def _hot_notifications(tokens: set[str]) -> list[Notification]:
+    rows = CaseIdentifier.objects.filter(token__in=list(tokens)).values_list("owner_agency_id", "display", "type")
+    per_agency: dict[int, set[str]] = defaultdict(set)
+    for agency_id, display, kind in rows:
+        per_agency[agency_id].add(display or kind)
+    liaison = _recipients(set(per_agency), set())
+    return [
+        Notification(
+            recipient_id=user_id,
+            kind=NotificationKind.HOT_VALUE,
+            text=_("Hot value: %(value)s is in so many cases that pairs are no longer reported one by one.")
+            % {"value": ", ".join(sorted(values))[:300]},
+        )
+        for agency_id, values in per_agency.items()
+        for user_id in liaison[agency_id]
+    ]
+
+
+def _send_emails(notification_ids: list[int]) -> None:
+    from lintas.notifications.tasks import email_notifications
+
+    email_notifications(notification_ids)

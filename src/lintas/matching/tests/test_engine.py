@@ -1,0 +1,158 @@
+"""Matching rules: linked families, benign values, hot values, blind tokens, same-agency links, idempotence."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lintas import identifiers
+from lintas.accounts.choices import Role
+from lintas.cases.models import Case
+from lintas.cases.tests.helpers import record
+from lintas.matching import services
+from lintas.matching.engine import match_new_identifiers
+from lintas.matching.models import Hit, HotValue
+from lintas.matching.tokens import community_key, tokens_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officers(make_user):
+    return {
+        code: make_user(code, roles=(Role.INVESTIGATOR, Role.LIAISON_OFFICER)) for code in ("rtp", "rmp", "knpa", "cnp")
+    }
+
+
+def test_phone_matches_promptpay_alias_and_whatsapp_handle(officers):
+    record(officers["rtp"], [{"value": "promptpay:081-234-5678", "role": "beneficiary_account"}])
+    _, outcome = record(officers["rmp"], ["wa.me/66812345678"])
+    assert len(outcome.hits) == 1
+    _, outcome = record(officers["knpa"], ["+66 81 234 5678"])
+    assert len(outcome.hits) == 2  # the phone itself meets both the alias and the handle
+
+
+def test_evm_address_matches_across_chains_and_case(officers):
+    address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    record(officers["knpa"], [address])
+    _, outcome = record(officers["cnp"], [{"value": address.lower(), "type": "crypto_wallet"}])
+    assert len(outcome.hits) == 1
+
+
+def test_phone_in_a_victim_statement_matches(officers):
+    record(officers["knpa"], [{"value": "010-2000-0000", "role": "suspect_phone"}])
+    _, outcome = record(officers["cnp"], [], narrative="The caller used +82 10 2000 0000 and said he was a prosecutor.")
+    assert len(outcome.hits) == 1
+
+
+def test_same_agency_links_without_a_hit(officers, signed_in):
+    first, _ = record(officers["knpa"], ["010-2000-0000"])
+    second, outcome = record(officers["knpa"], ["+821020000000"])
+    assert outcome.hits == [] and Hit.objects.count() == 0
+    related = services.related_cases(second, officers["knpa"])
+    assert [c.pk for cases in related.values() for c in cases] == [first.pk]
+
+
+def test_benign_value_never_raises_a_hit_and_is_shown_as_benign(officers, platform_admin):
+    services.add_benign(
+        platform_admin,
+        value="1588-9999",
+        type="phone",
+        country="KR",
+        category="bank_hotline",
+        reason="KB Kookmin Bank customer centre",
+    )
+    record(officers["knpa"], [{"value": "1588-9999", "type": "phone"}])
+    _, outcome = record(officers["cnp"], [{"value": "+82 1588 9999", "type": "phone"}])
+    assert outcome.hits == [] and outcome.benign
+    answer = services.lookup(officers["cnp"], values=["+82 1588 9999"])[0]
+    assert answer.benign and answer.matches == []
+
+
+def test_only_the_platform_admin_keeps_benign_lists(officers):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.add_benign(officers["knpa"], value="gmail.com", type="domain", category="webmail", reason="webmail")
+
+
+def test_hot_value_gives_one_notice_instead_of_pairs(officers, settings, make_user):
+    settings.MATCHING_HOT_CASE_CAP = 3
+    wallet = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+    codes = ["knpa", "cnp", "rtp", "rmp", "spf"]
+    users = {code: officers.get(code) or make_user(code, roles=(Role.INVESTIGATOR,)) for code in codes}
+    for code in codes[:3]:
+        record(users[code], [wallet])
+    assert Hit.objects.count() == 3
+    _, outcome = record(users["rmp"], [wallet])
+    assert outcome.hits == [] and outcome.newly_hot  # the fourth case makes it hot
+    _, outcome = record(users["spf"], [wallet])
+    assert outcome.hits == [] and not outcome.newly_hot  # already hot: no second notice
+    assert HotValue.objects.get().case_count == 5
+    assert services.lookup(users["spf"], values=[wallet])[0].hot
+
+
+def test_blind_tokens_match_raw_values_without_revealing_them(officers, signed_in):
+    raw = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+    token, _ = tokens_for(community_key(), identifiers.normalize(raw))
+    case, _ = record(officers["rmp"], [{"token": token, "type": "crypto_wallet", "role": "victim_account"}])
+    stored = case.identifiers.get()
+    assert stored.blind and stored.value == "" and stored.raw == "" and raw not in str(stored.__dict__)
+    _, outcome = record(officers["knpa"], [raw])
+    assert len(outcome.hits) == 1
+    body = signed_in(officers["rmp"]).get(f"/api/v1/cases/{case.pk}").content.decode()
+    assert raw not in body and raw.lower() not in body
+
+
+def test_bad_blind_token_is_refused(officers):
+    from lintas.cases.validation import CaseInvalid
+
+    with pytest.raises(CaseInvalid, match="32 hexadecimal"):
+        record(officers["rmp"], [{"token": "not-a-token"}])
+
+
+def test_matching_twice_creates_nothing_new(officers):
+    record(officers["knpa"], ["010-2000-0000"])
+    case, _ = record(officers["cnp"], ["+821020000000"])
+    assert Hit.objects.count() == 1
+    again = match_new_identifiers(list(case.identifiers.all()))
+    assert again.hits == [] and Hit.objects.count() == 1
+
+
+def test_invalid_identifier_is_refused_with_its_reason(officers):
+    from lintas.cases.validation import CaseInvalid
+
+    with pytest.raises(CaseInvalid) as error:
+        record(officers["knpa"], [{"value": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", "type": "crypto_wallet"}])
+    assert "identifiers[0]" in error.value.errors
+    assert Case.objects.count() == 0
+
+
+AGENCIES = ["knpa", "rmp", "cnp", "spf", "pntl", "aseanapol"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    owner=st.sampled_from(AGENCIES[:-1]),
+    distribution=st.sampled_from(["owner", "named", "all"]),
+    named=st.sets(st.sampled_from(AGENCIES), min_size=1, max_size=4),
+)
+def test_visibility_always_equals_the_sharing_rule(make_user, owner, distribution, named):
+    from lintas.accounts.models import User
+    from lintas.agencies.models import Agency
+
+    users = {}
+    for code in AGENCIES:
+        users[code] = User.objects.filter(agency__code=code).first() or make_user(code)
+    shared = sorted(named - {owner}) if distribution == "named" else []
+    if distribution == "named" and not shared:
+        shared = ["pntl" if owner != "pntl" else "knpa"]
+    case, _ = record(users[owner], [], distribution=distribution, shared_with=shared)
+    for code, user in users.items():
+        expected = code == owner or distribution == "all" or (distribution == "named" and code in shared)
+        assert Case.objects.visible_to(user).filter(pk=case.pk).exists() == expected, (
+            owner,
+            distribution,
+            shared,
+            code,
+        )
+    assert Agency.objects.count() == 14

@@ -1,0 +1,55 @@
+"""Matching keys and blind tokens.
+
+Every canonical identifier becomes one or two *match keys* (``type:value`` and, for an alias or a phone-bound handle,
+the key of the identifier behind it). A key is stored and compared only as an HMAC-SHA256 *token* under the community
+key, so an agency can compute tokens on its own machine (``lintas tokens make``) and submit identifiers it may not
+disclose: they match like values, and the raw value never reaches the server.
+
+No Django import: the token CLI runs on a machine without the database.
+"""
+
+import hashlib
+import hmac
+import os
+
+from lintas.identifiers import Result
+
+__all__ = ["TOKEN_HEX_LENGTH", "community_key", "match_keys", "token_for", "tokens_for"]
+
+TOKEN_HEX_LENGTH = 32  # 128 bits: collisions are out of reach, the index stays small
+_DEVELOPMENT_KEY = b"lintas-development-community-key-not-for-real-data"
+
+
+def community_key() -> bytes:
+    """The community key from ``LINTAS_COMMUNITY_KEY`` (hex); a fixed development key when unset outside production."""
+    value = os.environ.get("LINTAS_COMMUNITY_KEY", "").strip()
+    if not value:
+        if os.environ.get("LINTAS_ENV") == "production":
+            raise RuntimeError("LINTAS_COMMUNITY_KEY must be set in production (64 hex characters)")
+        return _DEVELOPMENT_KEY
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        raise RuntimeError("LINTAS_COMMUNITY_KEY must be hexadecimal (64 hex characters = 32 bytes)") from None
+    if len(key) < 32:
+        raise RuntimeError("LINTAS_COMMUNITY_KEY must be at least 32 bytes (64 hex characters)")
+    return key
+
+
+def match_keys(result: Result) -> tuple[str, str]:
+    """``(own key, linked key)``; the linked key is empty when nothing stands behind the identifier."""
+    own = f"{result.type}:{result.value}" if result.value else ""
+    linked = result.details.get("linked") if result.details else None
+    linked_key = f"{linked['type']}:{linked['value']}" if linked and linked.get("value") else ""
+    return own, linked_key
+
+
+def token_for(key: bytes, match_key: str) -> str:
+    if not match_key:
+        return ""
+    return hmac.new(key, match_key.encode("utf-8"), hashlib.sha256).hexdigest()[:TOKEN_HEX_LENGTH]
+
+
+def tokens_for(key: bytes, result: Result) -> tuple[str, str]:
+    own, linked = match_keys(result)
+    return token_for(key, own), token_for(key, linked)

@@ -1,0 +1,84 @@
+"""My hits inbox (live), one hit, and the lookup page behind the search box on every page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.core.access import get_visible_or_404
+from lintas.matching import services
+from lintas.matching.models import Hit
+from lintas.matching.presenters import present_hits
+from lintas.notifications.models import Notification
+
+
+@login_required
+def hit_list(request):
+    hits = Hit.objects.visible_to(request.user)
+    case = request.GET.get("case", "")
+    if case.isdigit():
+        hits = hits.filter(Q(left_case_id=case) | Q(right_case_id=case))
+    page = Paginator(hits, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    views = present_hits(page.object_list, request.user)
+    template = "matching/_hit_rows.html" if request.htmx else "matching/hit_list.html"
+    return render(request, template, {"page": page, "hits": views, "case": case})
+
+
+@login_required
+def hit_detail(request, hit_id: int):
+    hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
+    record_event(Action.HIT_VIEWED, actor=request.user, target=hit, agency=request.user.agency)
+    view = present_hits([hit], request.user)[0]
+    requested = hit.detail_requests.filter(requesting_agency_id=request.user.agency_id).exists()
+    return render(request, "matching/hit_detail.html", {"hit": view, "requested": requested})
+
+
+@login_required
+@require_POST
+def hit_request_details(request, hit_id: int):
+    hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
+    services.request_details(request.user, hit)
+    messages.success(
+        request, _("Your request for details is recorded; the holding agency's liaison officers will see it.")
+    )
+    return redirect("matching:hit_detail", hit_id=hit.pk)
+
+
+def inbox_context(user) -> dict:
+    return {
+        "notes": Notification.objects.visible_to(user)[:5],
+        "hits": present_hits(Hit.objects.visible_to(user)[:5], user),
+        "unread": Notification.objects.visible_to(user).unread().count(),
+    }
+
+
+@login_required
+def inbox(request):
+    """HTMX partial polled every few seconds by the dashboard: newest hits and notifications."""
+    return render(request, "matching/_inbox.html", inbox_context(request.user))
+
+
+@login_required
+def lookup(request):
+    answers, error = None, ""
+    text = request.POST.get("q", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        try:
+            answers = services.lookup(
+                request.user, text=text, values=[] if _looks_like_text(text) else text.splitlines()
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(request, "matching/lookup.html", {"answers": answers, "q": text, "error": error})
+
+
+def _looks_like_text(text: str) -> bool:
+    """A paste of several words per line is a text to search; a list of values is one value per line."""
+    return any(len(line.split()) > 3 for line in text.splitlines())
