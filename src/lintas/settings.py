@@ -172,7 +172,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("LINTAS_REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis must fail fast, not hold requests for the operating system's connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lintas"}}
 
@@ -183,6 +190,7 @@ if REDIS_URL:
         "huey_class": "huey.RedisHuey",
         "name": "lintas",
         "url": REDIS_URL,
+        "connection": {"socket_connect_timeout": 2, "socket_timeout": 10},
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("LINTAS_WORKERS", 2), "worker_type": "thread"},
     }

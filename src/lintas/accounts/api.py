@@ -88,7 +88,7 @@ def me(request):
     return request.user
 
 
-@router.get("/users", response=list[UserOut], summary="Users visible to me (my agency's)")
+@router.get("/users", response=list[UserOut], summary="Users I manage (agency admin: my agency; platform admin: all)")
 def list_users(request):
     _require_manager(request)
     return _users().visible_to(request.user)
@@ -100,7 +100,9 @@ def get_user(request, user_id: int):
     return get_visible_or_404(_users(), request.user, pk=user_id)
 
 
-@router.post("/users", response={201: UserOut}, summary="Create a user in my agency")
+@router.post(
+    "/users", response={201: UserOut}, summary="Create a user (in my agency; the platform admin may name another)"
+)
 def create_user(request, payload: UserIn):
     agency = request.user.agency if payload.agency is None else get_object_or_404(Agency, code=payload.agency)
     user = services.create_user(
@@ -118,12 +120,14 @@ def create_user(request, payload: UserIn):
 
 @router.put("/users/{user_id}/roles", response=UserOut, summary="Replace a user's roles")
 def set_roles(request, user_id: int, payload: RolesIn):
+    _require_manager(request)
     user = get_visible_or_404(_users(), request.user, pk=user_id)
     return services.set_user_roles(request.user, user, set(payload.roles))
 
 
 @router.put("/users/{user_id}/active", response=UserOut, summary="Disable or enable a user")
 def set_active(request, user_id: int, payload: ActiveIn):
+    _require_manager(request)
     user = get_visible_or_404(_users(), request.user, pk=user_id)
     return services.set_user_active(request.user, user, payload.is_active)
 

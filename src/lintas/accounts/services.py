@@ -84,6 +84,8 @@ def create_user(
 ) -> User:
     """Create a user of ``agency`` with ``roles``. ``actor`` None means the system (demo seeding, first admin)."""
     roles = set(roles)
+    if not agency.is_active:
+        raise ValidationError({"agency": _("This agency is not an active member.")})
     if actor is not None:
         if not can_manage_agency(actor, agency):
             raise PermissionDenied(_("You may not create users in this agency."))
@@ -145,15 +147,21 @@ def set_user_active(actor: User, user: User, active: bool) -> User:
     return user
 
 
-@transaction.atomic
 def change_password(user: User, *, current: str, new: str) -> User:
-    """The user changes their own password. Every other session of theirs ends (the session hash changes)."""
+    """The user changes their own password. Every other session of theirs ends (the session hash changes).
+
+    A wrong current password counts like a failed sign-in: a stolen session cannot guess on and on, and reaching
+    the lock-out ends every session of the account.
+    """
     if not user.check_password(current):
+        _count_failure(user, "wrong current password on password change", end_sessions_on_lock=True)
         raise ValidationError({"current": _("Your current password is not correct.")})
     validate_password(new, user)
-    user.set_password(new)
-    user.save(update_fields=["password"])
-    record_event(Action.PASSWORD_CHANGED, actor=user, target=user)
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        User.objects.filter(pk=user.pk).update(failed_login_count=0)
+        record_event(Action.PASSWORD_CHANGED, actor=user, target=user)
     return user
 
 
@@ -206,16 +214,22 @@ def check_login(username: str, password: str) -> LoginAttempt:
     generic = _(
         "Wrong username or password. After %(count)d failed attempts an account is locked for %(minutes)d minutes."
     ) % {"count": settings.LOCKOUT_THRESHOLD, "minutes": settings.LOCKOUT_MINUTES}
+    # The password is always checked, so a locked account answers as slowly as a wrong password.
+    user = authenticate(username=candidate.username if candidate else username, password=password)
+    refusal = ""
     if candidate is not None and candidate.is_locked(now):
+        refusal = "locked"
+    elif candidate is not None and not candidate.agency.is_active:
+        refusal = "agency inactive"
+    if refusal:
         record_event(
             Action.LOGIN_FAILED,
             target=candidate,
             outcome=Outcome.DENIED,
             actor_username=candidate.username,
-            details={"reason": "locked"},
+            details={"reason": refusal},
         )
         return LoginAttempt(None, generic)
-    user = authenticate(username=candidate.username if candidate else username, password=password)
     if user is None:
         if candidate is None:
             record_event(
@@ -236,7 +250,9 @@ def check_login(username: str, password: str) -> LoginAttempt:
 
 
 @transaction.atomic
-def _count_failure(user: User, reason: str, action: Action = Action.LOGIN_FAILED) -> bool:
+def _count_failure(
+    user: User, reason: str, action: Action = Action.LOGIN_FAILED, *, end_sessions_on_lock: bool = False
+) -> bool:
     """Count one failed attempt; lock the account at the threshold. Returns True if it is now locked."""
     User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
     user.refresh_from_db(fields=["failed_login_count", "locked_until"])
@@ -249,7 +265,8 @@ def _count_failure(user: User, reason: str, action: Action = Action.LOGIN_FAILED
     )
     if user.failed_login_count >= settings.LOCKOUT_THRESHOLD:
         until = timezone.now() + dt.timedelta(minutes=settings.LOCKOUT_MINUTES)
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=until)
+        ends = {"session_epoch": F("session_epoch") + 1} if end_sessions_on_lock else {}
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=until, **ends)
         record_event(
             Action.LOCKED_OUT,
             target=user,

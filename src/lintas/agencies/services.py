@@ -33,6 +33,17 @@ def update_agency(actor, agency: Agency, **changes) -> Agency:
     refused = set(changes) - set(allowed)
     if not allowed or refused:
         raise PermissionDenied(_("You may not change these details of this agency."))
+    if "languages" in changes:
+        codes = changes["languages"]
+        if (
+            not isinstance(codes, list)
+            or not codes
+            or any(not isinstance(c, str) or not 2 <= len(c) <= 8 or not c.replace("-", "").isalpha() for c in codes)
+        ):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"languages": [_("Give one or more language codes, such as ko or ms, en.")]})
+        changes["languages"] = [c.lower() for c in codes]
     before = {name: getattr(agency, name) for name in changes}
     for name, value in changes.items():
         setattr(agency, name, value)

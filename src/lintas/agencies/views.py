@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from lintas.agencies import services
 from lintas.agencies.forms import AgencyForm
 from lintas.agencies.models import Agency
+from lintas.audit.services import record_denial
 from lintas.core.views import add_service_errors
 
 
@@ -29,7 +30,9 @@ def agency_edit(request, code: str):
     agency = get_object_or_404(Agency, code=code)
     editable = services.editable_fields(request.user, agency)
     if not editable:
-        raise PermissionDenied(_("Only this agency's admins and the platform admin change its details."))
+        message = _("Only this agency's admins and the platform admin change its details.")
+        record_denial(request.user, message, target=agency)
+        raise PermissionDenied(message)
     form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=agency.pk), editable=editable)
     if request.method == "POST" and form.is_valid():
         try:

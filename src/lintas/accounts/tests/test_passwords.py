@@ -108,3 +108,29 @@ def test_agency_admin_cannot_pick_another_agency(admin_user, signed_in):
     assert response.status_code == 302
     response = Client().get("/users/new/")
     assert response.status_code == 302
+
+
+def test_guessing_the_current_password_locks_the_account_and_ends_the_session(make_user, signed_in, settings):
+    user = make_user("spf")
+    client = signed_in(user)
+    for _ in range(settings.LOCKOUT_THRESHOLD):
+        client.post(
+            "/accounts/profile/", {"form": "password", "current": "guess-guess-guess", "new": NEW, "confirm": NEW}
+        )
+    user.refresh_from_db()
+    assert user.is_locked() and user.check_password(TEST_PASSWORD)
+    assert client.get("/").status_code == 302
+    assert AuditEvent.objects.filter(action=Action.LOGIN_FAILED, object_id=str(user.pk)).count() == 5
+
+
+def test_users_of_an_inactive_agency_cannot_sign_in_or_be_created(make_user, platform_admin):
+    from lintas.agencies.services import update_agency
+
+    user = make_user("mpf")
+    update_agency(platform_admin, user.agency, is_active=False)
+    response = Client().post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in response.wsgi_request.session
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.create_user(platform_admin, agency=user.agency, username="x.y", password=NEW, roles=set())

@@ -50,3 +50,15 @@ def test_bad_values_are_refused_and_change_nothing(admin_user, agency, signed_in
     assert response.status_code == 422
     agency.refresh_from_db()
     assert agency.time_zone == "Asia/Singapore" and agency.contact_24_7 == ""
+
+
+def test_refused_edit_is_audited_and_bad_language_codes_are_refused(admin_user, other_agency, agency, signed_in):
+    from lintas.audit.choices import Outcome
+
+    client = signed_in(admin_user)
+    client.get("/directory/pntl/edit/")
+    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, outcome=Outcome.DENIED).exists()
+    response = client.patch("/api/v1/agencies/spf", {"languages": ["!!"]}, content_type="application/json")
+    assert response.status_code == 422
+    agency.refresh_from_db()
+    assert agency.languages == ["en"]
