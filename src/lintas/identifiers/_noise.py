@@ -14,9 +14,11 @@ __all__ = ["is_noise", "noise_spans"]
 _CURRENCY_BEFORE = (
     r"(?:USDT|USDC|USD|US\$|EUR|GBP|JPY|CNY|KRW|THB|VND|MYR|SGD|IDR|PHP|KHR|BND|LAK|MMK|RM|Rp\.?|S\$|B\$|[$€£¥₩฿₫₱៛₭])"
 )
+# Units written after the number. Latin-script units must end the word ("5000 dong", not the "đ" of "để");
+# Hangul, Thai and other units may be followed by particles ("5,000,000원을").
 _CURRENCY_AFTER = (
-    r"(?:USDT|USDC|USD|EUR|KRW|THB|VND|MYR|SGD|IDR|PHP|KHR|BND|LAK|MMK|BTC|ETH|TRX|"
-    r"dollars?|won|baht|ringgit|rupiah|pesos?|riel|kip|kyats?|dong|đồng|đ|₫|"
+    r"(?:(?:USDT|USDC|USD|EUR|KRW|THB|VND|MYR|SGD|IDR|PHP|KHR|BND|LAK|MMK|BTC|ETH|TRX|"
+    r"dollars?|won|baht|ringgit|rupiah|pesos?|riel|kip|kyats?|dong|đồng|đ)(?![^\W\d_])|[₫]|"
     r"만\s?원|억\s?원|천\s?원|원|만|억|บาท|ดอลลาร์|ដុល្លារ|រៀល|ກີບ|ကျပ်)"
 )
 _NUMBER = r"\d{1,3}(?:[,.\u202f ]\d{3}(?!\d))+(?:[.,]\d{1,2}(?!\d))?|\d+(?:[.,]\d{1,2}(?!\d))?"

@@ -265,7 +265,7 @@ def find_bank(bank: str, country: str = "") -> tuple[Bank | None, str, str]:
     raw = bank.strip()
     if not raw:
         return None, "", country
-    upper = raw.upper().replace(" ", "")
+    upper = re.sub(r"[^A-Z0-9]", "", raw.upper())
     if is_digits(upper):
         width = _NATIONAL_CODE_LENGTH.get(country, 0)
         code = upper.zfill(width) if width and len(upper) <= width else upper
@@ -282,7 +282,7 @@ def find_bank(bank: str, country: str = "") -> tuple[Bank | None, str, str]:
             return found, found.key, found.country
         bic_country = upper[4:6]
         return None, upper[:8], bic_country
-    return None, re.sub(r"[^A-Z0-9]", "", upper), country
+    return None, upper, country
 
 
 def _valid_bic(code: str) -> bool:
@@ -309,8 +309,11 @@ def normalize_bank_account(text: str, country: str | None = None, bank: str | No
     """
     s = prepare(text)
     compact = s.replace(" ", "").replace("-", "").upper()
-    if _IBAN_SHAPE.match(compact) and not is_digits(compact[:2]):
-        return _iban(text, compact)
+    if _IBAN_SHAPE.match(compact):
+        # "KB 1234 5678 9012 34" has the shape of an IBAN but starts with a bank's name, not a country.
+        lead = re.match(r"[^\W\d_]+", s)
+        if lead is None or ("", _slug(lead.group(0))) not in _BY_ALIAS:
+            return _iban(text, compact)
     cc = (country or "").upper()
     bank_text = bank or ""
     account = s

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -155,9 +156,16 @@ def normalize(
     if len(value) > MAX_INPUT:
         return _too_long(value, kind)
     try:
-        return _NORMALIZERS[kind](value, cc, **options)
+        result = _NORMALIZERS[kind](value, cc, **options)
     except Exception as exc:
         return _internal_error(value, kind, exc)
+    if not result.value.isascii():
+        # Case changes and removed spaces can leave a string that NFKC would compose differently (A + U+0301);
+        # a composed value keeps normalise(value) == value for such (always invalid or Unicode-bearing) values.
+        stable = unicodedata.normalize("NFKC", result.value)
+        if stable != result.value:
+            result = result.replace(value=stable)
+    return result
 
 
 # --- detection -------------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from bip_utils import (
     Base58Encoder,
     BchBech32Decoder,
     Bech32ChecksumError,
-    EthAddrDecoder,
     SegwitBech32Decoder,
 )
 
@@ -130,13 +129,10 @@ def _normalize(text: str, chain: str | None) -> Result:
     if ":" in s:
         prefix, rest = s.split(":", 1)
         key = prefix.strip().lower()
-        if key in CHAIN_PREFIXES:
+        if key in CHAIN_PREFIXES:  # also the payment URIs "bitcoin:" (BIP-21) and "ethereum:" (EIP-681)
             hint_family, hint_chain = CHAIN_PREFIXES[key]
-            s = rest.strip()
-        elif key in ("ethereum", "bitcoin", "litecoin", "dogecoin"):  # payment URIs (EIP-681, BIP-21)
-            s = rest.strip()
-        if key not in ("bitcoincash",):
-            s = re.split(r"[?@/]", s, maxsplit=1)[0]  # BIP-21 query, EIP-681 "@chainid" and "/function"
+            # BIP-21's "?amount=", EIP-681's "@chainid" and "/function" follow the address.
+            s = re.split(r"[?@/]", rest, maxsplit=1)[0].strip()
     if not s:
         return _invalid(text, "", "empty address")
     if len(s) > 120:
@@ -221,21 +217,20 @@ def _evm(raw: str, s: str, hint_chain: str) -> Result:
     checksummed = _eip55(lower)
     mixed = body != lower and body != body.upper()
     candidates = [hint_chain] if hint_chain else list(EVM_CHAINS)
-    if mixed:
-        try:
-            EthAddrDecoder.DecodeAddr("0x" + body)
-        except ValueError:
-            return _result(
-                raw,
-                "evm",
-                "0x" + lower,
-                chain=hint_chain,
-                valid=False,
-                errors=("EIP-55 checksum mismatch: a character's case is wrong, the address may be mistyped",),
-                display="0x" + body,
-                candidates=candidates,
-                checksummed=checksummed,
-            )
+    # A mixed-case address must be spelt exactly as its EIP-55 checksum encoding (bip_utils' encoder; this is
+    # the comparison EthAddrDecoder.DecodeAddr makes, without hashing twice).
+    if mixed and body != checksummed[2:]:
+        return _result(
+            raw,
+            "evm",
+            "0x" + lower,
+            chain=hint_chain,
+            valid=False,
+            errors=("EIP-55 checksum mismatch: a character's case is wrong, the address may be mistyped",),
+            display="0x" + body,
+            candidates=candidates,
+            checksummed=checksummed,
+        )
     return _result(
         raw,
         "evm",

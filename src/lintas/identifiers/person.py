@@ -123,13 +123,15 @@ def name_keys(text: str) -> tuple[str, list[str], dict[str, object]]:
     plain = sorted(_ascii_tokens(s))
     if "hangul" in scripts and set(scripts) <= {"hangul", "latin"}:
         parts = _hangul_parts(s.strip())
-        if parts:
+        if parts and all(0xAC00 <= ord(ch) <= 0xD7A3 for ch in parts[0]):
             surname, given_hangul = parts
             rep = _HANGUL_SURNAME.get(surname)
             romanised = "".join(_ascii_tokens(surname))
             surname_group = KOREAN_SURNAMES[[g[0] for g in KOREAN_SURNAMES].index(rep)] if rep else (romanised,)
             given = "".join(_ascii_tokens(given_hangul))
-    elif scripts == ["latin"]:
+    if surname_group is None:
+        # Any other script is keyed by its transliteration, so the surname check runs on those tokens too:
+        # the key must come out the same when it is normalised again (as Latin text).
         tokens = _ascii_tokens(s)
         if 2 <= len(tokens) <= 4:
             # Which token is the surname: one already spelt as a group's representative first, then the first
@@ -147,7 +149,7 @@ def name_keys(text: str) -> tuple[str, list[str], dict[str, object]]:
         key = " ".join(plain)
         return key, [key] if key else [], info
     info["korean_surname"] = surname_group[0]
-    keys = [" ".join(sorted((variant, given))) for variant in surname_group]
+    keys = [" ".join(sorted(t for t in (variant, given) if t)) for variant in surname_group]
     spaced = " ".join(plain)
     if spaced and spaced not in keys and "hangul" not in scripts:
         keys.append(spaced)

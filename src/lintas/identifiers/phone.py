@@ -32,9 +32,11 @@ _SHAPE = re.compile(r"^(?:tel:)?\s*\+?[\d\s\-.()/]+(?:\s*(?:ext\.?|x|#|;ext=)\s*
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#|;ext=)\s*(\d{1,6})$", re.IGNORECASE)
 
 
-def parse_phone(text: str, country: str | None) -> tuple[phonenumbers.PhoneNumber | None, list[str]]:
-    """Parse an already prepared phone string; return the number (or None) and warnings about how it was read.
+def parse_phone(text: str, country: str | None) -> tuple[phonenumbers.PhoneNumber | None, int, list[str]]:
+    """Parse an already prepared phone string: ``(number or None, line type, warnings about how it was read)``.
 
+    The line type is a ``PhoneNumberType``; ``UNKNOWN`` means the number is not valid (libphonenumber's
+    ``is_valid_number`` is exactly "has a known type for its region", so the type is computed once).
     Order of readings, first valid wins: as written (``+`` means international, otherwise national in
     ``country``); "00" + country code as international; bare country code without "+". A number that parses
     but is not valid is returned as it parsed (so it still has an E.164 form) when no reading is valid.
@@ -43,38 +45,45 @@ def parse_phone(text: str, country: str | None) -> tuple[phonenumbers.PhoneNumbe
     digits = digits_only(text)
     has_plus = text.lstrip().startswith("+")
     first: phonenumbers.PhoneNumber | None = None
+    unknown = PhoneNumberType.UNKNOWN
 
-    def attempt(candidate: str, region: str | None, primary: bool = False) -> phonenumbers.PhoneNumber | None:
+    def attempt(
+        candidate: str, region: str | None, primary: bool = False
+    ) -> tuple[phonenumbers.PhoneNumber | None, int]:
         nonlocal first
         try:
             num = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
-            return None
+            return None, unknown
         if primary:  # only the reading as written stands for an invalid number; guesses do not
             first = num
-        return num if phonenumbers.is_valid_number(num) else None
+        kind = phonenumbers.number_type(num)
+        return (num, kind) if kind != unknown else (None, unknown)
 
+    # The caller checked that only digits, separators and a leading "+" are left: libphonenumber reads the bare
+    # digits the same way (it drops a trunk "0" after the country code itself) and parses them faster.
+    written = ("+" if has_plus else "") + digits
     if has_plus:
-        num = attempt(text, None, primary=True)
-        return (num or first), warnings
+        num, kind = attempt(written, None, primary=True)
+        return (num or first), kind, warnings
     if country:
-        num = attempt(text, country, primary=True)
+        num, kind = attempt(written, country, primary=True)
         if num is not None:
-            return num, warnings
+            return num, kind, warnings
     if digits.startswith("00") and len(digits) > 6:
-        num = attempt("+" + digits[2:], None)
+        num, kind = attempt("+" + digits[2:], None)
         if num is not None:
-            return num, warnings
+            return num, kind, warnings
     if len(digits) >= 8 and not digits.startswith("0"):
         # A country code written without "+" (e.g. 66812345678, common in chat apps and wa.me links).
-        num = attempt("+" + digits, None)
+        num, kind = attempt("+" + digits, None)
         if num is not None:
             if country:
                 warnings.append(f"not a valid {country} number; read as international +{num.country_code}")
             else:
                 warnings.append(f"no country given; read as international +{num.country_code}")
-            return num, warnings
-    return first, warnings
+            return num, kind, warnings
+    return first, unknown, warnings
 
 
 def normalize_phone(text: str, country: str | None = None) -> Result:
@@ -86,7 +95,12 @@ def normalize_phone(text: str, country: str | None = None) -> Result:
     """
     s = prepare(text)
     if not _SHAPE.match(s):
-        return _invalid(text, s, digits_only(s), "contains characters that are not part of a phone number")
+        # Still give the canonical form of its digits, so that the value is a fixed point of normalisation.
+        digits = ("+" if s.startswith("+") else "") + digits_only(s)
+        inner = normalize_phone(digits, country) if digits.strip("+") else None
+        return _invalid(
+            text, s, inner.value if inner else digits, "contains characters that are not part of a phone number"
+        )
     extension = ""
     ext_match = _EXTENSION.search(s)
     if ext_match:
@@ -97,15 +111,16 @@ def normalize_phone(text: str, country: str | None = None) -> Result:
     digits = digits_only(s)
     if not 5 <= len(digits) <= 17:
         return _invalid(text, s, ("+" if s.startswith("+") else "") + digits, "a phone number has 5 to 17 digits")
-    num, warnings = parse_phone(s, country)
+    num, kind, warnings = parse_phone(s, country)
     if num is None:
         plain = ("+" if s.startswith("+") else "") + digits
         if not country and not s.startswith("+"):
             return _invalid(text, s, plain, "no country given and the number is not in international format")
         return _invalid(text, s, plain, "not a valid phone number")
-    e164 = "+" + str(num.country_code) + phonenumbers.national_significant_number(num)
+    nsn = phonenumbers.national_significant_number(num)
+    e164 = "+" + str(num.country_code) + nsn
     region = phonenumbers.region_code_for_number(num) or ""
-    if not phonenumbers.is_valid_number(num):
+    if kind == PhoneNumberType.UNKNOWN:
         reason = phonenumbers.is_possible_number_with_reason(num)
         why = {
             phonenumbers.ValidationResult.TOO_SHORT: "too short",
@@ -128,9 +143,9 @@ def normalize_phone(text: str, country: str | None = None) -> Result:
         )
     details = {
         "region": region,
-        "line_type": LINE_TYPES.get(phonenumbers.number_type(num), "unknown"),
+        "line_type": LINE_TYPES.get(kind, "unknown"),
         "country_code": num.country_code,
-        "national_number": phonenumbers.national_significant_number(num),
+        "national_number": nsn,
     }
     if extension:
         details["extension"] = extension

@@ -234,8 +234,8 @@ def normalize_social_handle(text: str, country: str | None = None, platform: str
         plat = PLATFORMS["unknown"]
         warnings.append("platform not given: only the handle is known")
     handle = handle.strip()
-    if plat.key != "line" or not handle.startswith("@"):
-        handle = handle.removeprefix("@")
+    official = plat.key == "line" and handle.startswith("@")  # LINE official accounts keep their "@"
+    handle = ("@" if official else "") + handle.lstrip("@").strip()
     details: dict[str, Any] = {"platform": plat.key, "platform_name": plat.name}
     # A phone number as handle: always for phone-bound platforms, and for others (Telegram, LINE, KakaoTalk can
     # be found by phone) whenever it is a valid phone.

@@ -127,7 +127,10 @@ def normalize_domain(text: str, country: str | None = None) -> Result:
     s = refang(prepare(text))
     warnings: list[str] = []
     if "://" in s or "/" in s:
-        host = urlsplit(s if "://" in s else "http://" + s).hostname or ""
+        try:
+            host = urlsplit(s if "://" in s else "http://" + s).hostname or ""
+        except ValueError:  # e.g. an unclosed "[" read as an IPv6 literal
+            host = ""
         warnings.append("a URL was given; its host name is used")
         s = host
     s = s.strip()
@@ -219,7 +222,7 @@ def normalize_url(text: str, country: str | None = None) -> Result:
     Guarantees: ``details`` has ``host`` and ``registrable_domain`` (or ``ip``); a URL whose host is not a valid
     domain under a known public suffix or an IP address is ``valid=False``.
     """
-    s = refang(prepare(text)).strip().strip("<>\"'")
+    s = refang(prepare(text)).strip().strip("<>\"'").strip()
     warnings: list[str] = []
     if "://" not in s[:12]:
         if s.startswith("//"):
@@ -347,8 +350,8 @@ def _ip_warnings(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[str]
         return ["multicast address"]
     if ip.is_unspecified:
         return ["unspecified address"]
+    if ip.is_reserved:  # before is_private, which also covers 240.0.0.0/4
+        return ["reserved address range"]
     if ip.is_private:
         return ["private address range: not reachable from the internet, not unique"]
-    if ip.is_reserved:
-        return ["reserved address range"]
     return []

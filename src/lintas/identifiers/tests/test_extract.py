@@ -1,0 +1,140 @@
+"""Finding identifiers in realistic messages: every identifier found, nothing else."""
+
+import itertools
+
+import pytest
+
+from lintas.identifiers import extract
+
+SCAM_CHAT = """[10:42] Anna: Hi dear, my uncle's platform gives 30% daily profit. Add my manager on Telegram: \
+@crypto_mgr_anna or join t.me/vip_signals_group
+[10:45] Anna: Send 500 USDT (TRC20) to TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW, then WhatsApp me at +60 12-345 6789 \
+with the receipt.
+[10:47] Me: ok I sent USD 5,000 on 2024-03-15, e.g. the first deposit. Mr.Kim said to call +60 3-2123 4567 at 9 a.m.
+[10:50] Anna: Good. Next time use the ETH address 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, not the old one."""
+
+SCAM_CHAT_EXPECTED = {
+    ("social_handle", "telegram:crypto_mgr_anna"),
+    ("social_handle", "telegram:vip_signals_group"),
+    ("crypto_wallet", "tron:TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW"),
+    ("social_handle", "whatsapp:+60123456789"),
+    ("phone", "+60321234567"),
+    ("crypto_wallet", "evm:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"),
+}
+
+KOREAN_STATEMENT = """저는 2024년 3월 15일 오후 2시쯤 서울중앙지검 수사관이라는 사람에게서 \
+전화(010-1234-5678)를 받았습니다. \
+그 사람은 제 명의가 범죄에 이용되었다며 안전계좌인 KB국민은행 123456-78-901234 계좌로 ₩3,000,000을 보내라고 했고, \
+3월 16일 오전 10:30에 추가로 5,000,000원을 송금했습니다. 이후 텔레그램 @safe_account_kr 로 연락하라고 했고, \
+다른 번호 02-312-3456 으로도 전화가 왔습니다. 총 피해액은 8,000,000원입니다."""
+
+KOREAN_EXPECTED = {
+    ("phone", "+821012345678"),
+    ("bank_account", "KR:004:12345678901234"),
+    ("social_handle", "telegram:safe_account_kr"),
+    ("phone", "+8223123456"),
+}
+
+PHISHING_SMS = """[KBANK] Your account is suspended. Verify within 24h at hxxps://secure-bank[.]example[.]com/login \
+or reply to support[@]secure-bank[.]example[.]com. Backup: hxxp://203.0.113[.]45/verify. Ref 7731, 15.03.2024 12:00"""
+
+PHISHING_EXPECTED = {
+    ("url", "https://secure-bank.example.com/login"),
+    ("email", "support@secure-bank.example.com"),
+    ("url", "http://203.0.113.45/verify"),
+}
+
+THAI_MESSAGE = """โอนเงินเข้าพร้อมเพย์ 081-234-5678 จำนวน 5,000 บาท ภายในวันที่ 15/03/2024 เวลา 14:00 \
+หากมีปัญหาติดต่อไลน์ ID: scam_th99"""
+
+THAI_EXPECTED = {
+    ("payment_alias", "promptpay:+66812345678"),
+    ("social_handle", "line:scam_th99"),
+}
+
+VIETNAMESE_MESSAGE = """Chuyển khoản 1.500.000 VND qua MoMo 0912 345 678 hoặc tài khoản Vietcombank 0123456789012 \
+trước ngày 15.03.2024. Liên hệ Zalo 0987654321 để nhận 30% lợi nhuận."""
+
+VIETNAMESE_EXPECTED = {
+    ("payment_alias", "momo:+84912345678"),
+    ("bank_account", "VN:970436:0123456789012"),
+    ("social_handle", "zalo:+84987654321"),
+}
+
+ORDINARY_TEXT = """On 2024-03-15 at 10:30 I paid USD 5,000, then 1.500.000 VND on 15/03/2024 and ₩3,000,000 \
+on 15.03.2024.
+The meeting is at 3:45 PM, e.g. in room 12. Mr.Kim and Dr.Lee said it was 50% done; see notes.md and report.pdf.
+Version 2.0 shipped in Q1 2024. Call me maybe. I.e. nothing here is an identifier, not even 12345 or 2024."""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (SCAM_CHAT, SCAM_CHAT_EXPECTED),
+        (KOREAN_STATEMENT, KOREAN_EXPECTED),
+        (PHISHING_SMS, PHISHING_EXPECTED),
+        (THAI_MESSAGE, THAI_EXPECTED),
+        (VIETNAMESE_MESSAGE, VIETNAMESE_EXPECTED),
+        (ORDINARY_TEXT, set()),
+    ],
+    ids=["scam-chat", "korean-statement", "phishing-sms", "thai", "vietnamese", "ordinary-text"],
+)
+def test_extract_finds_exactly_the_identifiers(text, expected):
+    found = extract(text)
+    assert {(str(r.type), r.value) for r in found} == expected
+    assert len(found) == len(expected)  # no duplicates
+    assert all(r.valid for r in found)
+
+
+@pytest.mark.parametrize("text", [SCAM_CHAT, KOREAN_STATEMENT, PHISHING_SMS, THAI_MESSAGE, VIETNAMESE_MESSAGE])
+def test_offsets_point_into_the_original_text(text):
+    found = extract(text)
+    for result in found:
+        assert text[result.start : result.end] == result.input
+    spans = sorted((r.start, r.end) for r in found)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+
+
+def test_defanged_span_covers_the_defanged_text():
+    [url, *_] = extract(PHISHING_SMS)
+    assert url.input == "hxxps://secure-bank[.]example[.]com/login"
+
+
+def test_bank_name_before_generic_account_word():
+    [found] = extract("입금 계좌: 신한은행 110-123-456789 (예금주 김철수)")
+    assert found.value == "KR:088:110123456789"
+
+
+def test_country_option_allows_local_numbers_in_latin_text():
+    assert extract("call 081 234 5678 now") == []
+    [phone] = extract("call 081 234 5678 now", country="TH")
+    assert phone.value == "+66812345678"
+
+
+def test_card_numbers_are_masked_in_extract_results():
+    [card] = extract("my card 4111 1111 1111 1111 was charged")
+    assert card.type == "payment_card"
+    assert card.input == "411111******1111"
+    assert "4111111111111111" not in str(card.to_dict())
+
+
+def test_imei_passport_and_ids_need_their_keyword_or_format():
+    text = "Seized phone IMEI 49-015420-323751-8, passport no. M12345678, RRN 971013-9019902, NRIC S1234567D."
+    found = {(str(r.type), r.value) for r in extract(text, country="KR")}
+    assert found == {
+        ("imei", "490154203237518"),
+        ("passport", "KR:M12345678"),
+        ("national_id", "KR:9710139019902"),
+        ("national_id", "SG:S1234567D"),
+    }
+
+
+def test_full_width_digits_in_text():
+    [phone] = extract("연락처：０１０－１２３４－５６７８")  # noqa: RUF001 - full-width on purpose
+    assert phone.value == "+821012345678"
+
+
+def test_extract_of_empty_and_junk_text():
+    assert extract("") == []
+    assert extract("   \n\t") == []
+    assert extract("[.] (dot) [at] hxxp") == []
