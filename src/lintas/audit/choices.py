@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     BENIGN_ADDED = "benign.added", _("Benign value added")
     BENIGN_REMOVED = "benign.removed", _("Benign value removed")
     RATES_UPLOADED = "rates.uploaded", _("Exchange rates uploaded")
+    REVIEW_REMINDED = "case.review_reminded", _("Case review reminder sent")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     ACCESS_DENIED = "access.denied", _("Access denied")

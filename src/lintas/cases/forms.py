@@ -17,7 +17,7 @@ from lintas.cases.choices import (
 from lintas.cases.validation import CaseInvalid, clean_case
 from lintas.core.forms import StyledFormMixin
 
-__all__ = ["CaseForm", "identifier_lines"]
+__all__ = ["CaseEditForm", "CaseForm", "identifier_lines"]
 
 
 def identifier_lines(text: str, role: str) -> list[dict]:
@@ -117,3 +117,23 @@ class CaseForm(StyledFormMixin, forms.Form):
                 field = {"losses": "loss_amount"}.get(field, field)
                 self.add_error(field if field in self.fields else None, messages)
         return self.cleaned_data
+
+
+class CaseEditForm(CaseForm):
+    """The case form without identifiers and losses (added on the case page): fields and sharing only."""
+
+    NOT_EDITED = ("identifiers", "identifier_role", "loss_amount", "loss_currency", "external_reference")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.NOT_EDITED:
+            del self.fields[name]
+        self.fields["review_on"].required = True
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["shared_with"] = [agency.code for agency in data.get("shared_with") or []]
+        return data
+
+    def clean(self):
+        return forms.Form.clean(self)  # the service validates the merged case with clean_case

@@ -73,6 +73,7 @@ class Case(OwnedModel):
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     review_on = models.DateField(_("review date"))
     hide_owner_in_hits = models.BooleanField(_("hide our name in hit/no-hit answers"), default=False)
+    review_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

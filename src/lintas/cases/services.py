@@ -27,7 +27,7 @@ __all__ = ["add_identifiers", "allocate_references", "build_identifiers", "creat
 def allocate_references(agency: Agency, count: int, year: int | None = None) -> list[str]:
     """Take ``count`` consecutive references for ``agency`` (call inside a transaction)."""
     year = year or timezone.now().year
-    sequence, _ = CaseSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
+    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
     start = sequence.last + 1
     sequence.last += count
     sequence.save(update_fields=["last"])
@@ -244,3 +244,86 @@ def update_case(actor, case: Case, changes: dict) -> Case:
         changed.append("shared_with")
     record_event(Action.CASE_UPDATED, actor=actor, target=case, details={"changed": changed})
     return case
+
+
+@transaction.atomic
+def import_exchange_rates(actor, text: str) -> int:
+    """Replace monthly USD rates from CSV text ``month,currency,usd_per_unit`` (month as YYYY-MM).
+
+    Platform admin only; all lines or none: every bad line is reported with its number. Losses in the months and
+    currencies given are converted again.
+    """
+    import csv
+    import io
+
+    from django.core.exceptions import ValidationError
+
+    from lintas.accounts.choices import Role
+
+    if not actor.has_role(Role.PLATFORM_ADMIN):
+        raise PermissionDenied(_("Only the platform admin keeps the exchange rates."))
+    rates, errors = {}, []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or (number == 1 and row[0].strip().lower() == "month"):
+            continue
+        try:
+            month_text, currency, rate_text = (cell.strip() for cell in row)
+            month = dt.date.fromisoformat(f"{month_text}-01")
+            rate = Decimal(rate_text)
+            if len(currency) != 3 or not currency.isalpha() or rate <= 0:
+                raise ValueError
+        except (ValueError, ArithmeticError):
+            errors.append(_("line %(n)d: expected YYYY-MM,CUR,rate with a positive rate") % {"n": number})
+            continue
+        rates[(month, currency.upper())] = rate
+    if errors:
+        raise ValidationError(errors)
+    if not rates:
+        raise ValidationError(_("The file holds no rates."))
+    for (month, currency), rate in rates.items():
+        ExchangeRate.objects.update_or_create(month=month, currency=currency, defaults={"usd_per_unit": rate})
+    for loss in CaseLoss.objects.filter(currency__in={currency for _month, currency in rates}):
+        value = usd_amount(loss.amount, loss.currency, loss.occurred_on or loss.case.created_at.date())
+        if value != loss.usd_amount:
+            CaseLoss.objects.filter(pk=loss.pk).update(usd_amount=value)
+    record_event(Action.RATES_UPLOADED, actor=actor, details={"rates": len(rates)})
+    return len(rates)
+
+
+REVIEW_NOTICE_DAYS = 183  # owners are reminded six months before a case's review date
+
+
+def remind_reviews(today: dt.date | None = None) -> int:
+    """Notify each case's recorder and its agency's admins once, six months before the review date."""
+    from lintas.accounts.choices import Role
+    from lintas.accounts.models import User
+    from lintas.notifications.models import Notification, NotificationKind
+
+    today = today or timezone.now().date()
+    due = Case.objects.filter(review_on__lte=today + dt.timedelta(days=REVIEW_NOTICE_DAYS), review_reminded_on=None)
+    count = 0
+    for case in due.select_related("owner_agency").iterator(chunk_size=500):
+        with transaction.atomic():
+            recipients = set(
+                User.objects.with_role(Role.AGENCY_ADMIN)
+                .filter(agency_id=case.owner_agency_id, is_active=True)
+                .values_list("pk", flat=True)
+            )
+            if case.created_by_id:
+                recipients.add(case.created_by_id)
+            text = _("Case %(reference)s is due for review on %(date)s: keep, update or delete its data.") % {
+                "reference": case.reference,
+                "date": case.review_on.isoformat(),
+            }
+            Notification.objects.bulk_create(
+                [
+                    Notification(recipient_id=r, kind=NotificationKind.REVIEW_DUE, text=text, url=f"/cases/{case.pk}/")
+                    for r in recipients
+                ]
+            )
+            Case.objects.filter(pk=case.pk).update(review_reminded_on=today)
+            record_event(
+                Action.REVIEW_REMINDED, target=case, actor_username="system", details={"due": str(case.review_on)}
+            )
+            count += 1
+    return count

@@ -10,4 +10,6 @@ urlpatterns = [
     path("identifier-preview/", views.identifier_preview, name="identifier_preview"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/identifiers/", views.case_add_identifiers, name="add_identifiers"),
+    path("<int:case_id>/edit/", views.case_edit, name="edit"),
+    path("exchange-rates/", views.exchange_rates, name="exchange_rates"),
 ]

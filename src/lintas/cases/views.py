@@ -141,3 +141,61 @@ def case_add_identifiers(request, case_id: int):
         request, _("%(n)d identifier(s) added, %(h)d new hit(s).") % {"n": len(added), "h": len(outcome.hits)}
     )
     return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+def case_edit(request, case_id: int):
+    """Change a case and its sharing: the owner agency only."""
+    from django.core.exceptions import ValidationError
+
+    from lintas.cases.forms import CaseEditForm
+    from lintas.cases.validation import CaseInvalid
+    from lintas.core.views import add_service_errors
+
+    case = get_visible_or_404(Case.objects.select_related("owner_agency"), request.user, pk=case_id)
+    if case.owner_agency_id != request.user.agency_id:
+        record_denial(request.user, "not the owner agency", target=case)
+        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    initial = services.case_as_data(case)
+    form = CaseEditForm(
+        request.POST or None, owner=case.owner_agency, initial={**initial, "countries": ", ".join(initial["countries"])}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_case(request.user, case, form.changes())
+        except CaseInvalid as error:
+            add_service_errors(form, ValidationError(error.errors))
+        else:
+            messages.success(request, _("Case %(reference)s saved.") % {"reference": case.reference})
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/case_edit.html", {"form": form, "case": case})
+
+
+@login_required
+def exchange_rates(request):
+    """Monthly USD rates: everyone reads them; the platform admin uploads a CSV file."""
+    from django.core.exceptions import ValidationError
+
+    from lintas.accounts.choices import Role
+    from lintas.cases.models import ExchangeRate
+
+    can_upload = request.user.has_role(Role.PLATFORM_ADMIN)
+    errors = []
+    if request.method == "POST":
+        if not can_upload:
+            record_denial(
+                request.user, "exchange rates upload needs the platform admin", object_type="cases.exchangerate"
+            )
+            raise PermissionDenied(_("Only the platform admin keeps the exchange rates."))
+        upload = request.FILES.get("file")
+        try:
+            if upload is None or upload.size > 1_000_000:
+                raise ValidationError(_("Choose a CSV file of at most 1 MB."))
+            count = services.import_exchange_rates(request.user, upload.read().decode("utf-8-sig"))
+        except (ValidationError, UnicodeDecodeError) as error:
+            errors = getattr(error, "messages", [_("The file is not UTF-8 text.")])
+        else:
+            messages.success(request, _("%(n)d rates saved.") % {"n": count})
+            return redirect("cases:exchange_rates")
+    rates = ExchangeRate.objects.all()[:240]
+    return render(request, "cases/exchange_rates.html", {"rates": rates, "can_upload": can_upload, "errors": errors})

@@ -10,4 +10,5 @@ urlpatterns = [
     path("hits/<int:hit_id>/", views.hit_detail, name="hit_detail"),
     path("hits/<int:hit_id>/request-details/", views.hit_request_details, name="request_details"),
     path("lookup/", views.lookup, name="lookup"),
+    path("benign/", views.benign_list, name="benign"),
 ]

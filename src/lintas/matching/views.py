@@ -82,3 +82,44 @@ def lookup(request):
 def _looks_like_text(text: str) -> bool:
     """A paste of several words per line is a text to search; a list of values is one value per line."""
     return any(len(line.split()) > 3 for line in text.splitlines())
+
+
+@login_required
+def benign_list(request):
+    """Benign values, readable by every member; the platform admin adds and removes them."""
+    from django.core.exceptions import PermissionDenied
+
+    from lintas.accounts.choices import Role
+    from lintas.audit.services import record_denial
+    from lintas.matching.choices import BenignCategory
+    from lintas.matching.models import BenignValue
+
+    is_admin = request.user.has_role(Role.PLATFORM_ADMIN)
+    errors = []
+    if request.method == "POST":
+        if not is_admin:
+            record_denial(request.user, "benign list needs the platform admin", object_type="matching.benignvalue")
+            raise PermissionDenied(_("Only the platform admin keeps the benign lists."))
+        try:
+            if request.POST.get("remove"):
+                services.remove_benign(request.user, BenignValue.objects.get(pk=int(request.POST["remove"])))
+            else:
+                services.add_benign(
+                    request.user,
+                    value=request.POST.get("value", ""),
+                    type=request.POST.get("type") or None,
+                    category=request.POST.get("category", "other"),
+                    reason=request.POST.get("reason", ""),
+                    country=request.POST.get("country", ""),
+                )
+        except (ValidationError, BenignValue.DoesNotExist, ValueError) as error:
+            errors = getattr(error, "messages", [_("No such benign value.")])
+        else:
+            return redirect("matching:benign")
+    context = {
+        "values": BenignValue.objects.all(),
+        "is_admin": is_admin,
+        "errors": errors,
+        "categories": BenignCategory.choices,
+    }
+    return render(request, "matching/benign.html", context)

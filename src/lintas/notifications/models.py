@@ -10,6 +10,7 @@ __all__ = ["Notification", "NotificationKind"]
 class NotificationKind(models.TextChoices):
     HIT = "hit", _("New hit")
     HOT_VALUE = "hot_value", _("Hot value")
+    REVIEW_DUE = "review_due", _("Case review due")
 
 
 class NotificationQuerySet(models.QuerySet):
