@@ -229,8 +229,13 @@ BANKS: tuple[Bank, ...] = (
 )
 
 
+_SLUG_JUNK = re.compile(r"[\s.\-_()]+")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def _slug(name: str) -> str:
-    return re.sub(r"[\s.\-_()]+", "", name.casefold())
+    return _SLUG_JUNK.sub("", name.casefold())
 
 
 _BY_ALIAS: dict[tuple[str, str], Bank] = {}
@@ -265,7 +270,7 @@ def find_bank(bank: str, country: str = "") -> tuple[Bank | None, str, str]:
     raw = bank.strip()
     if not raw:
         return None, "", country
-    upper = re.sub(r"[^A-Z0-9]", "", raw.upper())
+    upper = _NOT_ALNUM.sub("", raw.upper())
     if is_digits(upper):
         width = _NATIONAL_CODE_LENGTH.get(country, 0)
         code = upper.zfill(width) if width and len(upper) <= width else upper
@@ -311,7 +316,7 @@ def normalize_bank_account(text: str, country: str | None = None, bank: str | No
     compact = s.replace(" ", "").replace("-", "").upper()
     if _IBAN_SHAPE.match(compact):
         # "KB 1234 5678 9012 34" has the shape of an IBAN but starts with a bank's name, not a country.
-        lead = re.match(r"[^\W\d_]+", s)
+        lead = _LETTERS.match(s)
         if lead is None or ("", _slug(lead.group(0))) not in _BY_ALIAS:
             return _iban(text, compact)
     cc = (country or "").upper()
@@ -346,7 +351,7 @@ def normalize_bank_account(text: str, country: str | None = None, bank: str | No
     if bank_text and found is None:
         warnings.append(f"bank {bank_text.strip()!r} is not in the built-in list; kept as given")
     if not _ACCOUNT_CHARS.match(account.strip() or "x"):
-        digits = re.sub(r"[^0-9A-Z]", "", account.upper())
+        digits = _NOT_ALNUM.sub("", account.upper())
         return _domestic(text, cc, bank_key, digits, found, False, ["account number must be digits"], warnings)
     digits = _SEPARATORS.sub("", account)
     errors: list[str] = []
@@ -425,15 +430,11 @@ def _iban(raw: str, compact: str) -> Result:
         "bank_code": iban.bank_code,
         "account_number": iban.account_code,
     }
-    try:
-        bic = iban.bic
-    except (SchwiftyException, ValueError):  # a registry lookup, optional
-        bic = None
-    if bic is not None:
-        details["bic"] = str(bic)
-        names = getattr(bic, "bank_names", None) or []
-        if names:
-            details["bank"] = names[0]
+    bic, bank_name = _iban_bank(iban)
+    if bic:
+        details["bic"] = bic
+    if bank_name:
+        details["bank"] = bank_name
     return Result(
         type=IdentifierType.BANK_ACCOUNT,
         value=iban.compact,
@@ -443,6 +444,26 @@ def _iban(raw: str, compact: str) -> Result:
         details=details,
         input=raw,
     )
+
+
+_IBAN_BANKS: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def _iban_bank(iban: schwifty.IBAN) -> tuple[str, str]:
+    """BIC and bank name from schwifty's bank registry (for the countries it covers), cached per bank: the
+    registry lookup costs more than checking the IBAN itself."""
+    key = (iban.country_code, iban.bank_code, iban.branch_code)
+    found = _IBAN_BANKS.get(key)
+    if found is None:
+        try:
+            bic = iban.bic
+            names = (getattr(bic, "bank_names", None) or []) if bic is not None else []
+            found = (str(bic) if bic is not None else ""), (names[0] if names else "")
+        except (SchwiftyException, ValueError):  # the lookup is optional
+            found = ("", "")
+        if len(_IBAN_BANKS) < 8192:
+            _IBAN_BANKS[key] = found
+    return found
 
 
 def normalize_bic(text: str, country: str | None = None) -> Result:

@@ -68,13 +68,22 @@ TYPE_ALIASES: dict[str, IdentifierType] = {
 }
 
 
+# The common spellings, resolved once: normalise() is called per value in bulk imports.
+_RESOLVED: dict[object, IdentifierType] = {
+    **{t: t for t in T if t is not T.UNKNOWN},
+    **{t.value: t for t in T if t is not T.UNKNOWN},
+    **TYPE_ALIASES,
+}
+
+
 def resolve_type(type: str | IdentifierType | None) -> IdentifierType | None:
     """The :class:`IdentifierType` named by ``type`` (its value or an alias such as "iban", "wallet", "name"),
     or None for None. Raises ValueError for any other name."""
     if type is None or type == "":
         return None
-    if isinstance(type, IdentifierType) and type is not T.UNKNOWN:
-        return type
+    known = _RESOLVED.get(type)  # type: ignore[call-overload]
+    if known is not None:
+        return known
     key = str(type).strip().lower().replace("-", "_")
     if key == T.UNKNOWN:
         raise ValueError("'unknown' is a detection outcome, not a type to normalise as")
@@ -91,6 +100,8 @@ def resolve_type(type: str | IdentifierType | None) -> IdentifierType | None:
 def _country(country: str | None) -> str | None:
     if country is None or country == "":
         return None
+    if len(country) == 2 and country.isupper() and country.isascii() and country.isalpha():
+        return country
     cc = country.strip().upper()
     if len(cc) == 3 and cc in documents.ALPHA3:
         return documents.ALPHA3[cc]
@@ -150,9 +161,10 @@ def normalize(
         if options:
             raise ValueError("options need an explicit type")
         return detect(value, cc).best
-    extra = set(options) - _OPTIONS.get(kind, frozenset())
-    if extra:
-        raise ValueError(f"option(s) {', '.join(sorted(extra))} do not apply to type {kind}")
+    if options:
+        extra = set(options) - _OPTIONS.get(kind, frozenset())
+        if extra:
+            raise ValueError(f"option(s) {', '.join(sorted(extra))} do not apply to type {kind}")
     if len(value) > MAX_INPUT:
         return _too_long(value, kind)
     try:
@@ -177,6 +189,7 @@ _NRIC_SG = re.compile(r"^[STFGM]\d{7}[A-Z]$", re.IGNORECASE)
 _PASSPORT_SHAPE = re.compile(r"^[A-Z]{1,2}\d{6,8}[A-Z]?$|^[A-Z]\d{3}[A-Z]\d{4}$", re.IGNORECASE)
 _NAME_SHAPE = re.compile(r"^[^\W\d_]+\.?(?:[\s\-',\u2019]+[^\W\d_]+\.?)*$")
 _URL_HINT = re.compile(r"://|^www\.|\[\.\]|\(dot\)|\(\.\)|\[dot\]|^h[xX]{2}ps?", re.IGNORECASE)
+_ACCOUNT_DIGITS = re.compile(r"[\d\s\-./]+")
 _PAYMENT_URI = ("bitcoin", "bitcoincash", "ethereum", "litecoin", "dogecoin")
 
 
@@ -347,14 +360,14 @@ def _explicit(s: str, cc: str | None, add: Callable[[int, Result], None]) -> boo
         if nid.valid:
             add(90, nid)
         rest = parts[1].strip() if len(parts) > 1 else ""
-        if re.fullmatch(r"[\d\s\-./]+", rest):
+        if _ACCOUNT_DIGITS.fullmatch(rest):
             account = banking.normalize_bank_account(s, cc)
             if account.valid:
                 add(60, account)
         elif rest:
             add(70, documents.normalize_passport(s, cc))
         return bool(rest)
-    if len(parts) == 2 and re.fullmatch(r"[\d\s\-./]+", parts[1].strip() or "x"):
+    if len(parts) == 2 and _ACCOUNT_DIGITS.fullmatch(parts[1].strip() or "x"):
         bank, _key, _country = banking.find_bank(head, cc or "")
         if bank is not None or head.isdigit():
             add(85, banking.normalize_bank_account(s, cc))

@@ -60,6 +60,7 @@ CHAIN_PREFIXES: dict[str, tuple[str, str]] = {
     "bch": ("bch", "bitcoin-cash"),
 }
 
+_URI_TAIL = re.compile(r"[?@/]")
 _HEX40 = re.compile(r"^0[xX][0-9a-fA-F]{40}$")
 _HEX64 = re.compile(r"^0[xX][0-9a-fA-F]{64}$")
 _TRON_HEX = re.compile(r"^41[0-9a-fA-F]{40}$")
@@ -132,7 +133,7 @@ def _normalize(text: str, chain: str | None) -> Result:
         if key in CHAIN_PREFIXES:  # also the payment URIs "bitcoin:" (BIP-21) and "ethereum:" (EIP-681)
             hint_family, hint_chain = CHAIN_PREFIXES[key]
             # BIP-21's "?amount=", EIP-681's "@chainid" and "/function" follow the address.
-            s = re.split(r"[?@/]", rest, maxsplit=1)[0].strip()
+            s = _URI_TAIL.split(rest, maxsplit=1)[0].strip()
     if not s:
         return _invalid(text, "", "empty address")
     if len(s) > 120:

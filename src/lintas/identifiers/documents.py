@@ -51,6 +51,7 @@ ALPHA3 = {
 COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _PREFIX = re.compile(r"^\s*([A-Za-z]{2,3})\s*[:/]\s*(.*)$", re.DOTALL)
 _SEP = re.compile(r"[\s\-./]+")
+_SPACES = re.compile(r"\s+")
 _KR_NO_CHECK_SINCE = datetime.date(2020, 10, 1)
 
 
@@ -145,7 +146,7 @@ _GENERIC = _Scheme("identity number", re.compile(r"^[A-Z0-9/()]{5,20}$"), False,
 def _compact(country: str, number: str) -> str:
     number = number.upper()
     if country == "MM":
-        return re.sub(r"\s+", "", number)  # "/" and "(N)" are part of the number
+        return _SPACES.sub("", number)  # "/" and "(N)" are part of the number
     return _SEP.sub("", number)
 
 

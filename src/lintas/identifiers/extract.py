@@ -49,6 +49,7 @@ _DOMAIN = re.compile(
     r"(?![\w-])(/[^\s<>\"'`]*)?"
 )
 _DIGITS = r"\+?\d[\d\s\-().]{5,22}\d"
+_NON_DIGITS = re.compile(r"\D+")
 _TRAILING = ".,;:!?)]}'\"…>"
 # Top-level domains that are also common file extensions: a bare "notes.md" is a file, not a site, unless the
 # text was defanged or the name has "www." or a path.
@@ -329,7 +330,7 @@ def _ips(text: str) -> Iterator[Found]:
 
 def _cards(text: str) -> Iterator[Found]:
     for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
+        digits = _NON_DIGITS.sub("", m.group(0))
         if card.card_brand(digits):
             result = card.normalize_card(m.group(0))
             if result.valid:

@@ -63,8 +63,12 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 
 
+_SLUG_JUNK = re.compile(r"[\s.\-_]+")
+_ALIAS_JUNK = re.compile(r"[\s\-().]+")
+
+
 def _slug(name: str) -> str:
-    return re.sub(r"[\s.\-_]+", "", name.casefold())
+    return _SLUG_JUNK.sub("", name.casefold())
 
 
 _BY_NAME = {_slug(n): p for p in PROVIDERS for n in (*p.names, p.key, p.name)}
@@ -129,7 +133,7 @@ def normalize_payment_alias(text: str, country: str | None = None, provider: str
 
 def _classify(prov: Provider, alias: str, home: str) -> tuple[str, str, dict[str, str] | None, list[str], list[str]]:
     """``(kind, canonical alias, linked identifier, errors, warnings)``."""
-    compact = re.sub(r"[\s\-().]+", "", alias).upper()
+    compact = _ALIAS_JUNK.sub("", alias).upper()
     if not compact:
         return "", "", None, ["alias missing after the provider name"], []
     if "national_id" in prov.kinds and home:

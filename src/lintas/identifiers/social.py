@@ -102,13 +102,17 @@ PLATFORMS: dict[str, Platform] = {
         ),
     )
 }
-_BY_NAME = {re.sub(r"[\s_-]+", "", n.casefold()): p for p in PLATFORMS.values() for n in (*p.names, p.key)}
+_NAME_JUNK = re.compile(r"[\s_-]+")
+_BY_NAME = {_NAME_JUNK.sub("", n.casefold()): p for p in PLATFORMS.values() for n in (*p.names, p.key)}
+_LINE_PROFILE = re.compile(r"ti/p/([~@]?[\w.\-]+)")
+_NAME_THEN_HANDLE = re.compile(r"^(?P<name>[^\s:@]+(?:\s?id)?)\s+(?P<handle>@?\S+)$", re.IGNORECASE)
+_OPEN_CHAT = re.compile(r"^o/[A-Za-z0-9]{4,16}$")
 _PHONEISH = re.compile(r"^\+?[\d\s\-().]{7,20}$")
 
 
 def find_platform(name: str) -> Platform | None:
     """The platform called ``name`` ("tg", "Telegram", "카톡" ...), or None."""
-    return _BY_NAME.get(re.sub(r"[\s_-]+", "", name.casefold()))
+    return _BY_NAME.get(_NAME_JUNK.sub("", name.casefold()))
 
 
 # Host -> platform, for profile URLs. Paths that are not profiles are rejected in profile_from_url.
@@ -184,7 +188,7 @@ def profile_from_url(url: str) -> tuple[str, str] | None:
     if platform == "line":
         # line.me/ti/p/~lineid (personal), line.me/R/ti/p/@official
         joined = "/".join(segments)
-        m = re.search(r"ti/p/([~@]?[\w.\-]+)", joined)
+        m = _LINE_PROFILE.search(joined)
         if not m:
             return None
         handle = m.group(1)
@@ -227,7 +231,7 @@ def normalize_social_handle(text: str, country: str | None = None, platform: str
         if found is not None:
             plat, handle = found, tail
     if plat is None:
-        m = re.match(r"^(?P<name>[^\s:@]+(?:\s?id)?)\s+(?P<handle>@?\S+)$", s, re.IGNORECASE)
+        m = _NAME_THEN_HANDLE.match(s)
         if m and find_platform(m.group("name").replace(" ", "")):
             plat, handle = find_platform(m.group("name").replace(" ", "")), m.group("handle")
     if plat is None:
@@ -263,7 +267,7 @@ def normalize_social_handle(text: str, country: str | None = None, platform: str
         ok = bool(plat.pattern.match(handle.lower()))
     elif plat.key == "kakaotalk" and canonical.startswith("o/"):
         canonical = "o/" + handle[2:]  # open-chat codes are case-sensitive
-        ok = bool(re.match(r"^o/[A-Za-z0-9]{4,16}$", canonical))
+        ok = bool(_OPEN_CHAT.match(canonical))
     else:
         ok = bool(plat.pattern.match(canonical))
     if plat.phone_bound and not ok:
