@@ -1,14 +1,16 @@
-"""``lintas demo``: create the demo data (users of every member agency). Refused in production."""
+"""``lintas demo``: create the demo data (users of every member agency, cases of stories 2 and 3). Refused in
+production."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lintas.accounts.demo import DEMO_PASSWORD, seed_demo_users
+from lintas.cases.demo import seed_demo_cases
 from lintas.core.context import use_context
 
 
 class Command(BaseCommand):
-    help = "Create demo users for every member agency (idempotent). Demo mode only."
+    help = "Create demo users for every member agency and the cases of stories 2 and 3 (idempotent). Demo mode only."
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -17,4 +19,8 @@ class Command(BaseCommand):
             self.stderr.write("Note: LINTAS_DEMO is not set, so demo users must enrol a second factor to sign in.")
         with use_context("cli:demo"):
             created = seed_demo_users()
+            seed = seed_demo_cases()
         self.stdout.write(f"created {len(created)} demo user(s); password for all: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"created {len(seed.cases)} demo case(s) with {seed.hits} hit(s) and {len(seed.benign)} benign value(s)"
+        )
