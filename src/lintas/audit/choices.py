@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     BENIGN_REMOVED = "benign.removed", _("Benign value removed")
     RATES_UPLOADED = "rates.uploaded", _("Exchange rates uploaded")
     REVIEW_REMINDED = "case.review_reminded", _("Case review reminder sent")
+    TOKENS_REKEYED = "tokens.rekeyed", _("Match tokens moved to a new community key")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     ACCESS_DENIED = "access.denied", _("Access denied")
