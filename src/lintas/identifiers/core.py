@@ -323,7 +323,7 @@ def _candidates(value: str, s: str, cc: str | None, found: list[tuple[int, Resul
     if _PASSPORT_SHAPE.match(s):
         passport = documents.normalize_passport(s, cc)
         add(45 if passport.valid else 20, passport)
-    if _NAME_SHAPE.match(s) and len(s.split()) <= 8:
+    if _NAME_SHAPE.match(s) and len(s.split()) <= 6:  # a last resort: letters only, name-sized
         name = person.normalize_person_name(s, cc)
         if name.valid:
             add(20, name)

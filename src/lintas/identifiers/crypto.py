@@ -256,7 +256,7 @@ def _tron(raw: str, s: str) -> Result:
             valid=False,
             errors=(_b58_error(exc, "TRON"),),
         )
-    return _result(raw, "tron", s, chain="tron", address_type="account")
+    return _result(raw, "tron", s, chain="tron", address_type="account", candidates=["tron"])
 
 
 def _tron_hex(raw: str, s: str) -> Result:
