@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import phonenumbers
 
@@ -381,8 +381,6 @@ def _national_ids(text: str) -> Iterator[Found]:
 
 
 # --- finders that need a keyword or a region -------------------------------------------------------------------
-
-Finder = Callable[[str, "str | None", _Claims], Iterator[Found]]
 
 
 def _payment_aliases(text: str, region: str | None, claims: _Claims) -> Iterator[Found]:
