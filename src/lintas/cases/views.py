@@ -23,6 +23,7 @@ from lintas.identify.forms import TYPE_LABELS
 from lintas.matching.models import Hit
 from lintas.matching.presenters import present_hits
 from lintas.matching.services import related_cases
+from lintas.matching.views import asked_by_others
 
 
 @login_required
@@ -95,6 +96,7 @@ def case_detail(request, case_id: int):
         "mine": mine,
         "identifiers": idents,
         "hits": hits,
+        "asked": asked_by_others(hits, request.user),
         "history": history,
         "roles": IdentifierRole.choices,
     }
@@ -110,7 +112,14 @@ def identifier_preview(request):
     rows = []
     for line in lines:
         result = identifiers.normalize(line, None, country)
-        rows.append({"input": line, "label": TYPE_LABELS.get(str(result.type), result.type), "result": result})
+        row = {"input": line, "label": TYPE_LABELS.get(str(result.type), result.type), "result": result, "hint": ""}
+        if result.valid and result.type == "social_handle" and result.details.get("platform") == "unknown":
+            # A bare @name matches only other bare names: say so before the case is recorded, not after no hit.
+            row["hint"] = _(
+                "Platform unknown: this matches only handles written without a platform. "
+                "Write it as t.me/%(name)s, telegram:%(name)s, line:%(name)s … to match that platform."
+            ) % {"name": result.details.get("handle", "")}
+        rows.append(row)
     return render(request, "cases/_identifier_preview.html", {"rows": rows})
 
 

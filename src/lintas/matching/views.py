@@ -3,32 +3,54 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
+from lintas.cases.models import Case
 from lintas.core.access import get_visible_or_404
 from lintas.matching import services
-from lintas.matching.models import Hit
+from lintas.matching.models import DetailRequest, Hit
 from lintas.matching.presenters import present_hits
 from lintas.notifications.models import Notification
+
+
+def asked_by_others(hits, user) -> set[int]:
+    """Ids of ``hits`` (already visible to ``user``) whose other agency asked ``user``'s agency for details."""
+    return set(
+        DetailRequest.objects.filter(hit_id__in=[hit.id for hit in hits])
+        .exclude(requesting_agency_id=user.agency_id)
+        .values_list("hit_id", flat=True)
+    )
 
 
 @login_required
 def hit_list(request):
     hits = Hit.objects.visible_to(request.user)
-    case = request.GET.get("case", "")
+    case, filtered_case = request.GET.get("case", ""), None
     if case.isdigit():
         hits = hits.filter(Q(left_case_id=case) | Q(right_case_id=case))
+        # Named only when the user may read it: the filter comes from a notification about one's own case.
+        filtered_case = Case.objects.visible_to(request.user).filter(pk=case).only("pk", "reference").first()
     page = Paginator(hits, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     views = present_hits(page.object_list, request.user)
+    context = {
+        "page": page,
+        "hits": views,
+        "case": case,
+        "filtered_case": filtered_case,
+        "asked": asked_by_others(views, request.user),
+        "querystring": f"case={case}" if case.isdigit() else "",
+    }
     template = "matching/_hit_rows.html" if request.htmx else "matching/hit_list.html"
-    return render(request, template, {"page": page, "hits": views, "case": case})
+    return render(request, template, context)
 
 
 @login_required
@@ -37,7 +59,8 @@ def hit_detail(request, hit_id: int):
     record_event(Action.HIT_VIEWED, actor=request.user, target=hit, agency=request.user.agency)
     view = present_hits([hit], request.user)[0]
     requested = hit.detail_requests.filter(requesting_agency_id=request.user.agency_id).exists()
-    return render(request, "matching/hit_detail.html", {"hit": view, "requested": requested})
+    context = {"hit": view, "requested": requested, "asked": asked_by_others([view], request.user)}
+    return render(request, "matching/hit_detail.html", context)
 
 
 @login_required
@@ -45,23 +68,26 @@ def hit_detail(request, hit_id: int):
 def hit_request_details(request, hit_id: int):
     hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
     services.request_details(request.user, hit)
-    messages.success(
-        request, _("Your request for details is recorded; the holding agency's liaison officers will see it.")
-    )
+    messages.success(request, _("Your request for details is recorded; the holding agency sees it on this hit."))
     return redirect("matching:hit_detail", hit_id=hit.pk)
 
 
 def inbox_context(user) -> dict:
+    hits = present_hits(Hit.objects.visible_to(user)[:5], user)
     return {
         "notes": Notification.objects.visible_to(user)[:5],
-        "hits": present_hits(Hit.objects.visible_to(user)[:5], user),
+        "hits": hits,
+        "asked": asked_by_others(hits, user),
         "unread": Notification.objects.visible_to(user).unread().count(),
     }
 
 
-@login_required
 def inbox(request):
     """HTMX partial polled every few seconds by the dashboard: newest hits and notifications."""
+    if not request.user.is_authenticated:
+        if request.htmx:  # signed out elsewhere: the whole page goes to sign-in, not the sign-in form into the card
+            return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+        return redirect_to_login(request.get_full_path())
     return render(request, "matching/_inbox.html", inbox_context(request.user))
 
 
@@ -71,9 +97,12 @@ def lookup(request):
     text = request.POST.get("q", "") if request.method == "POST" else ""
     if request.method == "POST":
         try:
-            answers = services.lookup(
-                request.user, text=text, values=[] if _looks_like_text(text) else text.splitlines()
-            )
+            # A text is searched for identifiers; a list is one value per line. Never both: each value would be
+            # answered twice (once found in the text, once as a line).
+            if _looks_like_text(text):
+                answers = services.lookup(request.user, text=text)
+            else:
+                answers = services.lookup(request.user, values=text.splitlines())
         except ValidationError as exc:
             error = " ".join(exc.messages)
     return render(request, "matching/lookup.html", {"answers": answers, "q": text, "error": error})
