@@ -13,8 +13,10 @@ from lintas.accounts import mfa
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 
-__all__ = ["IdleTimeoutMiddleware", "MfaRequiredMiddleware", "UserPreferencesMiddleware"]
+__all__ = ["BACKGROUND_HEADER", "IdleTimeoutMiddleware", "MfaRequiredMiddleware", "UserPreferencesMiddleware"]
 
+# Sent by requests the page makes on its own (polling); they are checked but do not count as activity.
+BACKGROUND_HEADER = "X-Lintas-Background"
 _LAST_SEEN = "lintas_last_seen"
 _STARTED = "lintas_started"
 # Refreshing the timestamp costs a session write; once a minute is precise enough for a 30-minute rule.
@@ -64,7 +66,10 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Your session reached its maximum age. Sign in again."))
                 return _login_redirect(request)
-            if last_seen is None or now - last_seen > _REFRESH_SECONDS:
+            # A page polling in the background (the dashboard's hits inbox) is not the officer at the keyboard: it
+            # must not keep an unattended session alive.
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            if last_seen is None or (now - last_seen > _REFRESH_SECONDS and not background):
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
 

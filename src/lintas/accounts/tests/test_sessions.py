@@ -129,6 +129,23 @@ def test_idle_session_ends_after_thirty_minutes(make_user, signed_in):
     assert AuditEvent.objects.filter(action=Action.SESSION_EXPIRED, actor=user).count() == 1
 
 
+def test_the_dashboard_polling_in_the_background_does_not_keep_an_idle_session_alive(make_user, signed_in):
+    user = make_user("spf")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client = signed_in(user)
+        assert client.get("/").status_code == 200
+        poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_LINTAS_BACKGROUND": "1"}
+        for _ in range(30):  # the open dashboard asks for its inbox all the while
+            clock.shift(dt.timedelta(minutes=1))
+            assert client.get("/hits/inbox/", **poll).status_code == 200
+        clock.shift(dt.timedelta(seconds=5))
+        response = client.get("/hits/inbox/", **poll)
+        assert response.status_code == 204 and response["HX-Redirect"] == "/accounts/login/"
+        assert client.get("/").status_code == 302
+    assert AuditEvent.objects.filter(action=Action.SESSION_EXPIRED, actor=user).count() == 1
+
+
 def test_idle_timeout_answers_the_api_with_401(make_user, signed_in):
     user = make_user("spf")
     start = timezone.now()
