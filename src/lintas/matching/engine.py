@@ -64,12 +64,18 @@ def match_new_identifiers(new: Sequence[CaseIdentifier]) -> MatchResult:
     result = MatchResult()
     if not new:
         return result
-    keys_of_new = {ident.pk: {k for k in (ident.token, ident.linked_token) if k} for ident in new}
-    all_keys = set().union(*keys_of_new.values())
+    # Which new identifiers carry each key: looking them up per key keeps a batch linear, not keys x identifiers.
+    new_by_key: dict[str, list[CaseIdentifier]] = defaultdict(list)
+    for ident in new:
+        for key in {k for k in (ident.token, ident.linked_token) if k}:
+            new_by_key[key].append(ident)
+    all_keys = set(new_by_key)
     result.benign = benign_tokens(all_keys)
     holders = holders_of(all_keys - result.benign)
     cap = settings.MATCHING_HOT_CASE_CAP
-    already_hot = set(HotValue.objects.filter(token__in=list(holders)).values_list("token", flat=True))
+    already_hot: set[str] = set()
+    for part in _chunks(sorted(holders)):
+        already_hot.update(HotValue.objects.filter(token__in=part).values_list("token", flat=True))
     hot_counts: dict[str, int] = {}
     pairs: dict[tuple[int, int], tuple[str, int, int, int, int]] = {}
     for key, rows in holders.items():
@@ -77,9 +83,7 @@ def match_new_identifiers(new: Sequence[CaseIdentifier]) -> MatchResult:
         if len(cases) > cap:
             hot_counts[key] = len(cases)
             continue
-        for ident in new:
-            if key not in keys_of_new[ident.pk]:
-                continue
+        for ident in new_by_key.get(key, ()):
             for other_id, other_case, other_agency in rows:
                 if other_agency == ident.owner_agency_id or other_case == ident.case_id:
                     continue
