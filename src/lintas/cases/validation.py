@@ -7,6 +7,7 @@ or raises ``CaseInvalid`` with every problem by field, so a bad row is refused w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -107,9 +108,15 @@ def _text(data, name, errors, *, required=False, max_length=200) -> str:
     return value
 
 
+@functools.cache
+def _values(choices) -> frozenset[str]:
+    """The values of a choices enum, computed once (``.values`` builds a list with labels on every call)."""
+    return frozenset(choices.values)
+
+
 def _choice(data, name, choices, errors, default):
     value = data.get(name) or default
-    if value not in choices.values:
+    if not isinstance(value, str) or value not in _values(choices):
         errors.add(name, _("Not one of: %(values)s") % {"values": ", ".join(choices.values)})
         return default
     return value
@@ -153,7 +160,7 @@ def _identifier(item, index, default_country, errors) -> CleanIdentifier | None:
         errors.add(name, _("Expected an object with a value."))
         return None
     role = item.get("role") or IdentifierRole.OTHER
-    if role not in IdentifierRole.values:
+    if not isinstance(role, str) or role not in _values(IdentifierRole):
         errors.add(name, _("Unknown role: %(role)s") % {"role": role})
         return None
     first, last = _date(item.get("first_seen"), name, errors), _date(item.get("last_seen"), name, errors)
