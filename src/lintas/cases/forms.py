@@ -16,13 +16,15 @@ from lintas.cases.choices import (
 )
 from lintas.cases.validation import CaseInvalid, clean_case
 from lintas.core.forms import StyledFormMixin
+from lintas.identify.forms import TYPE_CHOICES
 
 __all__ = ["CaseEditForm", "CaseForm", "identifier_lines"]
 
 
-def identifier_lines(text: str, role: str) -> list[dict]:
-    """One identifier per line of the paste box; an optional ``role:`` prefix is not needed, the form's role is used."""
-    return [{"value": line.strip(), "role": role} for line in text.splitlines() if line.strip()]
+def identifier_lines(text: str, role: str, kind: str = "") -> list[dict]:
+    """One identifier per line of the paste box, with the role (and the type, if chosen) given for all of them."""
+    extra = {"type": kind} if kind else {}
+    return [{"value": line.strip(), "role": role, **extra} for line in text.splitlines() if line.strip()]
 
 
 class CaseForm(StyledFormMixin, forms.Form):
@@ -56,6 +58,12 @@ class CaseForm(StyledFormMixin, forms.Form):
             "One per line: phone numbers, accounts, IBANs, wallets, e-mails, links, handles. "
             "The detected type is shown as you type."
         ),
+    )
+    identifier_type = forms.ChoiceField(
+        label=_("Type of these identifiers"),
+        choices=TYPE_CHOICES,
+        required=False,
+        help_text=_("Detected for each line unless you choose one, e.g. for an account written “KB 123456-01-234567”."),
     )
     identifier_role = forms.ChoiceField(
         label=_("Role of these identifiers"), choices=IdentifierRole.choices, initial=IdentifierRole.OTHER
@@ -100,7 +108,9 @@ class CaseForm(StyledFormMixin, forms.Form):
     def as_case_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["shared_with"] = [agency.code for agency in data.get("shared_with") or []]
-        data["identifiers"] = identifier_lines(data.pop("identifiers", ""), data.pop("identifier_role"))
+        data["identifiers"] = identifier_lines(
+            data.pop("identifiers", ""), data.pop("identifier_role"), data.pop("identifier_type", "")
+        )
         amount, currency = data.pop("loss_amount", None), data.pop("loss_currency", "")
         data["losses"] = [{"amount": str(amount), "currency": currency}] if amount is not None else []
         return data
@@ -122,7 +132,14 @@ class CaseForm(StyledFormMixin, forms.Form):
 class CaseEditForm(CaseForm):
     """The case form without identifiers and losses (added on the case page): fields and sharing only."""
 
-    NOT_EDITED = ("identifiers", "identifier_role", "loss_amount", "loss_currency", "external_reference")
+    NOT_EDITED = (
+        "identifiers",
+        "identifier_type",
+        "identifier_role",
+        "loss_amount",
+        "loss_currency",
+        "external_reference",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

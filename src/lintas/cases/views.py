@@ -109,9 +109,11 @@ def identifier_preview(request):
     """HTMX partial: each pasted line with its detected type and canonical form."""
     country = request.user.agency.country or None
     lines = [line.strip() for line in request.POST.get("identifiers", "").splitlines() if line.strip()][:200]
+    kind = request.POST.get("identifier_type", "")
+    kind = kind if kind in TYPE_LABELS and kind != "unknown" else None
     rows = []
     for line in lines:
-        result = identifiers.normalize(line, None, country)
+        result = identifiers.normalize(line, kind, country)
         row = {"input": line, "label": TYPE_LABELS.get(str(result.type), result.type), "result": result, "hint": ""}
         if result.valid and result.type == "social_handle" and result.details.get("platform") == "unknown":
             # A bare @name matches only other bare names: say so before the case is recorded, not after no hit.
