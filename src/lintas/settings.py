@@ -188,11 +188,15 @@ else:
 # --- jobs (huey) ---------------------------------------------------------------------------------------------------
 HUEY_IMMEDIATE = env_bool("LINTAS_JOBS_IMMEDIATE", TESTING)
 if REDIS_URL:
+    from redis import ConnectionPool as RedisConnectionPool
+
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "lintas",
-        "url": REDIS_URL,
-        "connection": {"socket_connect_timeout": 2, "socket_timeout": 10},
+        # A pool with timeouts: an unreachable Redis fails fast instead of holding a request.
+        "connection": {
+            "connection_pool": RedisConnectionPool.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=10)
+        },
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("LINTAS_WORKERS", 2), "worker_type": "thread"},
     }
