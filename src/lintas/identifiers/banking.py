@@ -369,7 +369,7 @@ def normalize_bank_account(text: str, country: str | None = None, bank: str | No
         expected = " or ".join(str(n) for n in found.lengths)
         warnings.append(f"{found.name} accounts are commonly {expected} digits; this one has {len(digits)}")
     if not bank_key:
-        warnings.append("bank not given: matches only accounts recorded without a bank")
+        warnings.append("bank not given: compared by country and account number only")
     return _domestic(text, cc, bank_key, digits, found, not errors, errors, warnings, rule)
 
 

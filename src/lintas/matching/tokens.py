@@ -37,10 +37,19 @@ def community_key() -> bytes:
 
 
 def match_keys(result: Result) -> tuple[str, str]:
-    """``(own key, linked key)``; the linked key is empty when nothing stands behind the identifier."""
+    """``(own key, linked key)``; the linked key is empty when nothing stands behind the identifier.
+
+    Linked keys: the phone or ID behind a payment alias or a phone-bound handle; and, for a domestic account written
+    with its bank (``KR:004:123...``), the same account without the bank (``KR::123...``), so an officer who did not
+    know the bank still matches.
+    """
     own = f"{result.type}:{result.value}" if result.value else ""
     linked = result.details.get("linked") if result.details else None
     linked_key = f"{linked['type']}:{linked['value']}" if linked and linked.get("value") else ""
+    if not linked_key and str(result.type) == "bank_account" and result.value.count(":") == 2:
+        country, bank, digits = result.value.split(":")
+        if bank:
+            linked_key = f"bank_account:{country}::{digits}"
     return own, linked_key
 
 

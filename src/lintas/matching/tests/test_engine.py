@@ -156,3 +156,9 @@ def test_visibility_always_equals_the_sharing_rule(make_user, owner, distributio
             code,
         )
     assert Agency.objects.count() == 14
+
+
+def test_account_with_and_without_its_bank_code_match(officers):
+    record(officers["knpa"], [{"value": "KR:004:12345678901234", "type": "bank_account", "role": "mule_account"}])
+    _, outcome = record(officers["cnp"], [{"value": "KR::12345678901234", "type": "bank_account"}])
+    assert len(outcome.hits) == 1

@@ -16,7 +16,7 @@ from lintas.audit.services import record_event
 from lintas.cases.models import CaseIdentifier
 from lintas.core.context import use_context
 from lintas.matching.models import BenignValue, Hit, HotValue
-from lintas.matching.tokens import token_for
+from lintas.matching.tokens import token_for, tokens_for
 
 BATCH = 5000
 
@@ -59,10 +59,7 @@ class Command(BaseCommand):
         rows = CaseIdentifier.objects.filter(blind=False).only("id", "type", "value", "token", "linked_token")
         for ident in rows.iterator(chunk_size=BATCH):
             # The linked key is re-derived from the canonical value, exactly as on entry.
-            result = identifiers.normalize(ident.value, ident.type)
-            own = token_for(key, f"{ident.type}:{ident.value}")
-            linked_value = (result.details or {}).get("linked")
-            linked = token_for(key, f"{linked_value['type']}:{linked_value['value']}") if linked_value else ""
+            own, linked = tokens_for(key, identifiers.normalize(ident.value, ident.type))
             CaseIdentifier.objects.filter(pk=ident.pk).update(token=own, linked_token=linked)
             changed += 1
         return changed
