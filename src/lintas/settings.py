@@ -318,8 +318,11 @@ WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
 # --- matching ------------------------------------------------------------------------------------------------------
 # A value linked to more cases than this is "hot": one notice instead of a hit for every pair (MISP's cap is 20).
 MATCHING_HOT_CASE_CAP = env_int("LINTAS_HOT_VALUE_CAP", 50)
-if PRODUCTION and not env_str("LINTAS_COMMUNITY_KEY"):
+_community_key = env_str("LINTAS_COMMUNITY_KEY")
+if PRODUCTION and not _community_key:
     raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be set in production: 64 hex characters shared by members")
+if _community_key and (len(_community_key) < 64 or any(c not in "0123456789abcdefABCDEF" for c in _community_key)):
+    raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be at least 64 hexadecimal characters (32 bytes)")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

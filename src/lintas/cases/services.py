@@ -125,12 +125,24 @@ def _narrative_identifiers(clean: CleanCase, country: str) -> list[CleanIdentifi
     ]
 
 
+CASE_WRITER_ROLES = ("investigator", "analyst", "supervisor")
+
+
+def check_case_writer(actor, case: Case | None = None) -> None:
+    """Investigators, analysts and supervisors record and change their own agency's cases; nobody else does."""
+    if actor.agency.is_secretariat:
+        raise PermissionDenied(_("The Secretariat coordinates; it does not hold cases."))
+    if not actor.has_role(*CASE_WRITER_ROLES):
+        raise PermissionDenied(_("Recording and changing cases needs the investigator, analyst or supervisor role."))
+    if case is not None and case.owner_agency_id != actor.agency_id:
+        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+
+
 @transaction.atomic
 def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
     """Record a case for the actor's agency with its identifiers and losses, and match it at once."""
+    check_case_writer(actor)
     agency = actor.agency
-    if agency.is_secretariat:
-        raise PermissionDenied(_("The Secretariat coordinates; it does not hold cases."))
     reference = allocate_references(agency, 1)[0]
     case = Case.objects.create(
         owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **_case_fields(clean)
@@ -167,8 +179,7 @@ def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
 @transaction.atomic
 def add_identifiers(actor, case: Case, items: Sequence[CleanIdentifier]) -> tuple[list[CaseIdentifier], MatchResult]:
     """Add identifiers to a case of the actor's agency and match them."""
-    if case.owner_agency_id != actor.agency_id:
-        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    check_case_writer(actor, case)
     existing = set(case.identifiers.values_list("token", flat=True))
     rows = [row for row in build_identifiers(case, items, community_key()) if row.token not in existing]
     new = CaseIdentifier.objects.bulk_create(rows)
@@ -222,8 +233,7 @@ def update_case(actor, case: Case, changes: dict) -> Case:
     """Change a case's fields or sharing. Only the owner agency; validated exactly like a new case."""
     from lintas.cases.validation import clean_case
 
-    if case.owner_agency_id != actor.agency_id:
-        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    check_case_writer(actor, case)
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         from django.core.exceptions import ValidationError
@@ -234,6 +244,8 @@ def update_case(actor, case: Case, changes: dict) -> Case:
     fields = _case_fields(clean)
     fields.pop("external_reference")
     changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
+    if "review_on" in changed:
+        case.review_reminded_on = None  # a new review date earns a new reminder
     for name in changed:
         setattr(case, name, fields[name])
     case.updated_by = actor

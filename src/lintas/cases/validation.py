@@ -87,8 +87,10 @@ class CleanCase:
 _agency_cache: dict[str, int] = {}
 
 
-def agency_ids_by_code() -> dict[str, int]:
-    if not _agency_cache:
+def agency_ids_by_code(refresh: bool = False) -> dict[str, int]:
+    """Agency ids by code, cached per process (bulk ingest asks for every row); refreshed on a miss."""
+    if refresh or not _agency_cache:
+        _agency_cache.clear()
         _agency_cache.update(Agency.objects.values_list("code", "id"))
     return _agency_cache
 
@@ -134,6 +136,19 @@ def _date(value, name, errors) -> dt.date | None:
         return None
 
 
+def _bool(data, name, errors) -> bool:
+    value = data.get(name, False)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"", "0", "false", "no", "off", "none"}:
+        return False
+    errors.add(name, _("Expected true or false."))
+    return False
+
+
 def _list(data, name, errors) -> list[str]:
     value = data.get(name) or []
     if isinstance(value, str):
@@ -170,6 +185,12 @@ def _identifier(item, index, default_country, errors) -> CleanIdentifier | None:
             errors.add(name, _("A blind token is 32 hexadecimal characters (see `lintas tokens make`)."))
             return None
         kind = str(item.get("type") or "")
+        if kind:
+            try:
+                kind = str(identifiers.resolve_type(kind))
+            except ValueError as exc:
+                errors.add(name, str(exc))
+                return None
         return CleanIdentifier(None, role, first, last, token=token, type=kind)
     value = str(item.get("value") or "")
     if not value.strip():
@@ -183,6 +204,13 @@ def _identifier(item, index, default_country, errors) -> CleanIdentifier | None:
     if result.type == identifiers.IdentifierType.UNKNOWN or not result.valid:
         reason = "; ".join(result.errors) or _("not a recognised identifier")
         errors.add(name, _("%(value)s is not valid: %(reason)s") % {"value": value[:80], "reason": reason})
+        return None
+    if result.type == identifiers.IdentifierType.PERSON_NAME and not item.get("type"):
+        # Any word reads as a name: a name is recorded only when the officer says it is one.
+        errors.add(
+            name,
+            _("%(value)s is not a recognised identifier (give type person_name for a name).") % {"value": value[:80]},
+        )
         return None
     return CleanIdentifier(result, role, first, last)
 
@@ -215,7 +243,7 @@ def clean_case(data: dict, *, owner: Agency, today: dt.date | None = None) -> Cl
         purpose=_text(data, "purpose", errors, max_length=300),
         legal_basis=_text(data, "legal_basis", errors, max_length=300),
         review_on=_date(data.get("review_on"), "review_on", errors),
-        hide_owner_in_hits=bool(data.get("hide_owner_in_hits", False)),
+        hide_owner_in_hits=_bool(data, "hide_owner_in_hits", errors),
     )
     try:
         case.victim_count = int(data.get("victim_count") or 0)
@@ -229,6 +257,8 @@ def clean_case(data: dict, *, owner: Agency, today: dt.date | None = None) -> Cl
         errors.add("handling_text", _("H3 needs the restrictions written out."))
     codes = agency_ids_by_code()
     shared = _list(data, "shared_with", errors)
+    if any(code not in codes for code in shared):
+        codes = agency_ids_by_code(refresh=True)  # a member added since the cache was filled
     unknown = [code for code in shared if code not in codes]
     if unknown:
         errors.add("shared_with", _("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)})

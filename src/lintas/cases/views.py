@@ -56,10 +56,18 @@ def case_list(request):
     return render(request, "cases/_case_rows.html" if request.htmx else "cases/case_list.html", context)
 
 
+def _writer_or_403(request, case=None) -> None:
+    """Refuse (and audit) anyone who may not record or change this case."""
+    try:
+        services.check_case_writer(request.user, case)
+    except PermissionDenied as error:
+        record_denial(request.user, str(error), target=case, object_type="" if case else "cases.case")
+        raise
+
+
 @login_required
 def case_create(request):
-    if request.user.agency.is_secretariat:
-        raise PermissionDenied(_("The Secretariat coordinates; it does not hold cases."))
+    _writer_or_403(request)
     form = CaseForm(request.POST or None, owner=request.user.agency)
     if request.method == "POST" and form.is_valid():
         case, outcome = services.create_case(request.user, form.clean_result)
@@ -132,9 +140,7 @@ def case_add_identifiers(request, case_id: int):
     from lintas.cases.validation import CaseInvalid, clean_case
 
     case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
-    if case.owner_agency_id != request.user.agency_id:
-        record_denial(request.user, "not the owner agency", target=case)
-        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    _writer_or_403(request, case)
     data = {
         "title": case.title,
         "crime_type": case.crime_type,
@@ -164,9 +170,7 @@ def case_edit(request, case_id: int):
     from lintas.core.views import add_service_errors
 
     case = get_visible_or_404(Case.objects.select_related("owner_agency"), request.user, pk=case_id)
-    if case.owner_agency_id != request.user.agency_id:
-        record_denial(request.user, "not the owner agency", target=case)
-        raise PermissionDenied(_("Only the agency that owns a case changes it."))
+    _writer_or_403(request, case)
     initial = services.case_as_data(case)
     form = CaseEditForm(
         request.POST or None, owner=case.owner_agency, initial={**initial, "countries": ", ".join(initial["countries"])}

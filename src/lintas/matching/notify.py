@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import logging
+
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +18,9 @@ from lintas.matching.engine import MatchResult
 from lintas.matching.presenters import holder_name
 from lintas.notifications.models import Notification, NotificationKind
 
-__all__ = ["notify_match"]
+__all__ = ["notify_details_requested", "notify_match"]
+
+logger = logging.getLogger(__name__)
 
 
 def notify_match(outcome: MatchResult) -> list[Notification]:
@@ -32,8 +37,8 @@ def notify_match(outcome: MatchResult) -> list[Notification]:
     return notes
 
 
-def _recipients(agency_ids, case_ids) -> dict[int, set[int]]:
-    """Liaison officers of each agency, and the officer who recorded each case."""
+def _recipients(agency_ids) -> dict[int, set[int]]:
+    """Liaison officers of each agency."""
     liaison = defaultdict(set)
     for user_id, agency_id in (
         User.objects.with_role(Role.LIAISON_OFFICER)
@@ -47,7 +52,7 @@ def _recipients(agency_ids, case_ids) -> dict[int, set[int]]:
 def _hit_notifications(outcome: MatchResult) -> list[Notification]:
     case_ids = {c for h in outcome.hits for c in (h.left_case_id, h.right_case_id)}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=case_ids).select_related("owner_agency")}
-    liaison = _recipients({c.owner_agency_id for c in cases.values()}, case_ids)
+    liaison = _recipients({c.owner_agency_id for c in cases.values()})
     # per (recipient, my case): the holders of the other sides
     holders: dict[tuple[int, int], set[str]] = defaultdict(set)
     for hit in outcome.hits:
@@ -72,11 +77,13 @@ def _hit_notifications(outcome: MatchResult) -> list[Notification]:
 
 
 def _hot_notifications(tokens: set[str]) -> list[Notification]:
-    rows = CaseIdentifier.objects.filter(token__in=list(tokens)).values_list("owner_agency_id", "display", "type")
+    rows = CaseIdentifier.objects.filter(Q(token__in=list(tokens)) | Q(linked_token__in=list(tokens))).values_list(
+        "owner_agency_id", "display", "type"
+    )
     per_agency: dict[int, set[str]] = defaultdict(set)
     for agency_id, display, kind in rows:
         per_agency[agency_id].add(display or kind)
-    liaison = _recipients(set(per_agency), set())
+    liaison = _recipients(set(per_agency))
     return [
         Notification(
             recipient_id=user_id,
@@ -89,7 +96,37 @@ def _hot_notifications(tokens: set[str]) -> list[Notification]:
     ]
 
 
+def notify_details_requested(request) -> list[Notification]:
+    """The holding agency's liaison officers hear who asks about which of their cases (the asker names itself)."""
+    hit = request.hit
+    holder_case_id = hit.right_case_id if hit.left_agency_id == request.requesting_agency_id else hit.left_case_id
+    case = Case.objects.select_related("owner_agency").get(pk=holder_case_id)
+    liaison = _recipients({case.owner_agency_id})
+    text = _("%(agency)s asks for the details of your case %(reference)s (a hit on a shared identifier).") % {
+        "agency": request.requesting_agency.short_name,
+        "reference": case.reference,
+    }
+    notes = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                kind=NotificationKind.DETAILS_REQUESTED,
+                text=text,
+                url=reverse("matching:hit_detail", args=[hit.pk]),
+            )
+            for user_id in liaison[case.owner_agency_id]
+        ]
+    )
+    ids = [n.pk for n in notes]
+    transaction.on_commit(lambda: _send_emails(ids))
+    return notes
+
+
 def _send_emails(notification_ids: list[int]) -> None:
+    """Queue the e-mail copies. Runs after commit: a queue outage is logged, never turned into an error page."""
     from lintas.notifications.tasks import email_notifications
 
-    email_notifications(notification_ids)
+    try:
+        email_notifications(notification_ids)
+    except Exception:
+        logger.exception("could not queue e-mail for notifications %s", notification_ids[:20])

@@ -19,6 +19,7 @@ from lintas.accounts.choices import Role
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case, CaseIdentifier
+from lintas.matching.choices import BenignCategory
 from lintas.matching.engine import benign_tokens, holders_of
 from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue
 from lintas.matching.presenters import holder_name
@@ -145,8 +146,11 @@ def request_details(user, hit: Hit) -> DetailRequest:
         with transaction.atomic():
             request = DetailRequest.objects.create(hit=hit, requested_by=user, requesting_agency_id=user.agency_id)
     except IntegrityError:
-        request = DetailRequest.objects.get(hit=hit, requesting_agency_id=user.agency_id)
+        return DetailRequest.objects.get(hit=hit, requesting_agency_id=user.agency_id)
     record_event(Action.DETAILS_REQUESTED, actor=user, target=hit, agency=user.agency)
+    from lintas.matching.notify import notify_details_requested
+
+    notify_details_requested(request)
     return request
 
 
@@ -163,6 +167,8 @@ def add_benign(user, *, value: str, type: str | None, category: str, reason: str
         raise ValidationError({"value": "; ".join(result.errors) or _("Not a recognised identifier.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why this value is not evidence.")})
+    if category not in BenignCategory.values:
+        raise ValidationError({"category": _("Not one of: %(values)s") % {"values": ", ".join(BenignCategory.values)}})
     token, _linked = tokens_for(community_key(), result)
     benign, created = BenignValue.objects.get_or_create(
         token=token,

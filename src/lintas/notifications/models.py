@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     HIT = "hit", _("New hit")
     HOT_VALUE = "hot_value", _("Hot value")
     REVIEW_DUE = "review_due", _("Case review due")
+    DETAILS_REQUESTED = "details_requested", _("Details requested")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -95,3 +95,34 @@ def test_benign_page_is_read_by_all_and_kept_by_the_platform_admin(make_user, pl
     member = signed_in(make_user("cnp"))
     assert "gmail.com" in member.get("/benign/").content.decode()
     assert member.post("/benign/", {"value": "yahoo.com", "reason": "x"}).status_code == 403
+
+
+def test_only_case_writers_record_cases(make_user, signed_in):
+    from lintas.cases.tests.helpers import record as record_case
+
+    liaison = make_user("spf", roles=(Role.LIAISON_OFFICER,))
+    with pytest.raises(PermissionDenied):
+        record_case(liaison, [])
+    client = signed_in(liaison)
+    assert client.get("/cases/new/").status_code == 403
+    response = client.post("/api/v1/cases/", {"title": "x", "crime_type": "other"}, content_type="application/json")
+    assert response.status_code == 403
+    assert Case.objects.count() == 0
+    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=liaison).count() == 2
+
+
+def test_a_bare_word_is_not_recorded_as_a_name(make_user):
+    from lintas.cases.validation import CaseInvalid
+
+    with pytest.raises(CaseInvalid, match="person_name"):
+        record(make_user("spf"), ["hello"])
+    case, _ = record(make_user("spf"), [{"value": "Kim Min-jun", "type": "person_name"}])
+    assert case.identifiers.get().type == "person_name"
+
+
+def test_new_review_date_earns_a_new_reminder(make_user):
+    officer = make_user("knpa")
+    case, _ = record(officer, [], review_on="2027-05-01")
+    services.remind_reviews(today=dt.date(2026, 11, 1))
+    services.update_case(officer, case, {"review_on": "2028-01-01"})
+    assert Case.objects.get(pk=case.pk).review_reminded_on is None

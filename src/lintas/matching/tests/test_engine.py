@@ -162,3 +162,15 @@ def test_account_with_and_without_its_bank_code_match(officers):
     record(officers["knpa"], [{"value": "KR:004:12345678901234", "type": "bank_account", "role": "mule_account"}])
     _, outcome = record(officers["cnp"], [{"value": "KR::12345678901234", "type": "bank_account"}])
     assert len(outcome.hits) == 1
+
+
+def test_a_request_for_details_notifies_the_holders_liaison_officers(officers):
+    from lintas.notifications.models import Notification, NotificationKind
+
+    case, _ = record(officers["knpa"], ["010-2000-0000"], title="KNPA secret")
+    _, outcome = record(officers["cnp"], ["+821020000000"])
+    services.request_details(officers["cnp"], outcome.hits[0])
+    services.request_details(officers["cnp"], outcome.hits[0])  # asking twice notifies once
+    notes = Notification.objects.filter(kind=NotificationKind.DETAILS_REQUESTED)
+    assert [n.recipient for n in notes] == [officers["knpa"]]
+    assert "CNP asks for the details of your case " + case.reference in notes[0].text
