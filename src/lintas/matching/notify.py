@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import logging
+from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Q
