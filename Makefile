@@ -58,7 +58,7 @@ check-deploy: $(VENV_STAMP)
 	$(LINTAS) check --deploy --fail-level WARNING
 
 test-sqlite: install
-	LINTAS_ENV=test $(BIN)/pytest -q -m "not browser" -n 2 --dist loadfile
+	LINTAS_ENV=test $(BIN)/pytest -q -m "not browser and not postgres" -n 2 --dist loadfile
 
 test-postgres: install
 	@if $(BIN)/python scripts/service_ready.py postgres "$(PG_URL)"; then \

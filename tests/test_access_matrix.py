@@ -14,7 +14,9 @@ from django.urls import URLResolver, get_resolver
 from lintas.accounts import services
 from lintas.accounts.choices import Role, TokenScope
 from lintas.accounts.tests.factories import TEST_PASSWORD
+from lintas.agencies.models import Agency
 from lintas.api import api
+from lintas.assistance.services import draft_request
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.tests.helpers import record
@@ -35,6 +37,7 @@ class Ctx:
     case: object = None
     hit: object = None
     benign: object = None
+    request: object = None
 
 
 @dataclass
@@ -95,6 +98,17 @@ PAGES: dict[str, Case] = {
     "matching:hit_detail": Case("get", lambda c: f"/hits/{c.hit.pk}/", LOGIN, 404, 200),
     "matching:request_details": Case("post", lambda c: f"/hits/{c.hit.pk}/request-details/", LOGIN, 404, 302),
     "matching:lookup": Case("get", lambda c: "/lookup/", LOGIN, 200, 200),
+    "assistance:list": Case("get", lambda c: "/requests/?box=outgoing", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "assistance:draft": Case("get", lambda c: "/requests/new/", LOGIN, 200, 200),
+    "assistance:detail": Case("get", lambda c: f"/requests/{c.request.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),
+    "assistance:move": Case(
+        "post",
+        lambda c: f"/requests/{c.request.pk}/submit/",
+        LOGIN,
+        404,
+        302,
+        data=lambda c: {"version": c.request.version},
+    ),
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
@@ -181,6 +195,26 @@ API: dict[str, Case] = {
     "DELETE /api/v1/benign/{benign_id}": Case("delete", lambda c: f"/api/v1/benign/{c.benign.pk}", 401, 403, 403),
     "GET /api/v1/notifications/": Case("get", lambda c: "/api/v1/notifications/", 401, 200, 200),
     "POST /api/v1/notifications/read": Case("post", lambda c: "/api/v1/notifications/read", 401, 200, 200),
+    "GET /api/v1/requests/": Case("get", lambda c: "/api/v1/requests/", 401, 200, 200, hidden=lambda c: MARKER),
+    "POST /api/v1/requests/": Case(
+        "post",
+        lambda c: "/api/v1/requests/",
+        401,
+        201,
+        201,
+        data=lambda c: {"receivers": ["cnp"], "type": "general", "subject": "s", "asked": "a"},
+    ),
+    "GET /api/v1/requests/{request_id}": Case(
+        "get", lambda c: f"/api/v1/requests/{c.request.pk}", 401, 404, 200, hidden=lambda c: MARKER
+    ),
+    "POST /api/v1/requests/{request_id}/{action}": Case(
+        "post",
+        lambda c: f"/api/v1/requests/{c.request.pk}/withdraw",
+        401,
+        404,
+        200,
+        data=lambda c: {"version": c.request.version},
+    ),
     "GET /api/v1/audit/events": Case("get", lambda c: "/api/v1/audit/events", 401, 200, 200, hidden=lambda c: MARKER),
 }
 
@@ -225,8 +259,18 @@ def ctx(make_user):
     benign = BenignValue.objects.create(
         token="0" * 32, type="domain", value="example.org", category="other", reason="x"
     )
+    request = draft_request(
+        owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject=MARKER, asked=MARKER, cases=[case]
+    )[0]
     return Ctx(
-        owner=owner, colleague=colleague, other=other, token=token, case=case, hit=outcome.hits[0], benign=benign
+        owner=owner,
+        colleague=colleague,
+        other=other,
+        token=token,
+        case=case,
+        hit=outcome.hits[0],
+        benign=benign,
+        request=request,
     )
 
 

@@ -10,6 +10,7 @@ from lintas.accounts.auth import api_auth
 from lintas.agencies.api import router as agencies_router
 from lintas.audit.api import router as audit_router
 from lintas.audit.services import record_denial
+from lintas.assistance.api import router as assistance_router
 from lintas.cases.api import router as cases_router
 from lintas.identify.api import router as identify_router
 from lintas.matching.api import router as matching_router
@@ -54,3 +55,4 @@ api.add_router("/identifiers", identify_router, tags=["identifiers"])
 api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("/", matching_router, tags=["matching"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
+api.add_router("/requests", assistance_router, tags=["mutual assistance"])

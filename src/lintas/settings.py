@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "lintas.cases",
     "lintas.matching",
     "lintas.notifications",
+    "lintas.assistance",
 ]
 
 MIDDLEWARE = [

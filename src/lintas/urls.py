@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("lintas.audit.urls")),
     path("identify/", include("lintas.identify.urls")),
     path("cases/", include("lintas.cases.urls")),
+    path("requests/", include("lintas.assistance.urls")),
     path("", include("lintas.matching.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -16,6 +16,9 @@ def home(request):
 
     context = {"is_manager": user.has_role(Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN), **inbox_context(user)}
     context["my_cases"] = Case.objects.visible_to(user).filter(owner_agency_id=user.agency_id)[:8]
+    from lintas.assistance.views import panels
+
+    context["request_counts"] = {name: qs.count() for name, qs in panels(user).items()}
     if context["is_manager"]:
         context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).count()
         context["recent_events"] = AuditEvent.objects.visible_to(user).select_related("agency")[:8]

@@ -1,0 +1,144 @@
+"""Mutual-assistance API: draft, list, read and move requests. Transitions name the version they saw
+(``If-Match`` header or ``version`` in the body); a request that moved meanwhile answers 409."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from lintas.agencies.models import Agency
+from lintas.assistance import services
+from lintas.assistance.models import AssistanceRequest
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.cases.models import Case
+from lintas.core.access import get_visible_or_404
+
+__all__ = ["router"]
+
+router = Router()
+
+
+class RequestOut(Schema):
+    id: int
+    reference: str
+    sender: str = Field(..., alias="sender_agency.code")
+    receiver: str = Field(..., alias="receiver_agency.code")
+    type: str
+    priority: str
+    legal_basis: str
+    subject: str
+    asked: str
+    language: str
+    amount: Decimal | None
+    currency: str
+    due_at: dt.datetime
+    handling_code: str
+    tlp: str
+    status: str
+    version: int
+    review_after_sending: bool
+    decline_reason: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    actioned_at: dt.datetime | None
+    allowed_actions: list[str] = []
+
+
+class RequestIn(Schema):
+    receivers: list[str] = Field(..., min_length=1, description="Agency codes; one request per receiver.")
+    type: str
+    subject: str
+    asked: str
+    priority: str = "routine"
+    legal_basis: str = "police_to_police"
+    amount: Decimal | None = None
+    currency: str = ""
+    due_at: dt.datetime | None = None
+    language: str = "en"
+    handling_code: str = "H0"
+    tlp: str = "amber"
+    cases: list[int] = []
+
+
+class TransitionIn(Schema):
+    version: int | None = Field(None, description="The version you saw; or send it as the If-Match header.")
+    reason: str = ""
+
+
+class ConflictOut(Schema):
+    detail: str
+    version: int
+    status: str
+
+
+def _out(request_obj, user):
+    request_obj.allowed_actions = services.allowed_actions(user, request_obj)
+    return request_obj
+
+
+def _requests():
+    return AssistanceRequest.objects.select_related("sender_agency", "receiver_agency")
+
+
+@router.get("/", response=list[RequestOut], summary="Requests my agency sent or received")
+@paginate(LimitOffsetPagination)
+def list_requests(request, box: str = "", status: str = ""):
+    items = _requests().visible_to(request.user)
+    if box == "incoming":
+        items = items.filter(receiver_agency_id=request.user.agency_id)
+    elif box == "outgoing":
+        items = items.filter(sender_agency_id=request.user.agency_id)
+    if status:
+        items = items.filter(status=status)
+    return items
+
+
+@router.post("/", response={201: list[RequestOut]}, summary="Draft a request (one per receiving agency)")
+def draft(request, payload: RequestIn):
+    receivers = [get_object_or_404(Agency, code=code) for code in payload.receivers]
+    cases = list(Case.objects.visible_to(request.user).filter(pk__in=payload.cases))
+    created = services.draft_request(
+        request.user,
+        receivers=receivers,
+        cases=cases,
+        **payload.dict(exclude={"receivers", "cases"}),
+    )
+    return Status(201, [_out(r, request.user) for r in created])
+
+
+@router.get("/{request_id}", response=RequestOut, summary="One request (audited)")
+def get_request(request, request_id: int):
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
+    return _out(item, request.user)
+
+
+def _if_match(http_request: HttpRequest, body_version: int | None) -> int | None:
+    header = http_request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    if header.isdigit():
+        return int(header)
+    return body_version
+
+
+@router.post(
+    "/{request_id}/{action}",
+    response={200: RequestOut, 409: ConflictOut, 428: dict},
+    summary="Move a request: submit, approve, return, send_now, acknowledge, start, answer_partly, answer_fully, "
+    "decline, close, withdraw",
+)
+def move(request, request_id: int, action: str, payload: TransitionIn):
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    version = _if_match(request, payload.version)
+    if version is None:
+        return Status(428, {"detail": "Name the version you saw: If-Match header or version in the body."})
+    try:
+        moved = services.transition(request.user, item, action, version=version, reason=payload.reason)
+    except services.Conflict as conflict:
+        item.refresh_from_db()
+        return Status(409, {"detail": str(conflict), "version": item.version, "status": item.status})
+    return _out(moved, request.user)

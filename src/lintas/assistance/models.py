@@ -1,0 +1,102 @@
+"""Requests for mutual assistance between member agencies."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lintas.assistance.choices import LegalBasis, Priority, RequestStatus, RequestType
+from lintas.cases.choices import HandlingCode, Tlp
+
+__all__ = ["AssistanceRequest", "RequestGroup"]
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The sending agency sees its requests from the first draft; the receiving agency once it was sent."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        unsent = [RequestStatus.DRAFT, RequestStatus.AWAITING_APPROVAL]
+        return self.filter(
+            Q(sender_agency_id=user.agency_id) | (Q(receiver_agency_id=user.agency_id) & ~Q(status__in=unsent))
+        )
+
+
+class RequestGroup(models.Model):
+    """Requests drafted together for several receivers: one request per receiver, grouped."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"group {self.pk}"
+
+
+class AssistanceRequest(models.Model):
+    """One request from a sending to a receiving agency, moved through its workflow only by ``services``.
+
+    ``version`` grows with every transition: a transition names the version it saw, so of two simultaneous ones
+    exactly one wins and the other is told the request changed (HTTP 409).
+    """
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
+    group = models.ForeignKey(RequestGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follows the money from"),
+    )
+    sender_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    receiver_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(_("type"), max_length=32, choices=RequestType.choices)
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, default=Priority.ROUTINE)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=32, choices=LegalBasis.choices, default=LegalBasis.POLICE_TO_POLICE
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    asked = models.TextField(_("what is asked"))
+    language = models.CharField(_("language of the text"), max_length=8, default="en")
+    amount = models.DecimalField(_("amount at stake"), max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    due_at = models.DateTimeField(_("due"))
+    handling_code = models.CharField(_("handling code"), max_length=2, choices=HandlingCode.choices, default="H0")
+    tlp = models.CharField("TLP", max_length=16, choices=Tlp.choices, default=Tlp.AMBER)
+    cases = models.ManyToManyField("cases.Case", blank=True, related_name="assistance_requests")
+    identifiers = models.ManyToManyField("cases.CaseIdentifier", blank=True, related_name="assistance_requests")
+    hit = models.ForeignKey("matching.Hit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    status = models.CharField(_("status"), max_length=24, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_after_sending = models.BooleanField(
+        _("sent directly by a supervisor: review afterwards"), default=False, editable=False
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    actioned_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["receiver_agency", "status", "due_at"], name="request_inbox"),
+            models.Index(fields=["sender_agency", "status", "due_at"], name="request_outbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(sender_agency=models.F("receiver_agency")), name="request_not_to_self")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_type_display()}"

@@ -1,0 +1,280 @@
+"""Every write to mutual-assistance requests: drafting and each workflow transition.
+
+A transition is one conditional UPDATE: it names the version and the states it may start from, so of two
+simultaneous transitions exactly one changes the row and the other gets ``Conflict`` (HTTP 409). The audit event is
+written in the same transaction as the change; notifications leave after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lintas.accounts.choices import Role
+from lintas.agencies.models import Agency
+from lintas.assistance.choices import LegalBasis, Priority, RequestStatus, RequestType
+from lintas.assistance.models import AssistanceRequest, RequestGroup
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.cases.models import Case
+
+__all__ = ["TRANSITIONS", "Conflict", "default_due", "draft_request", "transition"]
+
+S = RequestStatus
+
+DEFAULT_TURNAROUND = {
+    Priority.URGENT: dt.timedelta(hours=4),
+    Priority.HIGH: dt.timedelta(days=3),
+    Priority.ROUTINE: dt.timedelta(days=21),
+}
+DRAFTER_ROLES = (Role.INVESTIGATOR, Role.ANALYST, Role.LIAISON_OFFICER, Role.SUPERVISOR)
+
+
+class Conflict(Exception):
+    """The request changed since the caller saw it (another transition won)."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: frozenset[str]
+    target: str
+    side: str  # "sender" or "receiver"
+    roles: tuple[str, ...]
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(
+        gettext_lazy("Submit for approval"), frozenset({S.DRAFT}), S.AWAITING_APPROVAL, "sender", DRAFTER_ROLES
+    ),
+    "approve": Transition(
+        gettext_lazy("Approve and send"), frozenset({S.AWAITING_APPROVAL}), S.SENT, "sender", (Role.SUPERVISOR,)
+    ),
+    "return": Transition(
+        gettext_lazy("Return to the drafter"), frozenset({S.AWAITING_APPROVAL}), S.DRAFT, "sender", (Role.SUPERVISOR,)
+    ),
+    "send_now": Transition(
+        gettext_lazy("Send now (urgent; reviewed afterwards)"),
+        frozenset({S.DRAFT, S.AWAITING_APPROVAL}),
+        S.SENT,
+        "sender",
+        (Role.SUPERVISOR,),
+    ),
+    "acknowledge": Transition(
+        gettext_lazy("Acknowledge"), frozenset({S.SENT}), S.ACKNOWLEDGED, "receiver", (Role.LIAISON_OFFICER,)
+    ),
+    "start": Transition(
+        gettext_lazy("Start work"),
+        frozenset({S.ACKNOWLEDGED}),
+        S.IN_PROGRESS,
+        "receiver",
+        (Role.LIAISON_OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR),
+    ),
+    "answer_partly": Transition(
+        gettext_lazy("Answer in part"),
+        frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.ANSWERED_PARTLY}),
+        S.ANSWERED_PARTLY,
+        "receiver",
+        (Role.LIAISON_OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR),
+    ),
+    "answer_fully": Transition(
+        gettext_lazy("Answer in full"),
+        frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.ANSWERED_PARTLY}),
+        S.ANSWERED_FULLY,
+        "receiver",
+        (Role.LIAISON_OFFICER, Role.INVESTIGATOR, Role.SUPERVISOR),
+    ),
+    "decline": Transition(
+        gettext_lazy("Decline"),
+        frozenset({S.SENT, S.ACKNOWLEDGED, S.IN_PROGRESS}),
+        S.DECLINED,
+        "receiver",
+        (Role.LIAISON_OFFICER, Role.SUPERVISOR),
+    ),
+    "close": Transition(
+        gettext_lazy("Close"),
+        frozenset({S.ANSWERED_PARTLY, S.ANSWERED_FULLY, S.DECLINED}),
+        S.CLOSED,
+        "sender",
+        DRAFTER_ROLES,
+    ),
+    "withdraw": Transition(
+        gettext_lazy("Withdraw"),
+        frozenset({S.DRAFT, S.AWAITING_APPROVAL, S.SENT, S.ACKNOWLEDGED, S.IN_PROGRESS, S.ANSWERED_PARTLY}),
+        S.WITHDRAWN,
+        "sender",
+        DRAFTER_ROLES,
+    ),
+}
+
+
+def default_due(priority: str, now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + DEFAULT_TURNAROUND[priority]
+
+
+def _choice(value, choices, field):
+    if value not in choices.values:
+        raise ValidationError({field: [_("Not one of: %(values)s") % {"values": ", ".join(choices.values)}]})
+    return value
+
+
+@transaction.atomic
+def draft_request(
+    actor,
+    *,
+    receivers: list[Agency],
+    type: str,
+    subject: str,
+    asked: str,
+    priority: str = Priority.ROUTINE,
+    legal_basis: str = LegalBasis.POLICE_TO_POLICE,
+    amount: Decimal | None = None,
+    currency: str = "",
+    due_at: dt.datetime | None = None,
+    language: str = "en",
+    handling_code: str = "H0",
+    tlp: str = "amber",
+    cases: list[Case] | None = None,
+    hit=None,
+    parent: AssistanceRequest | None = None,
+) -> list[AssistanceRequest]:
+    """Draft one request per receiving agency (grouped when several). Nothing leaves the agency yet."""
+    if not actor.has_role(*DRAFTER_ROLES):
+        raise PermissionDenied(_("Drafting requests needs an investigator, analyst, liaison officer or supervisor."))
+    _choice(type, RequestType, "type")
+    _choice(priority, Priority, "priority")
+    _choice(legal_basis, LegalBasis, "legal_basis")
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = [_("This field is required.")]
+    if not asked.strip():
+        errors["asked"] = [_("Say what is asked.")]
+    receivers = [r for r in receivers if r.pk != actor.agency_id]
+    if not receivers:
+        errors["receivers"] = [_("Choose at least one other member agency.")]
+    if any(not r.is_active for r in receivers):
+        errors["receivers"] = [_("A receiving agency is not an active member.")]
+    if amount is not None and (amount < 0 or len(currency) != 3):
+        errors["amount"] = [_("An amount needs a positive value and an ISO 4217 currency.")]
+    if due_at is not None and due_at <= timezone.now():
+        errors["due_at"] = [_("The due date is in the past.")]
+    own_cases = list(Case.objects.filter(pk__in=[c.pk for c in cases or []], owner_agency_id=actor.agency_id))
+    if cases and len(own_cases) != len(cases):
+        errors["cases"] = [_("Only your agency's cases can be linked.")]
+    if errors:
+        raise ValidationError(errors)
+    group = RequestGroup.objects.create() if len(receivers) > 1 else None
+    created = []
+    for receiver in receivers:
+        request = AssistanceRequest.objects.create(
+            reference=f"tmp-{timezone.now().timestamp()}-{receiver.pk}",
+            group=group,
+            parent=parent,
+            sender_agency=actor.agency,
+            receiver_agency=receiver,
+            type=type,
+            priority=priority,
+            legal_basis=legal_basis,
+            subject=subject.strip(),
+            asked=asked.strip(),
+            language=language,
+            amount=amount,
+            currency=currency.upper(),
+            due_at=due_at or default_due(priority),
+            handling_code=handling_code,
+            tlp=tlp,
+            hit=hit,
+            drafted_by=actor,
+        )
+        request.reference = f"{actor.agency.short_name.replace(' ', '')}-RQ-{timezone.now().year}-{request.pk:06d}"
+        request.save(update_fields=["reference"])
+        request.cases.set(own_cases)
+        record_event(
+            Action.REQUEST_DRAFTED,
+            actor=actor,
+            target=request,
+            agency=actor.agency,
+            details={"reference": request.reference, "receiver": receiver.code, "type": type},
+        )
+        created.append(request)
+    return created
+
+
+def _side(actor, request: AssistanceRequest) -> str | None:
+    if actor.agency_id == request.sender_agency_id:
+        return "sender"
+    if actor.agency_id == request.receiver_agency_id:
+        return "receiver"
+    return None
+
+
+def allowed_actions(actor, request: AssistanceRequest) -> list[str]:
+    """The transitions ``actor`` may take now (for buttons; ``transition`` checks again)."""
+    return [
+        name
+        for name, t in TRANSITIONS.items()
+        if request.status in t.sources
+        and _side(actor, request) == t.side
+        and actor.has_role(*t.roles)
+        and not (name == "approve" and request.drafted_by_id == actor.pk)
+        and not (name == "send_now" and request.priority != Priority.URGENT)
+    ]
+
+
+def transition(
+    actor, request: AssistanceRequest, action: str, *, version: int, reason: str = "", assignee=None
+) -> AssistanceRequest:
+    """Move ``request`` by ``action`` if ``actor`` may, from the ``version`` they saw. Raises Conflict if it moved."""
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise ValidationError({"action": [_("Unknown action: %(action)s") % {"action": action}]})
+    if _side(actor, request) != rule.side or not actor.has_role(*rule.roles):
+        raise PermissionDenied(_("Your role or agency may not do this with this request."))
+    if action == "approve" and request.drafted_by_id == actor.pk:
+        raise PermissionDenied(_("Four eyes: someone other than the drafter approves a request."))
+    if action == "send_now" and request.priority != Priority.URGENT:
+        raise PermissionDenied(_("Only urgent requests are sent without approval."))
+    if action == "decline" and not reason.strip():
+        raise ValidationError({"reason": [_("Say why the request is declined.")]})
+    now = timezone.now()
+    changes = {"status": rule.target, "version": F("version") + 1}
+    if rule.target == S.SENT:
+        changes.update(sent_at=now, approved_by=actor, review_after_sending=action == "send_now")
+    if action == "acknowledge":
+        changes.update(acknowledged_at=now)
+    if action in {"answer_partly", "answer_fully"} and request.actioned_at is None:
+        changes.update(actioned_at=now)
+    if action == "decline":
+        changes.update(decline_reason=reason.strip())
+    if rule.target in {S.CLOSED, S.WITHDRAWN}:
+        changes.update(closed_at=now)
+    if action == "start":
+        changes.update(assigned_to=assignee or actor)
+    with transaction.atomic():
+        moved = AssistanceRequest.objects.filter(pk=request.pk, version=version, status__in=rule.sources).update(
+            **changes
+        )
+        if moved != 1:
+            raise Conflict(_("The request changed since you opened it: reload it and try again."))
+        request.refresh_from_db()
+        record_event(
+            Action.REQUEST_TRANSITION,
+            actor=actor,
+            target=request,
+            agency=actor.agency,
+            details={
+                "action": action,
+                "to": rule.target,
+                "version": request.version,
+                **({"reason": reason.strip()} if reason.strip() else {}),
+            },
+        )
+    return request

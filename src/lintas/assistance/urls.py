@@ -1,0 +1,12 @@
+from django.urls import path
+
+from lintas.assistance import views
+
+app_name = "assistance"
+
+urlpatterns = [
+    path("", views.request_list, name="list"),
+    path("new/", views.request_draft, name="draft"),
+    path("<int:request_id>/", views.request_detail, name="detail"),
+    path("<int:request_id>/<slug:action>/", views.request_move, name="move"),
+]

@@ -1,0 +1,112 @@
+"""Request pages: the inbox (incoming, outgoing, awaiting my approval, due soon, overdue), drafting, one request."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lintas.assistance import services
+from lintas.assistance.choices import OPEN_STATUSES, RequestStatus
+from lintas.assistance.forms import DraftForm
+from lintas.assistance.models import AssistanceRequest
+from lintas.audit.choices import Action
+from lintas.audit.services import record_denial, record_event
+from lintas.core.access import get_visible_or_404
+from lintas.core.views import add_service_errors
+
+DUE_SOON = dt.timedelta(hours=24)
+
+
+def panels(user) -> dict:
+    """The five request panels of the dashboard and the requests page, each a queryset."""
+    now = timezone.now()
+    mine = AssistanceRequest.objects.visible_to(user).select_related("sender_agency", "receiver_agency")
+    open_ = mine.filter(status__in=OPEN_STATUSES).exclude(status__in=[RequestStatus.DRAFT])
+    incoming = open_.filter(receiver_agency_id=user.agency_id)
+    return {
+        "incoming": incoming,
+        "outgoing": mine.filter(sender_agency_id=user.agency_id, status__in=OPEN_STATUSES),
+        "approval": mine.filter(sender_agency_id=user.agency_id, status=RequestStatus.AWAITING_APPROVAL).exclude(
+            drafted_by=user
+        )
+        if user.has_role("supervisor")
+        else mine.none(),
+        "due_soon": open_.filter(due_at__gt=now, due_at__lte=now + DUE_SOON),
+        "overdue": open_.filter(due_at__lte=now).filter(
+            Q(receiver_agency_id=user.agency_id) | Q(sender_agency_id=user.agency_id)
+        ),
+    }
+
+
+@login_required
+def request_list(request):
+    boxes = panels(request.user)
+    box = request.GET.get("box", "incoming")
+    items = boxes.get(box, boxes["incoming"]).order_by("due_at")[:200]
+    counts = {name: qs.count() for name, qs in boxes.items()}
+    template = "assistance/_request_rows.html" if request.htmx else "assistance/request_list.html"
+    return render(request, template, {"items": items, "box": box, "counts": counts, "now": timezone.now()})
+
+
+@login_required
+def request_draft(request):
+    form = DraftForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            created = services.draft_request(
+                request.user,
+                receivers=list(data.pop("receivers")),
+                cases=list(data.pop("cases")),
+                **{k: v for k, v in data.items() if v not in (None, "")},
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            record_denial(request.user, str(error), object_type="assistance.assistancerequest")
+            raise
+        else:
+            messages.success(request, _("Draft saved: %(refs)s") % {"refs": ", ".join(r.reference for r in created)})
+            return redirect("assistance:detail", request_id=created[0].pk)
+    return render(request, "assistance/request_form.html", {"form": form})
+
+
+@login_required
+def request_detail(request, request_id: int):
+    item = get_visible_or_404(
+        AssistanceRequest.objects.select_related("sender_agency", "receiver_agency", "drafted_by", "approved_by"),
+        request.user,
+        pk=request_id,
+    )
+    record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
+    actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
+    # Linked cases are listed only as far as the reader may see them.
+    from lintas.cases.models import Case
+
+    cases = Case.objects.visible_to(request.user).filter(assistance_requests=item)
+    return render(request, "assistance/request_detail.html", {"item": item, "actions": actions, "cases": cases})
+
+
+@login_required
+@require_POST
+def request_move(request, request_id: int, action: str):
+    item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
+    try:
+        version = int(request.POST.get("version", ""))
+        services.transition(request.user, item, action, version=version, reason=request.POST.get("reason", ""))
+    except services.Conflict as conflict:
+        messages.error(request, str(conflict))
+    except (ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("Reload the page and try again.")])))
+    except PermissionDenied as error:
+        record_denial(request.user, str(error), target=item)
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": services.TRANSITIONS[action].label})
+    return redirect("assistance:detail", request_id=item.pk)
