@@ -8,9 +8,9 @@ from ninja import NinjaAPI
 from lintas.accounts.api import router as accounts_router
 from lintas.accounts.auth import api_auth
 from lintas.agencies.api import router as agencies_router
+from lintas.assistance.api import router as assistance_router
 from lintas.audit.api import router as audit_router
 from lintas.audit.services import record_denial
-from lintas.assistance.api import router as assistance_router
 from lintas.cases.api import router as cases_router
 from lintas.identify.api import router as identify_router
 from lintas.matching.api import router as matching_router
