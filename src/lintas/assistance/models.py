@@ -85,6 +85,10 @@ class AssistanceRequest(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     actioned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # deadline escalations already sent (the periodic job sends each once)
+    escalated_half_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_late_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = RequestQuerySet.as_manager()
 

@@ -12,6 +12,8 @@ class NotificationKind(models.TextChoices):
     HOT_VALUE = "hot_value", _("Hot value")
     REVIEW_DUE = "review_due", _("Case review due")
     DETAILS_REQUESTED = "details_requested", _("Details requested")
+    REQUEST = "request", _("Assistance request")
+    DEADLINE = "deadline", _("Deadline")
 
 
 class NotificationQuerySet(models.QuerySet):
