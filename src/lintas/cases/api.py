@@ -138,14 +138,14 @@ def create_case(request, payload: Body[dict[str, Any]]):
     return Status(201, {"case": _full(Case.objects.filter(pk=case.pk)).get(), "hits": len(outcome.hits)})
 
 
-@router.get("/{case_id}", response=CaseOut, summary="One case (audited)")
+@router.get("/{int:case_id}", response=CaseOut, summary="One case (audited)")
 def get_case(request, case_id: int):
     case = get_visible_or_404(_full(Case.objects.all()), request.user, pk=case_id)
     record_event(Action.CASE_VIEWED, actor=request.user, target=case, details={"api": True})
     return case
 
 
-@router.patch("/{case_id}", response=CaseOut, summary="Change a case or its sharing (owner agency only)")
+@router.patch("/{int:case_id}", response=CaseOut, summary="Change a case or its sharing (owner agency only)")
 def update_case(request, case_id: int, payload: Body[dict[str, Any]]):
     case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
     try:
@@ -176,3 +176,49 @@ def add_identifiers(request, case_id: int, payload: IdentifiersIn):
         raise _invalid(error) from None
     added, outcome = services.add_identifiers(request.user, case, clean.identifiers)
     return Status(201, {"added": added, "hits": len(outcome.hits)})
+
+
+class BulkError(Schema):
+    line: int
+    field: str
+    message: str
+
+
+class BulkReport(Schema):
+    received: int
+    created: int
+    unchanged: int
+    rejected: int
+    invalid: int
+    batches_written: int
+    batches_refused: int
+    identifiers: int
+    hits: int
+    errors: list[BulkError]
+    error_count: int
+    truncated: bool
+
+
+_NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/json"}
+
+
+@router.post(
+    "/bulk",
+    response={200: BulkReport, 422: BulkReport},
+    summary="Ingest cases in bulk: one JSON case per line (NDJSON), streamed, idempotent by external_reference",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
+    },
+)
+def ingest_cases(request):
+    """Each line is a case as for ``POST /cases/`` with an ``external_reference``. Batches of 1,000 lines are written
+    all or nothing; 200 when every line was written or already there, 422 (with every error by line) otherwise."""
+    from django.utils.translation import gettext as _
+    from ninja.errors import HttpError
+
+    from lintas.cases.ingest import ingest_rows, read_ndjson
+
+    if request.content_type not in _NDJSON_TYPES:
+        raise HttpError(415, _("Send the cases as application/x-ndjson: one JSON object per line."))
+    report = ingest_rows(request.user, read_ndjson(request))
+    return Status(200 if report.ok else 422, report.as_dict())

@@ -1,0 +1,112 @@
+"""POST /api/v1/cases/bulk: NDJSON streamed from the request, the caller's agency only, report and status codes."""
+
+import json
+
+import pytest
+from django.http import HttpRequest
+from django.test import Client
+
+from lintas.accounts import services as accounts
+from lintas.accounts.choices import Role, TokenScope
+from lintas.audit.choices import Action
+from lintas.audit.models import AuditEvent
+from lintas.cases.models import Case
+from lintas.matching.models import Hit
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/cases/bulk"
+WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+
+
+def ndjson(*rows) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows)
+
+
+def case(reference, **fields):
+    return {
+        "title": f"Bulk {reference}",
+        "crime_type": "romance_fraud",
+        "external_reference": reference,
+        "identifiers": [{"value": WALLET, "role": "receiving_wallet"}, {"value": "+66 81 234 5678"}],
+        **fields,
+    }
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("rtp", roles=(Role.INVESTIGATOR,))
+
+
+def bearer(user, scope=TokenScope.READ_WRITE):
+    _, secret = accounts.create_api_token(user, name="bulk", scope=scope, days=1)
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def post(body, headers, content_type="application/x-ndjson"):
+    return Client().post(URL, data=body, content_type=content_type, **headers)
+
+
+def test_streams_ndjson_without_reading_the_body_into_memory(officer, make_user, monkeypatch, settings):
+    from lintas.cases.tests.helpers import record
+
+    record(make_user("knpa"), [WALLET])
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # request.body would refuse a body this size; streaming does not
+
+    def no_body(request):
+        raise AssertionError("the bulk endpoint must stream the request, not read request.body")
+
+    monkeypatch.setattr(HttpRequest, "body", property(no_body))
+    body = ndjson(*(case(f"RTP-{n}", narrative="x" * 50) for n in range(30)))
+    assert len(body) > 5 * 1024
+    response = post(body, bearer(officer), content_type="application/x-ndjson; charset=utf-8")
+    assert response.status_code == 200, response.content[:500]
+    report = response.json()
+    assert (report["received"], report["created"], report["rejected"], report["batches_written"]) == (30, 30, 0, 1)
+    assert report["identifiers"] == 60 and report["hits"] == 30 and report["errors"] == []
+    assert set(
+        Case.objects.filter(external_reference__startswith="RTP-").values_list("owner_agency__code", flat=True)
+    ) == {"rtp"}
+    assert Hit.objects.count() == 30
+    event = AuditEvent.objects.get(action=Action.CASES_INGESTED)
+    assert event.actor == officer and event.details["created"] == 30 and len(event.request_id) >= 8
+    assert response["X-Request-ID"] == event.request_id
+    # the same file again: nothing new, still 200
+    again = post(body, bearer(officer)).json()
+    assert (again["created"], again["unchanged"]) == (0, 30)
+    assert AuditEvent.objects.filter(action=Action.CASES_INGESTED).count() == 1
+
+
+def test_refuses_rows_for_another_agency_with_422_and_keeps_other_batches(officer, monkeypatch):
+    from lintas.cases import ingest
+
+    original = ingest.ingest_rows
+    monkeypatch.setattr(ingest, "ingest_rows", lambda *a, **k: original(*a, **{**k, "batch_size": 2}))
+    body = ndjson(case("A"), case("B"), case("C", agency="knpa"), case("D")) + b"oops\n" + ndjson(case("F"))
+    response = post(body, bearer(officer))
+    assert response.status_code == 422
+    report = response.json()
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(3, "agency"), (5, "__all__")]
+    assert "own agency" in report["errors"][0]["message"]
+    assert (report["created"], report["rejected"], report["invalid"]) == (2, 4, 2)
+    assert (report["batches_written"], report["batches_refused"]) == (1, 2)
+    assert sorted(Case.objects.values_list("external_reference", flat=True)) == ["A", "B"]
+
+
+def test_caps_the_error_list(officer):
+    body = ndjson(*({"title": "", "crime_type": "x", "external_reference": f"E{n}"} for n in range(600)))
+    report = post(body, bearer(officer)).json()
+    assert report["error_count"] == 1200 and len(report["errors"]) == 1000 and report["truncated"] is True
+
+
+def test_needs_ndjson_and_a_token_that_may_write(officer):
+    assert post(ndjson(case("A")), bearer(officer), content_type="text/csv").status_code == 415
+    assert post(ndjson(case("A")), bearer(officer, TokenScope.READ)).status_code == 403
+    assert post(ndjson(case("A")), {}).status_code == 401
+    assert Case.objects.count() == 0
+
+
+def test_a_signed_in_session_with_its_second_factor_may_ingest(officer, signed_in):
+    client = signed_in(officer, Client(enforce_csrf_checks=False))
+    response = client.post(URL, data=ndjson(case("S-1")), content_type="application/x-ndjson")
+    assert response.status_code == 200 and response.json()["created"] == 1

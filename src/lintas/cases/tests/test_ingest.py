@@ -1,0 +1,275 @@
+"""Bulk ingest: ground truth, idempotence, all-or-nothing batches, agencies, parity with the single-case path, and
+both insert paths (COPY on PostgreSQL, executemany elsewhere)."""
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import F, Q
+
+from lintas.accounts.choices import Role
+from lintas.agencies.models import Agency
+from lintas.audit.choices import Action
+from lintas.audit.models import AuditEvent
+from lintas.cases import services
+from lintas.cases.generator import generate
+from lintas.cases.ingest import NotJson, ingest_rows, insert_rows, read_ndjson
+from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
+from lintas.cases.validation import clean_case
+from lintas.matching.models import Hit, HotValue
+from lintas.matching.tokens import community_key, token_for
+from lintas.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+
+
+def row(reference, **fields):
+    data = {
+        "title": f"Case {reference}",
+        "crime_type": "investment_fraud",
+        "external_reference": reference,
+        "identifiers": [{"value": WALLET, "role": "receiving_wallet"}],
+    }
+    data.update(fields)
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def ingest(lines, actor=None, **options):
+    return ingest_rows(actor, read_ndjson(lines), **options)
+
+
+def counts():
+    models = (Case, CaseIdentifier, CaseLoss, CaseShare, Hit, HotValue, Notification, AuditEvent)
+    return {model.__name__: model._base_manager.count() for model in models}
+
+
+@pytest.fixture
+def generated(settings, make_user):
+    """300 generated cases of four agencies (10 % shared values, 3 hot ones) and liaison officers to notify."""
+    settings.MATCHING_HOT_CASE_CAP = 10
+    for code in ("knpa", "cnp", "rtp", "spf"):
+        make_user(code, roles=(Role.LIAISON_OFFICER,))
+    out = io.StringIO()
+    truth = generate(out, cases=300, agencies=["knpa", "cnp", "rtp", "spf"], overlap=0.1, hot=3, seed=5, hot_cap=10)
+    return out.getvalue().encode().splitlines(keepends=True), truth
+
+
+def test_hits_after_bulk_ingest_equal_the_generators_ground_truth(generated):
+    lines, truth = generated
+    report = ingest(lines, batch_size=100)
+    assert report.ok and report.created == 300 and report.batches_written == 3
+    assert report.identifiers == truth["identifiers"] == CaseIdentifier.objects.count()
+    assert truth["expected_hits"] > 20
+    assert report.hits == truth["expected_hits"] == Hit.objects.count()
+    assert HotValue.objects.count() == len(truth["hot"]) == 3
+    assert not Hit.objects.filter(left_agency=F("right_agency")).exists()
+    # Every value the truth says is held by two agencies or more links their cases with a hit.
+    shared = [s for s in truth["shared"] if len(s["agencies"]) > 1]
+    assert shared
+    key = community_key()
+    for value in shared[:20]:
+        token = token_for(key, f"{value['type']}:{value['value']}")
+        holders = CaseIdentifier.objects.filter(Q(token=token) | Q(linked_token=token))
+        assert set(holders.values_list("owner_agency__code", flat=True)) == set(value["agencies"]), value
+        assert Hit.objects.filter(left__in=holders, right__in=holders).exists()
+    # One audit event per batch and agency, in the owner's trail, with the batch's counts.
+    events = AuditEvent.objects.filter(action=Action.CASES_INGESTED)
+    assert events.count() <= 3 * 4 and sum(e.details["created"] for e in events) == 300
+    assert sum(e.details["identifiers"] for e in events) == report.identifiers
+    assert Notification.objects.exists()
+
+
+def test_reingesting_the_same_file_changes_nothing(generated):
+    lines, _truth = generated
+    first = ingest(lines, batch_size=100)
+    before = counts()
+    second = ingest(lines, batch_size=100)
+    assert first.created == 300
+    assert second.as_dict() == {
+        "received": 300,
+        "created": 0,
+        "unchanged": 300,
+        "rejected": 0,
+        "invalid": 0,
+        "batches_written": 0,
+        "batches_refused": 0,
+        "identifiers": 0,
+        "hits": 0,
+        "errors": [],
+        "error_count": 0,
+        "truncated": False,
+    }
+    assert counts() == before
+
+
+def test_bad_rows_are_all_reported_with_line_numbers_and_refuse_only_their_batch():
+    lines = [
+        row("A-1"),
+        row("A-2"),
+        row("A-3"),
+        b"{not json\n",
+        row("A-5", title="", identifiers=[{"value": "12"}, {"value": WALLET}]),
+        b"\n",  # blank lines are skipped but counted
+        row("A-7"),
+        row("A-8"),
+        row("A-9", external_reference=""),
+        row("A-10"),
+        row("A-11"),
+    ]
+    report = ingest(lines, agency=Agency.objects.get(code="knpa"), batch_size=3)
+    # batches: lines 1-3 | 4, 5, 7 | 8, 9, 10 | 11
+    assert [(e.line, e.field) for e in report.errors] == [
+        (4, "__all__"),
+        (5, "title"),
+        (5, "identifiers[0]"),
+        (9, "external_reference"),
+    ]
+    assert report.errors[0].message.startswith("Not JSON")
+    assert "12" in report.errors[2].message
+    assert (report.received, report.created, report.rejected, report.invalid) == (10, 4, 6, 3)
+    assert (report.batches_written, report.batches_refused) == (2, 2)
+    assert not report.ok
+    written = set(Case.objects.values_list("external_reference", flat=True))
+    assert written == {"A-1", "A-2", "A-3", "A-11"}
+
+
+def test_rows_need_an_external_reference_and_may_not_repeat_one():
+    report = ingest([row(""), row("R-1"), row("R-1")], agency=Agency.objects.get(code="knpa"))
+    assert [(e.line, e.field) for e in report.errors] == [(1, "external_reference"), (3, "external_reference")]
+    assert "line 2" in report.errors[1].message
+    assert Case.objects.count() == 0
+
+
+def test_a_trusted_caller_may_name_the_agency_of_each_row(make_user):
+    knpa = Agency.objects.get(code="knpa")
+    report = ingest(
+        [row("X-1"), row("X-2", agency="cnp"), row("X-3", agency="nobody"), row("X-4", agency="aseanapol")],
+        agency=knpa,
+        batch_size=2,
+    )
+    assert [(e.line, e.field) for e in report.errors] == [(3, "agency"), (4, "agency")]
+    owners = dict(Case.objects.values_list("external_reference", "owner_agency__code"))
+    assert owners == {"X-1": "knpa", "X-2": "cnp"}
+    assert report.hits == 1  # the same wallet at KNPA and CNP
+    assert ingest([row("X-5")]).errors[0].field == "agency"  # no agency at all
+
+
+def test_an_officer_ingests_only_for_their_own_agency(make_user):
+    officer = make_user("rtp", roles=(Role.INVESTIGATOR,))
+    report = ingest([row("T-1"), row("T-2", agency="rtp"), row("T-3", agency="knpa")], actor=officer, batch_size=2)
+    assert [(e.line, e.field) for e in report.errors] == [(3, "agency")]
+    assert dict(Case.objects.values_list("external_reference", "owner_agency__code")) == {"T-1": "rtp", "T-2": "rtp"}
+    assert set(Case.objects.values_list("created_by", flat=True)) == {officer.pk}
+    event = AuditEvent.objects.get(action=Action.CASES_INGESTED)
+    assert event.actor == officer and event.agency.code == "rtp" and event.details["created"] == 2
+
+
+def test_a_row_gives_the_same_case_in_bulk_as_through_the_form(make_user):
+    """Parity: fields, identifiers (with those found in the narrative), losses in USD and sharing."""
+    officer = make_user("knpa", roles=(Role.INVESTIGATOR,))
+    ExchangeRate.objects.create(month=dt.date(2025, 3, 1), currency="KRW", usd_per_unit=Decimal("0.00069"))
+    fields = {
+        "crime_type": "voice_phishing",
+        "narrative": "피해자는 +66 81 234 5678 번호로 연락을 받았다.",
+        "identifiers": [
+            {"value": "010-2000-1234", "role": "suspect_phone", "first_seen": "2025-03-02"},
+            {"value": "promptpay:081-234-5678", "type": "payment_alias"},
+            {"value": "KB국민은행 123456-78-901234", "type": "bank_account", "role": "mule_account"},
+            {"token": "ab" * 16, "type": "phone", "role": "suspect_phone"},
+        ],
+        "losses": [
+            {"amount": "15000000", "currency": "KRW", "date": "2025-03-15"},
+            {"amount": "20", "currency": "USD"},
+        ],
+        "distribution": "named",
+        "shared_with": ["cnp", "rtp"],
+        "tlp": "amber+strict",
+        "handling_code": "H2",
+        "victim_count": 3,
+        "countries": ["KR", "TH"],
+    }
+    bulk = json.loads(row("P-1", **fields))
+    single = {**bulk, "external_reference": "P-2"}
+    case_single, _ = services.create_case(officer, clean_case(single, owner=officer.agency))
+    report = ingest([json.dumps(bulk).encode()], actor=officer)
+    assert report.ok
+    case_bulk = Case.objects.get(external_reference="P-1")
+
+    def shape(case):
+        plain = {
+            name: getattr(case, name)
+            for name in (
+                "title", "crime_type", "status", "narrative", "countries", "victim_count", "distribution", "tlp",
+                "handling_code", "review_on", "owner_agency_id", "created_by_id",
+            )
+        }  # fmt: skip
+        plain["identifiers"] = sorted(
+            case.identifiers.values_list(
+                "type", "value", "display", "raw", "country", "role", "token", "linked_token", "blind", "first_seen_on"
+            )
+        )
+        plain["losses"] = sorted(case.losses.values_list("amount", "currency", "occurred_on", "usd_amount"))
+        plain["shares"] = sorted(case.shares.values_list("agency__code", flat=True))
+        return plain
+
+    assert shape(case_bulk) == shape(case_single)
+    assert len(shape(case_bulk)["identifiers"]) == 5  # the phone in the narrative is found, as in the form
+    assert case_bulk.losses.get(currency="KRW").usd_amount == Decimal("10350.00")
+    assert case_bulk.reference != case_single.reference and case_bulk.reference.startswith("KNPA-")
+
+
+def test_ingest_inserts_by_copy_on_postgresql_and_executemany_elsewhere():
+    report = ingest([row("C-1")], agency=Agency.objects.get(code="knpa"))
+    expected = "copy" if connection.vendor == "postgresql" else "executemany"
+    assert report.insert_path == expected
+
+
+@pytest.mark.parametrize("method", ["copy", "executemany", "bulk_create"])
+def test_every_insert_path_stores_the_same_rows(method):
+    if method == "copy" and connection.vendor != "postgresql":
+        pytest.skip("COPY needs PostgreSQL")
+    knpa = Agency.objects.get(code="knpa")
+    cases = [
+        Case(
+            owner_agency=knpa,
+            reference=f"T-{n}",
+            external_reference=f"E-{n}",
+            title=f"Title {n} — 사기",
+            crime_type="bec",
+            countries=["KR", "TH"] if n else [],
+            modus_operandi=[],
+            first_incident_on=dt.date(2025, 1, n + 1) if n else None,
+            review_on=dt.date(2030, 1, 1),
+            hide_owner_in_hits=bool(n),
+        )
+        for n in range(3)
+    ]
+    assert insert_rows(Case, cases, method=method) == method
+    losses = [CaseLoss(case_id=cases[1].pk, amount=Decimal("1234.56"), currency="THB", usd_amount=None)]
+    assert insert_rows(CaseLoss, losses, method=method) == method
+    later = Case.objects.create(
+        owner_agency=knpa, reference="T-later", title="later", crime_type="bec", review_on=dt.date(2030, 1, 1)
+    )
+    assert later.pk > max(c.pk for c in cases)  # the table's own id counter moved past the ids taken
+    for case in cases:
+        stored = Case.objects.get(pk=case.pk)
+        for name in ("reference", "external_reference", "title", "countries", "first_incident_on", "review_on"):
+            assert getattr(stored, name) == getattr(case, name), name
+        assert stored.hide_owner_in_hits is case.hide_owner_in_hits
+        assert stored.created_at == case.created_at and stored.created_at is not None
+    loss = CaseLoss.objects.get()
+    assert (loss.pk, loss.amount, loss.usd_amount, loss.occurred_on) == (losses[0].pk, Decimal("1234.56"), None, None)
+
+
+def test_read_ndjson_numbers_lines_and_refuses_overlong_ones():
+    stream = io.BytesIO(b'\xef\xbb\xbf{"a": 1}\n\n[1]\n' + b'{"x": "' + b"y" * 100 + b'"}\nnot json\n{"b": 2}')
+    rows = list(read_ndjson(stream, max_bytes=50))
+    assert [number for number, _ in rows] == [1, 3, 4, 5, 6]
+    assert rows[0][1] == {"a": 1} and rows[1][1] == [1] and rows[4][1] == {"b": 2}
+    assert isinstance(rows[2][1], NotJson) and "50 bytes" in rows[2][1].reason
+    assert isinstance(rows[3][1], NotJson)
