@@ -99,6 +99,10 @@ PAGES: dict[str, Case] = {
     "matching:request_details": Case("post", lambda c: f"/hits/{c.hit.pk}/request-details/", LOGIN, 404, 302),
     "matching:lookup": Case("get", lambda c: "/lookup/", LOGIN, 200, 200),
     "assistance:list": Case("get", lambda c: "/requests/?box=outgoing", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "assistance:ledger": Case("get", lambda c: "/requests/ledger/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "assistance:outcome": Case(
+        "post", lambda c: f"/requests/{c.request.pk}/outcome/", LOGIN, 404, 403, data=lambda c: {"amount_frozen": "1"}
+    ),
     "assistance:draft": Case("get", lambda c: "/requests/new/", LOGIN, 200, 200),
     "assistance:detail": Case("get", lambda c: f"/requests/{c.request.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),
     "assistance:move": Case(
@@ -180,21 +184,6 @@ API: dict[str, Case] = {
         201,
         data=lambda c: {"identifiers": [{"value": "+6591234567"}]},
     ),
-    # Bulk ingest records the rows for the caller's own agency: "other" ingests its own case (and learns only counts).
-    "POST /api/v1/cases/bulk": Case(
-        "post",
-        lambda c: "/api/v1/cases/bulk",
-        401,
-        200,
-        200,
-        data=lambda c: {
-            "title": "bulk",
-            "crime_type": "romance_fraud",
-            "external_reference": "B-1",
-            "identifiers": [SHARED],
-        },
-        hidden=lambda c: MARKER,
-    ),
     "GET /api/v1/hits": Case("get", lambda c: "/api/v1/hits", 401, 200, 200, hidden=lambda c: MARKER),
     "GET /api/v1/hits/{hit_id}": Case("get", lambda c: f"/api/v1/hits/{c.hit.pk}", 401, 404, 200),
     "POST /api/v1/hits/{hit_id}/request-details": Case(
@@ -218,6 +207,13 @@ API: dict[str, Case] = {
         201,
         201,
         data=lambda c: {"receivers": ["cnp"], "type": "general", "subject": "s", "asked": "a"},
+    ),
+    "GET /api/v1/requests/ledger": Case("get", lambda c: "/api/v1/requests/ledger", 401, 200, 200),
+    "POST /api/v1/requests/{request_id}/outcome": Case(
+        "post", lambda c: f"/api/v1/requests/{c.request.pk}/outcome", 401, 404, 403, data=lambda c: {"amount_frozen": 1}
+    ),
+    "GET /api/v1/requests/{request_id}/trail": Case(
+        "get", lambda c: f"/api/v1/requests/{c.request.pk}/trail", 401, 404, 200, hidden=lambda c: MARKER
     ),
     "GET /api/v1/requests/{request_id}": Case(
         "get", lambda c: f"/api/v1/requests/{c.request.pk}", 401, 404, 200, hidden=lambda c: MARKER

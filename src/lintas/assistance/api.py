@@ -111,6 +111,13 @@ def draft(request, payload: RequestIn):
     return Status(201, [_out(r, request.user) for r in created])
 
 
+@router.get("/ledger", response=list[dict], summary="Outcomes by country pair and month")
+def outcome_ledger(request):
+    from lintas.assistance.outcomes import ledger
+
+    return ledger(request.user)
+
+
 @router.get("/{request_id}", response=RequestOut, summary="One request (audited)")
 def get_request(request, request_id: int):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
@@ -123,6 +130,100 @@ def _if_match(http_request: HttpRequest, body_version: int | None) -> int | None
     if header.isdigit():
         return int(header)
     return body_version
+
+
+class TransferSchema(Schema):
+    destination: str
+    amount: Decimal
+    currency: str
+    moved_at: dt.datetime
+    type: str | None = None
+    country: str | None = None
+
+
+class OutcomeIn(Schema):
+    currency: str = "USD"
+    amount_frozen: Decimal = Decimal(0)
+    amount_returned: Decimal = Decimal(0)
+    accounts_frozen: int = 0
+    wallets_frozen: int = 0
+    note: str = ""
+    transfers: list[TransferSchema] = []
+
+
+class OutcomeOut(Schema):
+    currency: str
+    amount_frozen: Decimal
+    amount_returned: Decimal
+    accounts_frozen: int
+    wallets_frozen: int
+    note: str
+    follow_ups: list[str]
+
+
+@router.post("/{request_id}/outcome", response=OutcomeOut, summary="Record what was frozen and onward transfers")
+def record_outcome(request, request_id: int, payload: OutcomeIn):
+    from lintas.assistance.outcomes import TransferIn
+    from lintas.assistance.outcomes import record_outcome as record
+
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    data = payload.dict(exclude={"transfers"})
+    outcome, follow_ups = record(
+        request.user, item, transfers=[TransferIn(**t.dict()) for t in payload.transfers], **data
+    )
+    outcome.follow_ups = [f.reference for f in follow_ups]
+    return outcome
+
+
+class HopTransfer(Schema):
+    destination: str
+    type: str
+    value: str
+    country: str
+    amount: Decimal
+    currency: str
+    moved_at: dt.datetime
+    follow_up: str | None
+
+
+class Hop(Schema):
+    reference: str
+    receiver: str
+    status: str
+    sent_at: dt.datetime | None
+    transfers: list[HopTransfer]
+
+
+@router.get("/{request_id}/trail", response=list[Hop], summary="The chain of hops the money took")
+def trail(request, request_id: int):
+    from lintas.assistance.outcomes import hops
+
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    visible = set(AssistanceRequest.objects.visible_to(request.user).values_list("pk", flat=True))
+    out = []
+    for hop in hops(item):
+        r = hop["request"]
+        if r.pk not in visible:
+            continue
+        out.append(
+            {
+                "reference": r.reference,
+                "receiver": r.receiver_agency.code,
+                "status": r.status,
+                "sent_at": r.sent_at,
+                "transfers": [
+                    {
+                        **{
+                            k: getattr(t, k)
+                            for k in ("destination", "type", "value", "country", "amount", "currency", "moved_at")
+                        },
+                        "follow_up": t.follow_up.reference if t.follow_up_id and t.follow_up_id in visible else None,
+                    }
+                    for t in hop["transfers"]
+                ],
+            }
+        )
+    return out
 
 
 @router.post(

@@ -104,3 +104,48 @@ class AssistanceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_type_display()}"
+
+
+class Outcome(models.Model):
+    """What a request achieved, recorded by the receiving agency: amounts frozen and returned, accounts frozen."""
+
+    request = models.OneToOneField(AssistanceRequest, on_delete=models.CASCADE, related_name="outcome")
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    amount_frozen = models.DecimalField(_("amount frozen"), max_digits=18, decimal_places=2, default=0)
+    amount_returned = models.DecimalField(_("amount returned"), max_digits=18, decimal_places=2, default=0)
+    accounts_frozen = models.PositiveIntegerField(_("accounts frozen"), default=0)
+    wallets_frozen = models.PositiveIntegerField(_("wallets frozen"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.amount_frozen} {self.currency} frozen"
+
+
+class OnwardTransfer(models.Model):
+    """Money that left the frozen account before the freeze: the next hop, with its own follow-up request."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="onward_transfers")
+    destination = models.CharField(_("destination as given"), max_length=200)
+    type = models.CharField(_("type"), max_length=32)
+    value = models.CharField(_("canonical value"), max_length=512)
+    token = models.CharField(max_length=32, db_index=True)
+    country = models.CharField(_("destination country"), max_length=2, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    moved_at = models.DateTimeField(_("moved at"))
+    follow_up = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed follow-up request"),
+    )
+
+    class Meta:
+        ordering = ["moved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} → {self.value}"

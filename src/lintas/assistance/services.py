@@ -258,6 +258,8 @@ def transition(
         changes.update(closed_at=now)
     if action == "start":
         changes.update(assigned_to=assignee or actor)
+    if action == "submit" and request.drafted_by_id is None:
+        changes.update(drafted_by=actor)  # a proposed follow-up: whoever submits it is its drafter (four eyes)
     with transaction.atomic():
         moved = AssistanceRequest.objects.filter(pk=request.pk, version=version, status__in=rule.sources).update(
             **changes

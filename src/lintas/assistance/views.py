@@ -87,10 +87,21 @@ def request_detail(request, request_id: int):
     record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
     actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
     # Linked cases are listed only as far as the reader may see them.
+    from lintas.assistance.outcomes import ANSWERING, hops
     from lintas.cases.models import Case
 
     cases = Case.objects.visible_to(request.user).filter(assistance_requests=item)
-    return render(request, "assistance/request_detail.html", {"item": item, "actions": actions, "cases": cases})
+    visible = set(AssistanceRequest.objects.visible_to(request.user).values_list("pk", flat=True))
+    context = {
+        "item": item,
+        "actions": actions,
+        "cases": cases,
+        "outcome": getattr(item, "outcome", None) if hasattr(item, "outcome") else None,
+        "can_record_outcome": item.receiver_agency_id == request.user.agency_id and item.status in ANSWERING,
+        "trail": [hop for hop in hops(item) if hop["request"].pk in visible],
+        "visible_ids": visible,
+    }
+    return render(request, "assistance/request_detail.html", context)
 
 
 @login_required
@@ -110,3 +121,58 @@ def request_move(request, request_id: int, action: str):
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": services.TRANSITIONS[action].label})
     return redirect("assistance:detail", request_id=item.pk)
+
+
+@login_required
+@require_POST
+def request_outcome(request, request_id: int):
+    """The receiving agency records what it froze and, one per line, onward transfers it found."""
+    from decimal import Decimal, InvalidOperation
+
+    from lintas.assistance.outcomes import TransferIn, record_outcome
+
+    item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
+    try:
+        transfers = []
+        for number, line in enumerate(request.POST.get("transfers", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            if len(parts) < 4:
+                raise ValidationError(
+                    _("Transfer line %(n)d: destination; amount; currency; YYYY-MM-DD HH:MM") % {"n": number}
+                )
+            moved = dt.datetime.fromisoformat(parts[3]).replace(tzinfo=timezone.get_current_timezone())
+            transfers.append(
+                TransferIn(
+                    parts[0], Decimal(parts[1]), parts[2], moved, country=(parts[4] if len(parts) > 4 else None) or None
+                )
+            )
+        _outcome, follow_ups = record_outcome(
+            request.user,
+            item,
+            currency=request.POST.get("currency", "USD") or "USD",
+            amount_frozen=Decimal(request.POST.get("amount_frozen") or 0),
+            amount_returned=Decimal(request.POST.get("amount_returned") or 0),
+            accounts_frozen=int(request.POST.get("accounts_frozen") or 0),
+            wallets_frozen=int(request.POST.get("wallets_frozen") or 0),
+            note=request.POST.get("note", ""),
+            transfers=transfers,
+        )
+    except PermissionDenied as error:
+        record_denial(request.user, str(error), target=item)
+        raise
+    except (ValidationError, ValueError, InvalidOperation) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("Check the amounts and dates.")])))
+    else:
+        messages.success(
+            request, _("Outcome recorded; %(n)d follow-up request(s) proposed to the sender.") % {"n": len(follow_ups)}
+        )
+    return redirect("assistance:detail", request_id=item.pk)
+
+
+@login_required
+def outcome_ledger(request):
+    from lintas.assistance.outcomes import ledger
+
+    return render(request, "assistance/ledger.html", {"rows": ledger(request.user)})

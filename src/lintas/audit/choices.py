@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     REQUEST_TRANSITION = "request.transition", _("Assistance request moved")
     REQUEST_VIEWED = "request.viewed", _("Assistance request viewed")
     REQUEST_ESCALATED = "request.escalated", _("Assistance request deadline escalated")
+    REQUEST_OUTCOME = "request.outcome", _("Assistance request outcome recorded")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     ACCESS_DENIED = "access.denied", _("Access denied")
