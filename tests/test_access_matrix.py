@@ -184,6 +184,21 @@ API: dict[str, Case] = {
         201,
         data=lambda c: {"identifiers": [{"value": "+6591234567"}]},
     ),
+    # Bulk ingest records the rows for the caller's own agency: "other" ingests its own case (and learns only counts).
+    "POST /api/v1/cases/bulk": Case(
+        "post",
+        lambda c: "/api/v1/cases/bulk",
+        401,
+        200,
+        200,
+        data=lambda c: {
+            "title": "bulk",
+            "crime_type": "romance_fraud",
+            "external_reference": "B-1",
+            "identifiers": [SHARED],
+        },
+        hidden=lambda c: MARKER,
+    ),
     "GET /api/v1/hits": Case("get", lambda c: "/api/v1/hits", 401, 200, 200, hidden=lambda c: MARKER),
     "GET /api/v1/hits/{hit_id}": Case("get", lambda c: f"/api/v1/hits/{c.hit.pk}", 401, 404, 200),
     "POST /api/v1/hits/{hit_id}/request-details": Case(
