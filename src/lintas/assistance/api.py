@@ -26,7 +26,7 @@ class RequestOut(Schema):
     id: int
     reference: str
     sender: str = Field(..., alias="sender_agency.code")
-    receiver: str = Field(..., alias="receiver_agency.code")
+    receiver: str = Field(..., description="Receiving agency code; 'hidden' until a hidden holder acknowledges.")
     type: str
     priority: str
     legal_basis: str
@@ -78,6 +78,8 @@ class ConflictOut(Schema):
 
 def _out(request_obj, user):
     request_obj.allowed_actions = services.allowed_actions(user, request_obj)
+    known = user.agency_id != request_obj.sender_agency_id or request_obj.receiver_known_to_sender()
+    request_obj.receiver = request_obj.receiver_agency.code if known else "hidden"
     return request_obj
 
 
@@ -95,7 +97,23 @@ def list_requests(request, box: str = "", status: str = ""):
         items = items.filter(sender_agency_id=request.user.agency_id)
     if status:
         items = items.filter(status=status)
-    return items
+    return _Presented(items, request.user)
+
+
+class _Presented:
+    """Applies ``_out`` (allowed actions, receiver as the reader may know it) to the page being served only."""
+
+    def __init__(self, queryset, user):
+        self.queryset, self.user = queryset, user
+
+    def __len__(self):
+        return self.queryset.count()
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, item):
+        return [_out(r, self.user) for r in self.queryset[item]]
 
 
 @router.post("/", response={201: list[RequestOut]}, summary="Draft a request (one per receiving agency)")
@@ -208,7 +226,9 @@ def trail(request, request_id: int):
         out.append(
             {
                 "reference": r.reference,
-                "receiver": r.receiver_agency.code,
+                "receiver": r.receiver_agency.code
+                if request.user.agency_id != r.sender_agency_id or r.receiver_known_to_sender()
+                else "hidden",
                 "status": r.status,
                 "sent_at": r.sent_at,
                 "transfers": [

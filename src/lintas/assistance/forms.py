@@ -37,7 +37,9 @@ class DraftForm(StyledFormMixin, forms.Form):
     handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices, initial="H0")
     tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices, initial=Tlp.AMBER)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, routed_by_hit=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receivers"].queryset = Agency.objects.active().exclude(pk=user.agency_id)
+        if routed_by_hit:  # the holder hides its name: the hit routes the request, the requester does not choose
+            del self.fields["receivers"]
         self.fields["cases"].queryset = Case.objects.visible_to(user).filter(owner_agency_id=user.agency_id)

@@ -66,6 +66,11 @@ class AssistanceRequest(models.Model):
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="assistance_requests")
     identifiers = models.ManyToManyField("cases.CaseIdentifier", blank=True, related_name="assistance_requests")
     hit = models.ForeignKey("matching.Hit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    receiver_hidden = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made from a hit whose holder hides its name: the sender sees 'a member agency' until acknowledged.",
+    )
 
     status = models.CharField(_("status"), max_length=24, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -104,6 +109,15 @@ class AssistanceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_type_display()}"
+
+    def receiver_known_to_sender(self) -> bool:
+        return not self.receiver_hidden or self.acknowledged_at is not None
+
+    def receiver_label(self, user) -> str:
+        """The receiving agency as ``user`` may know it: hidden from the sender until the receiver acknowledges."""
+        if user.agency_id == self.sender_agency_id and not self.receiver_known_to_sender():
+            return str(_("a member agency"))
+        return self.receiver_agency.short_name
 
 
 class Outcome(models.Model):

@@ -235,9 +235,12 @@ def ledger(user, months: int = 12) -> list[dict]:
         }
     )
     for r in requests.order_by("-sent_at")[:50_000]:
+        receiver = r.receiver_agency.country or r.receiver_agency.short_name
+        if user.agency_id == r.sender_agency_id and not r.receiver_known_to_sender():
+            receiver = "?"  # a holder that hides its name is not revealed by the ledger either
         key = (
             r.sender_agency.country or r.sender_agency.short_name,
-            r.receiver_agency.country or r.receiver_agency.short_name,
+            receiver,
             r.sent_at.strftime("%Y-%m"),
         )
         row = rows[key]

@@ -145,6 +145,7 @@ def draft_request(
     cases: list[Case] | None = None,
     hit=None,
     parent: AssistanceRequest | None = None,
+    receiver_hidden: bool = False,
 ) -> list[AssistanceRequest]:
     """Draft one request per receiving agency (grouped when several). Nothing leaves the agency yet."""
     if not actor.has_role(*DRAFTER_ROLES):
@@ -193,6 +194,7 @@ def draft_request(
             tlp=tlp,
             hit=hit,
             drafted_by=actor,
+            receiver_hidden=receiver_hidden,
         )
         request.reference = f"{actor.agency.short_name.replace(' ', '')}-RQ-{timezone.now().year}-{request.pk:06d}"
         request.save(update_fields=["reference"])
@@ -202,7 +204,11 @@ def draft_request(
             actor=actor,
             target=request,
             agency=actor.agency,
-            details={"reference": request.reference, "receiver": receiver.code, "type": type},
+            details={
+                "reference": request.reference,
+                "type": type,
+                "receiver": "(hidden holder)" if receiver_hidden else receiver.code,
+            },
         )
         created.append(request)
     return created
@@ -267,6 +273,7 @@ def transition(
         if moved != 1:
             raise Conflict(_("The request changed since you opened it: reload it and try again."))
         request.refresh_from_db()
+        _notify_transition(actor, request, action)
         record_event(
             Action.REQUEST_TRANSITION,
             actor=actor,
@@ -280,3 +287,49 @@ def transition(
             },
         )
     return request
+
+
+def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
+    """Who must act next hears at once (in-app) and by e-mail after commit."""
+
+    from lintas.accounts.models import User
+    from lintas.matching.notify import _send_emails
+    from lintas.notifications.models import Notification, NotificationKind
+
+    if action == "submit":
+        agency, roles = request.sender_agency_id, (Role.SUPERVISOR,)
+        text = _("%(ref)s awaits your approval: %(type)s to %(to)s.")
+    elif request.status == S.SENT:
+        agency, roles = request.receiver_agency_id, (Role.LIAISON_OFFICER,)
+        text = _("New %(priority)s request %(ref)s from %(sender)s: %(type)s.")
+    elif action in {"acknowledge", "answer_partly", "answer_fully", "decline"}:
+        agency, roles = request.sender_agency_id, (Role.LIAISON_OFFICER, Role.SUPERVISOR)
+        text = _("%(ref)s to %(to)s is now: %(status)s.")
+    elif action == "withdraw" and request.sent_at:
+        agency, roles = request.receiver_agency_id, (Role.LIAISON_OFFICER,)
+        text = _("%(ref)s from %(sender)s was withdrawn.")
+    else:
+        return
+    recipients = set(
+        User.objects.filter(agency_id=agency, is_active=True, role_assignments__role__in=roles)
+        .exclude(pk=actor.pk)
+        .values_list("pk", flat=True)
+    )
+    if request.drafted_by_id and agency == request.sender_agency_id and request.drafted_by_id != actor.pk:
+        recipients.add(request.drafted_by_id)
+    message = text % {
+        "ref": request.reference,
+        "type": request.get_type_display(),
+        "to": request.receiver_agency.short_name,
+        "sender": request.sender_agency.short_name,
+        "status": request.get_status_display(),
+        "priority": request.get_priority_display(),
+    }
+    notes = Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=r, kind=NotificationKind.REQUEST, text=message, url=f"/requests/{request.pk}/")
+            for r in recipients
+        ]
+    )
+    ids = [n.pk for n in notes]
+    transaction.on_commit(lambda: _send_emails(ids))

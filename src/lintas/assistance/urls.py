@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_draft, name="draft"),
     path("ledger/", views.outcome_ledger, name="ledger"),
+    path("counts/", views.panel_counts, name="panel_counts"),
     path("<int:request_id>/", views.request_detail, name="detail"),
     path("<int:request_id>/outcome/", views.request_outcome, name="outcome"),
     path("<int:request_id>/<slug:action>/", views.request_move, name="move"),

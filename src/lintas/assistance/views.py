@@ -48,7 +48,9 @@ def panels(user) -> dict:
 def request_list(request):
     boxes = panels(request.user)
     box = request.GET.get("box", "incoming")
-    items = boxes.get(box, boxes["incoming"]).order_by("due_at")[:200]
+    items = list(boxes.get(box, boxes["incoming"]).order_by("due_at")[:200])
+    for item in items:
+        item.receiver_shown = item.receiver_label(request.user)
     counts = {name: qs.count() for name, qs in boxes.items()}
     template = "assistance/_request_rows.html" if request.htmx else "assistance/request_list.html"
     return render(request, template, {"items": items, "box": box, "counts": counts, "now": timezone.now()})
@@ -56,14 +58,42 @@ def request_list(request):
 
 @login_required
 def request_draft(request):
-    form = DraftForm(request.POST or None, user=request.user)
+    initial = {}
+    hit_id = request.GET.get("hit") or request.POST.get("hit")
+    hit = None
+    if hit_id and str(hit_id).isdigit():
+        from lintas.matching.models import Hit
+        from lintas.matching.presenters import present_hits
+
+        hit = get_visible_or_404(Hit.objects.all(), request.user, pk=int(hit_id))
+        view = present_hits([hit], request.user)[0]
+        holder = hit.right_agency if hit.left_agency_id == request.user.agency_id else hit.left_agency
+        hidden_holder = not view.other.visible and view.other.holder != holder.short_name
+        # Pre-filled with what the hit already told the requester, nothing more.
+        initial = {
+            "receivers": [] if hidden_holder else [holder.code],
+            "type": "general",
+            "subject": _("Details of a case holding %(identifier)s") % {"identifier": view.my_identifier},
+            "asked": _(
+                "Lintas shows that your agency holds a case, recorded %(month)s, containing %(identifier)s, "
+                "which is also in our case %(reference)s. Please share the details you can."
+            )
+            % {"month": view.other.recorded_month, "identifier": view.my_identifier, "reference": view.my_reference},
+            "cases": [view.my_case_id],
+        }
+    else:
+        hidden_holder = False
+    form = DraftForm(request.POST or None, user=request.user, initial=initial, routed_by_hit=hidden_holder)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        receivers = [holder] if hidden_holder else list(data.pop("receivers"))
         try:
             created = services.draft_request(
                 request.user,
-                receivers=list(data.pop("receivers")),
+                receivers=receivers,
                 cases=list(data.pop("cases")),
+                hit=hit,
+                receiver_hidden=hidden_holder,
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
@@ -74,7 +104,7 @@ def request_draft(request):
         else:
             messages.success(request, _("Draft saved: %(refs)s") % {"refs": ", ".join(r.reference for r in created)})
             return redirect("assistance:detail", request_id=created[0].pk)
-    return render(request, "assistance/request_form.html", {"form": form})
+    return render(request, "assistance/request_form.html", {"form": form, "hidden_holder": hidden_holder})
 
 
 @login_required
@@ -93,6 +123,7 @@ def request_detail(request, request_id: int):
     cases = Case.objects.visible_to(request.user).filter(assistance_requests=item)
     visible = set(AssistanceRequest.objects.visible_to(request.user).values_list("pk", flat=True))
     context = {
+        "receiver_label": item.receiver_label(request.user),
         "item": item,
         "actions": actions,
         "cases": cases,
@@ -176,3 +207,10 @@ def outcome_ledger(request):
     from lintas.assistance.outcomes import ledger
 
     return render(request, "assistance/ledger.html", {"rows": ledger(request.user)})
+
+
+@login_required
+def panel_counts(request):
+    """HTMX partial polled by the dashboard: the five request panels' counts."""
+    counts = {name: qs.count() for name, qs in panels(request.user).items()}
+    return render(request, "assistance/_dashboard_counts.html", {"request_counts": counts})

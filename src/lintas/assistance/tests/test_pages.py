@@ -63,3 +63,38 @@ def test_bad_draft_shows_errors_and_saves_nothing(make_user, signed_in):
     )
     assert response.status_code == 200 and response.context["form"].errors
     assert AssistanceRequest.objects.count() == 0
+
+
+def test_request_from_a_hit_with_a_hidden_holder_does_not_name_it(make_user, signed_in):
+    from lintas.cases.tests.helpers import record
+
+    rtp = make_user("rtp", roles=(Role.INVESTIGATOR, Role.LIAISON_OFFICER))
+    rmp = make_user("rmp", roles=(Role.INVESTIGATOR, Role.LIAISON_OFFICER))
+    record(rtp, ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"], hide_owner_in_hits=True, title="RTP hidden")
+    _, outcome = record(rmp, ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    hit = outcome.hits[0]
+    client = signed_in(rmp)
+    page = client.get(f"/requests/new/?hit={hit.pk}")
+    body = page.content.decode()
+    assert "receivers" not in page.context["form"].fields and "RTP" not in body.split("<main", 1)[1]
+    response = client.post(
+        f"/requests/new/?hit={hit.pk}",
+        {
+            "hit": hit.pk,
+            "type": "general",
+            "priority": "routine",
+            "legal_basis": "police_to_police",
+            "subject": "Details please",
+            "asked": "What do you hold?",
+            "handling_code": "H0",
+            "tlp": "amber",
+        },
+    )
+    assert response.status_code == 302
+    item = AssistanceRequest.objects.get()
+    assert item.receiver_agency.code == "rtp" and item.receiver_hidden
+    for path in (f"/requests/{item.pk}/", "/requests/?box=outgoing", "/requests/ledger/"):
+        assert "RTP" not in client.get(path).content.decode().split("<main", 1)[1], path
+    api = client.get(f"/api/v1/requests/{item.pk}").json()
+    assert api["receiver"] == "hidden"
+    assert client.get("/api/v1/requests/?box=outgoing").json()["items"][0]["receiver"] == "hidden"
