@@ -103,6 +103,10 @@ PAGES: dict[str, Case] = {
     "assistance:outcome": Case(
         "post", lambda c: f"/requests/{c.request.pk}/outcome/", LOGIN, 404, 403, data=lambda c: {"amount_frozen": "1"}
     ),
+    "assistance:capabilities": Case("get", lambda c: "/requests/capabilities/?agency=knpa", LOGIN, 200, 200),
+    "assistance:capability_hint": Case(
+        "get", lambda c: "/requests/capabilities/hint/?receivers=pntl&type=stop_payment", LOGIN, 200, 200
+    ),
     "assistance:panel_counts": Case("get", lambda c: "/requests/counts/", LOGIN, 200, 200),
     "assistance:draft": Case("get", lambda c: "/requests/new/", LOGIN, 200, 200),
     "assistance:detail": Case("get", lambda c: f"/requests/{c.request.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),

@@ -163,3 +163,27 @@ class OnwardTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} → {self.value}"
+
+
+class CountryCapability(models.Model):
+    """What a member can do for one type of request: kept by that agency's admins for their own country."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="capabilities")
+    request_type = models.CharField(_("request type"), max_length=32, choices=RequestType.choices)
+    without_court_order = models.BooleanField(_("possible without a court order"), null=True, blank=True)
+    turnaround_hours = models.PositiveIntegerField(_("usual turnaround (hours)"), null=True, blank=True)
+    longest_freeze_days = models.PositiveIntegerField(_("longest freeze (days)"), null=True, blank=True)
+    documents = models.TextField(_("documents needed"), blank=True)
+    desk_24_7 = models.BooleanField(_("24/7 desk"), null=True, blank=True)
+    confirmed = models.BooleanField(_("confirmed by the agency"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agency__short_name", "request_type"]
+        constraints = [models.UniqueConstraint(fields=["agency", "request_type"], name="capability_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.request_type}"

@@ -26,7 +26,15 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
 
-__all__ = ["TRANSITIONS", "Conflict", "default_due", "draft_request", "transition"]
+__all__ = [
+    "TRANSITIONS",
+    "Conflict",
+    "capability_due",
+    "default_due",
+    "draft_request",
+    "transition",
+    "update_capability",
+]
 
 S = RequestStatus
 
@@ -120,6 +128,49 @@ def default_due(priority: str, now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) + DEFAULT_TURNAROUND[priority]
 
 
+def capability_due(receiver: Agency, request_type: str, priority: str, now: dt.datetime | None = None):
+    """The receiver's usual turnaround for this type when it has said so, else the priority's default."""
+    from lintas.assistance.models import CountryCapability
+
+    hours = (
+        CountryCapability.objects.filter(agency=receiver, request_type=request_type)
+        .values_list("turnaround_hours", flat=True)
+        .first()
+    )
+    if hours:
+        return (now or timezone.now()) + dt.timedelta(hours=hours)
+    return default_due(priority, now)
+
+
+CAPABILITY_FIELDS = ("without_court_order", "turnaround_hours", "longest_freeze_days", "documents", "desk_24_7")
+
+
+@transaction.atomic
+def update_capability(actor, capability, **changes):
+    """An agency's admins keep their own country's capabilities; saving marks the row confirmed."""
+    if not (actor.has_role(Role.AGENCY_ADMIN) and actor.agency_id == capability.agency_id):
+        raise PermissionDenied(_("Only this agency's admins keep its capabilities."))
+    unknown = set(changes) - set(CAPABILITY_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+    for name in ("turnaround_hours", "longest_freeze_days"):
+        if changes.get(name) is not None and not 0 < int(changes[name]) <= 24 * 365:
+            raise ValidationError({name: [_("Between 1 and 8760.")]})
+    for name, value in changes.items():
+        setattr(capability, name, value)
+    capability.confirmed = True
+    capability.updated_by = actor
+    capability.save()
+    record_event(
+        Action.CAPABILITY_UPDATED,
+        actor=actor,
+        target=capability,
+        agency=actor.agency,
+        details={"type": capability.request_type, **{k: str(v) for k, v in changes.items()}},
+    )
+    return capability
+
+
 def _choice(value, choices, field):
     if value not in choices.values:
         raise ValidationError({field: [_("Not one of: %(values)s") % {"values": ", ".join(choices.values)}]})
@@ -189,7 +240,7 @@ def draft_request(
             language=language,
             amount=amount,
             currency=currency.upper(),
-            due_at=due_at or default_due(priority),
+            due_at=due_at or capability_due(receiver, type, priority),
             handling_code=handling_code,
             tlp=tlp,
             hit=hit,

@@ -214,3 +214,68 @@ def panel_counts(request):
     """HTMX partial polled by the dashboard: the five request panels' counts."""
     counts = {name: qs.count() for name, qs in panels(request.user).items()}
     return render(request, "assistance/_dashboard_counts.html", {"request_counts": counts})
+
+
+@login_required
+def capabilities(request):
+    """Every member's capabilities per request type; an agency's admins edit their own rows."""
+    from lintas.agencies.models import Agency
+    from lintas.assistance.models import CountryCapability
+
+    code = request.GET.get("agency") or request.user.agency.code
+    agency = Agency.objects.filter(code=code).first() or request.user.agency
+    rows = CountryCapability.objects.filter(agency=agency)
+    can_edit = agency.pk == request.user.agency_id and request.user.has_role("agency_admin")
+    if request.method == "POST":
+        row = _capability_row(request, rows)
+
+        def _int(name):
+            value = request.POST.get(name, "").strip()
+            return int(value) if value else None
+
+        def _tri(name):
+            return {"yes": True, "no": False}.get(request.POST.get(name, ""))
+
+        try:
+            services.update_capability(
+                request.user,
+                row,
+                without_court_order=_tri("without_court_order"),
+                desk_24_7=_tri("desk_24_7"),
+                turnaround_hours=_int("turnaround_hours"),
+                longest_freeze_days=_int("longest_freeze_days"),
+                documents=request.POST.get("documents", "").strip(),
+            )
+        except PermissionDenied as error:
+            record_denial(request.user, str(error), target=row)
+            raise
+        except (ValidationError, ValueError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("Whole numbers of hours and days.")])))
+        else:
+            messages.success(request, _("Saved and marked confirmed."))
+        return redirect(f"{request.path}?agency={agency.code}")
+    agencies = Agency.objects.filter(kind="national_police")
+    return render(
+        request,
+        "assistance/capabilities.html",
+        {"agency": agency, "rows": rows, "can_edit": can_edit, "agencies": agencies},
+    )
+
+
+def _capability_row(request, rows):
+    from django.http import Http404
+
+    row = rows.filter(pk=request.POST.get("row") or 0).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+def capability_hint(request):
+    """HTMX partial on the draft form: what the chosen receivers can do for the chosen type."""
+    from lintas.assistance.models import CountryCapability
+
+    codes = request.GET.getlist("receivers")
+    rows = CountryCapability.objects.filter(agency__code__in=codes, request_type=request.GET.get("type", ""))
+    return render(request, "assistance/_capability_hint.html", {"rows": rows.select_related("agency")})

@@ -47,6 +47,8 @@ class Action(models.TextChoices):
     REQUEST_VIEWED = "request.viewed", _("Assistance request viewed")
     REQUEST_ESCALATED = "request.escalated", _("Assistance request deadline escalated")
     REQUEST_OUTCOME = "request.outcome", _("Assistance request outcome recorded")
+    CAPABILITY_UPDATED = "capability.updated", _("Country capability updated")
+    REQUEST_MESSAGE = "request.message", _("Message on an assistance request")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     ACCESS_DENIED = "access.denied", _("Access denied")
