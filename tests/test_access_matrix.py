@@ -107,6 +107,9 @@ PAGES: dict[str, Case] = {
     "assistance:capability_hint": Case(
         "get", lambda c: "/requests/capabilities/hint/?receivers=pntl&type=stop_payment", LOGIN, 200, 200
     ),
+    "assistance:message": Case(
+        "post", lambda c: f"/requests/{c.request.pk}/messages/", LOGIN, 404, 302, data=lambda c: {"body": "hello"}
+    ),
     "assistance:panel_counts": Case("get", lambda c: "/requests/counts/", LOGIN, 200, 200),
     "assistance:draft": Case("get", lambda c: "/requests/new/", LOGIN, 200, 200),
     "assistance:detail": Case("get", lambda c: f"/requests/{c.request.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),
@@ -234,6 +237,12 @@ API: dict[str, Case] = {
     ),
     "GET /api/v1/requests/{request_id}/trail": Case(
         "get", lambda c: f"/api/v1/requests/{c.request.pk}/trail", 401, 404, 200, hidden=lambda c: MARKER
+    ),
+    "GET /api/v1/requests/{request_id}/messages": Case(
+        "get", lambda c: f"/api/v1/requests/{c.request.pk}/messages", 401, 404, 200
+    ),
+    "POST /api/v1/requests/{request_id}/messages": Case(
+        "post", lambda c: f"/api/v1/requests/{c.request.pk}/messages", 401, 404, 201, data=lambda c: {"body": "hi"}
     ),
     "GET /api/v1/requests/{request_id}": Case(
         "get", lambda c: f"/api/v1/requests/{c.request.pk}", 401, 404, 200, hidden=lambda c: MARKER

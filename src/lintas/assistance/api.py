@@ -193,6 +193,37 @@ def record_outcome(request, request_id: int, payload: OutcomeIn):
     return outcome
 
 
+class MessageOut(Schema):
+    id: int
+    author_name: str
+    agency: str = Field(..., alias="agency.code")
+    body: str
+    created_at: dt.datetime
+    read_by_other: bool = False
+
+
+class MessageIn(Schema):
+    body: str
+
+
+@router.get("/{request_id}/messages", response=list[MessageOut], summary="The request's thread (marks it read)")
+def list_messages(request, request_id: int):
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    thread = list(item.messages.select_related("agency"))
+    reads = {r.agency_id: r.read_at for r in item.reads.all()}
+    for message in thread:
+        other = item.receiver_agency_id if message.agency_id == item.sender_agency_id else item.sender_agency_id
+        message.read_by_other = reads.get(other) is not None and reads[other] >= message.created_at
+    services.mark_read(request.user, item)
+    return thread
+
+
+@router.post("/{request_id}/messages", response={201: MessageOut}, summary="Write on the request's thread")
+def post_message(request, request_id: int, payload: MessageIn):
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    return Status(201, services.post_message(request.user, item, payload.body))
+
+
 class HopTransfer(Schema):
     destination: str
     type: str

@@ -187,3 +187,34 @@ class CountryCapability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.request_type}"
+
+
+class RequestMessage(models.Model):
+    """One message on a request's thread, between the sending and the receiving agency."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_name = models.CharField(max_length=150)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:40]}"
+
+
+class ThreadRead(models.Model):
+    """When an agency last read a request's thread: a message is read by that agency if written before."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="reads")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "agency"], name="thread_read_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} read by {self.agency_id} at {self.read_at}"

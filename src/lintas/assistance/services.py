@@ -384,3 +384,62 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
     )
     ids = [n.pk for n in notes]
     transaction.on_commit(lambda: _send_emails(ids))
+
+
+MAX_MESSAGE_CHARS = 20_000
+
+
+@transaction.atomic
+def post_message(actor, request: AssistanceRequest, body: str):
+    """Write on a request's thread: either side, once the request has been sent (the sender's drafts too)."""
+    from lintas.accounts.models import User
+    from lintas.assistance.models import RequestMessage
+    from lintas.matching.notify import _send_emails
+    from lintas.notifications.models import Notification, NotificationKind
+
+    side = _side(actor, request)
+    if side is None or (side == "receiver" and request.sent_at is None):
+        raise PermissionDenied(_("Only the two agencies of a request write on its thread."))
+    body = body.strip()
+    if not body or len(body) > MAX_MESSAGE_CHARS:
+        raise ValidationError({"body": [_("Write between 1 and %(n)d characters.") % {"n": MAX_MESSAGE_CHARS}]})
+    message = RequestMessage.objects.create(
+        request=request,
+        author=actor,
+        author_name=actor.get_full_name() or actor.username,
+        agency=actor.agency,
+        body=body,
+    )
+    mark_read(actor, request)
+    if request.sent_at is not None:
+        other = request.receiver_agency_id if side == "sender" else request.sender_agency_id
+        recipients = User.objects.filter(agency_id=other, is_active=True, role_assignments__role=Role.LIAISON_OFFICER)
+        notes = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=r,
+                    kind=NotificationKind.REQUEST,
+                    url=f"/requests/{request.pk}/",
+                    text=_("New message on %(ref)s.") % {"ref": request.reference},
+                )
+                for r in recipients.values_list("pk", flat=True).distinct()
+            ]
+        )
+        ids = [n.pk for n in notes]
+        transaction.on_commit(lambda: _send_emails(ids))
+    record_event(
+        Action.REQUEST_MESSAGE,
+        actor=actor,
+        target=request,
+        agency=actor.agency,
+        details={"message": message.pk, "chars": len(body)},
+    )
+    return message
+
+
+def mark_read(actor, request: AssistanceRequest) -> None:
+    from lintas.assistance.models import ThreadRead
+
+    ThreadRead.objects.update_or_create(
+        request=request, agency_id=actor.agency_id, defaults={"read_at": timezone.now()}
+    )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("capabilities/hint/", views.capability_hint, name="capability_hint"),
     path("<int:request_id>/", views.request_detail, name="detail"),
     path("<int:request_id>/outcome/", views.request_outcome, name="outcome"),
+    path("<int:request_id>/messages/", views.request_message, name="message"),
     path("<int:request_id>/<slug:action>/", views.request_move, name="move"),
 ]

@@ -115,6 +115,12 @@ def request_detail(request, request_id: int):
         pk=request_id,
     )
     record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
+    thread = list(item.messages.select_related("agency"))
+    reads = {r.agency_id: r.read_at for r in item.reads.all()}
+    for message in thread:
+        other = item.receiver_agency_id if message.agency_id == item.sender_agency_id else item.sender_agency_id
+        message.read_by_other = reads.get(other) is not None and reads[other] >= message.created_at
+    services.mark_read(request.user, item)
     actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
     # Linked cases are listed only as far as the reader may see them.
     from lintas.assistance.outcomes import ANSWERING, hops
@@ -124,6 +130,7 @@ def request_detail(request, request_id: int):
     visible = set(AssistanceRequest.objects.visible_to(request.user).values_list("pk", flat=True))
     context = {
         "receiver_label": item.receiver_label(request.user),
+        "thread": thread,
         "item": item,
         "actions": actions,
         "cases": cases,
@@ -279,3 +286,17 @@ def capability_hint(request):
     codes = request.GET.getlist("receivers")
     rows = CountryCapability.objects.filter(agency__code__in=codes, request_type=request.GET.get("type", ""))
     return render(request, "assistance/_capability_hint.html", {"rows": rows.select_related("agency")})
+
+
+@login_required
+@require_POST
+def request_message(request, request_id: int):
+    item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
+    try:
+        services.post_message(request.user, item, request.POST.get("body", ""))
+    except PermissionDenied as error:
+        record_denial(request.user, str(error), target=item)
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{request.path.rsplit('/messages/', 1)[0]}/#thread")
