@@ -51,12 +51,20 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
     with connection.cursor() as cursor:
         for part in _chunks(values, 10 * CHUNK if postgres else CHUNK):
             if postgres:
-                where, params = " OR ".join(f"{c} = ANY(%s)" for c in columns), [list(part)] * len(columns)
+                where = " OR ".join(f"{c} = ANY(%s::text[])" for c in columns)
+                params = [_text_array(part)] * len(columns)
             else:
                 marks = ", ".join(["%s"] * len(part))
                 where, params = " OR ".join(f"{c} IN ({marks})" for c in columns), list(part) * len(columns)
             cursor.execute(f"SELECT {fields} FROM {table} WHERE {where}", params)  # noqa: S608 - quoted names
             yield part, cursor.fetchall()
+
+
+def _text_array(values: Sequence[str]) -> str:
+    """A PostgreSQL array literal: much cheaper to send than a list the driver adapts element by element."""
+    if all(value.isalnum() and value.isascii() and value.upper() != "NULL" for value in values):  # hex tokens
+        return "{" + ",".join(values) + "}"
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 def holders_of(tokens: Iterable[str]) -> dict[str, list[tuple[int, int, int]]]:
