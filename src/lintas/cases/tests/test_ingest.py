@@ -273,3 +273,46 @@ def test_read_ndjson_numbers_lines_and_refuses_overlong_ones():
     assert rows[0][1] == {"a": 1} and rows[1][1] == [1] and rows[4][1] == {"b": 2}
     assert isinstance(rows[2][1], NotJson) and "50 bytes" in rows[2][1].reason
     assert isinstance(rows[3][1], NotJson)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_validating_in_worker_processes_writes_exactly_what_one_process_writes(settings):
+    settings.MATCHING_HOT_CASE_CAP = 10
+    out = io.StringIO()
+    truth = generate(out, cases=150, agencies=["knpa", "mps-vn", "pnp"], overlap=0.1, hot=2, seed=11, hot_cap=10)
+    lines = out.getvalue().encode().splitlines(keepends=True)
+    lines.insert(70, b'{"agency": "knpa", "external_reference": "bad", "title": ""}\n')
+    report = ingest(lines, batch_size=25, workers=2)
+    assert (report.created, report.rejected, report.batches_refused) == (126, 25, 1)  # lines 51-75 refused
+    assert {(e.line, e.field) for e in report.errors} == {(71, "title"), (71, "crime_type")}
+    assert report.identifiers == CaseIdentifier.objects.count()
+    stored = sorted(CaseIdentifier.objects.values_list("case__external_reference", "token", "linked_token", "role"))
+    refused = {json.loads(line)["external_reference"] for line in lines[50:75]}
+    CaseIdentifier.objects.all().delete()
+    Hit.objects.all().delete()
+    HotValue.objects.all().delete()
+    Case.objects.all().delete()
+    again = ingest(lines, batch_size=25)
+    assert again.as_dict() == report.as_dict()
+    assert (
+        sorted(CaseIdentifier.objects.values_list("case__external_reference", "token", "linked_token", "role"))
+        == stored
+    )
+    assert not Case.objects.filter(external_reference__in=refused).exists()
+    everything = ingest([line for n, line in enumerate(lines) if n != 70], batch_size=25, workers=2)
+    assert everything.created == 24 and everything.unchanged == 126 and everything.ok
+    assert Hit.objects.count() == truth["expected_hits"]
+
+
+def test_token_lookups_send_any_text_intact():
+    """The matching engine sends token lists to PostgreSQL as one array literal; odd text must survive it."""
+    from lintas.matching.engine import _text_array
+
+    values = ["ab12", 'quote"d', "back\\slash", "comma,brace}", "NULL", "", "스페이스 ok"]
+    if connection.vendor != "postgresql":
+        pytest.skip("array literals are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [_text_array(values)])
+        assert cursor.fetchone()[0] == values
+        cursor.execute("SELECT %s::text[]", [_text_array(["ab12", "cd34"])])
+        assert cursor.fetchone()[0] == ["ab12", "cd34"]

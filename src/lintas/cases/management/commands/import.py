@@ -57,6 +57,12 @@ class Command(BaseCommand):
         cases.add_argument("--agency", help='Agency code for rows without an "agency" field.')
         cases.add_argument("--batch-size", type=int, default=1000, help="Rows per all-or-nothing batch.")
         cases.add_argument("--max-errors", type=int, default=1000, help="Errors listed in the report.")
+        cases.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="Validate rows in N more processes while batches are written (faster on several cores).",
+        )
         cases.add_argument("--quiet", action="store_true", help="No progress line.")
 
     def handle(self, *args, **options):
@@ -85,6 +91,7 @@ class Command(BaseCommand):
                     batch_size=options["batch_size"],
                     progress=progress,
                     max_errors=options["max_errors"],
+                    workers=options["workers"],
                 )
             if progress is not None:
                 progress(report, final=True)
