@@ -110,6 +110,8 @@ PAGES: dict[str, Case] = {
     "assistance:message": Case(
         "post", lambda c: f"/requests/{c.request.pk}/messages/", LOGIN, 404, 302, data=lambda c: {"body": "hello"}
     ),
+    "assistance:attach": Case("post", lambda c: f"/requests/{c.request.pk}/attachments/", LOGIN, 404, 302),
+    "assistance:attachment": Case("get", lambda c: f"/requests/{c.request.pk}/attachments/999/", LOGIN, 404, 404),
     "assistance:panel_counts": Case("get", lambda c: "/requests/counts/", LOGIN, 200, 200),
     "assistance:draft": Case("get", lambda c: "/requests/new/", LOGIN, 200, 200),
     "assistance:detail": Case("get", lambda c: f"/requests/{c.request.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),

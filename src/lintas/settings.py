@@ -315,6 +315,8 @@ LOGGING = {
 }
 
 WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
+ATTACHMENT_MAX_MB = env_int("LINTAS_ATTACHMENT_MAX_MB", 50)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE
 
 # --- matching ------------------------------------------------------------------------------------------------------
 # A value linked to more cases than this is "hot": one notice instead of a hit for every pair (MISP's cap is 20).

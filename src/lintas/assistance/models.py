@@ -218,3 +218,30 @@ class ThreadRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} read by {self.agency_id} at {self.read_at}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Stored under a random name: the original name is kept in the row, never used as a path.
+    import uuid
+
+    return f"requests/{instance.request_id}/{uuid.uuid4().hex}"
+
+
+class RequestAttachment(models.Model):
+    """A file on a request, readable exactly by who reads the request; its SHA-256 anchors the evidence chain."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -14,5 +14,7 @@ urlpatterns = [
     path("<int:request_id>/", views.request_detail, name="detail"),
     path("<int:request_id>/outcome/", views.request_outcome, name="outcome"),
     path("<int:request_id>/messages/", views.request_message, name="message"),
+    path("<int:request_id>/attachments/", views.request_attach, name="attach"),
+    path("<int:request_id>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("<int:request_id>/<slug:action>/", views.request_move, name="move"),
 ]

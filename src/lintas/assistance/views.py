@@ -131,6 +131,7 @@ def request_detail(request, request_id: int):
     context = {
         "receiver_label": item.receiver_label(request.user),
         "thread": thread,
+        "attachments": item.attachments.select_related("agency"),
         "item": item,
         "actions": actions,
         "cases": cases,
@@ -300,3 +301,55 @@ def request_message(request, request_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(f"{request.path.rsplit('/messages/', 1)[0]}/#thread")
+
+
+@login_required
+@require_POST
+def request_attach(request, request_id: int):
+    from lintas.assistance.attachments import add_attachment
+
+    item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError(_("Choose a file."))
+        attachment = add_attachment(request.user, item, upload)
+    except PermissionDenied as error:
+        record_denial(request.user, str(error), target=item)
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s attached (SHA-256 %(sha)s).") % {"name": attachment.original_name, "sha": attachment.sha256},
+        )
+    return redirect("assistance:detail", request_id=item.pk)
+
+
+@login_required
+def attachment_download(request, request_id: int, attachment_id: int):
+    """Readable by whoever reads the request; every download is audited."""
+    from django.http import FileResponse
+
+    item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
+    attachment = item.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        from django.http import Http404
+
+        raise Http404
+    record_event(
+        Action.ATTACHMENT_DOWNLOADED,
+        actor=request.user,
+        target=item,
+        agency=request.user.agency,
+        details={"attachment": attachment.pk, "sha256": attachment.sha256},
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -49,6 +49,8 @@ class Action(models.TextChoices):
     REQUEST_OUTCOME = "request.outcome", _("Assistance request outcome recorded")
     CAPABILITY_UPDATED = "capability.updated", _("Country capability updated")
     REQUEST_MESSAGE = "request.message", _("Message on an assistance request")
+    ATTACHMENT_ADDED = "request.attachment_added", _("File attached to an assistance request")
+    ATTACHMENT_DOWNLOADED = "request.attachment_downloaded", _("Attachment downloaded")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     ACCESS_DENIED = "access.denied", _("Access denied")

@@ -1,0 +1,76 @@
+"""Attachments: allow-list checked against the content, SHA-256 shown, visibility of the request, audited download."""
+
+import base64
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lintas.accounts.choices import Role
+from lintas.agencies.models import Agency
+from lintas.assistance import services
+from lintas.assistance.models import RequestAttachment
+from lintas.audit.choices import Action
+from lintas.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+
+@pytest.fixture
+def sent(make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    spf = make_user("spf", roles=(Role.SUPERVISOR, Role.INVESTIGATOR))
+    pntl = make_user("pntl", roles=(Role.LIAISON_OFFICER,))
+    request = services.draft_request(
+        spf, receivers=[Agency.objects.get(code="pntl")], type="stop_payment", priority="urgent", subject="s", asked="a"
+    )[0]
+    return spf, pntl, services.transition(spf, request, "send_now", version=request.version)
+
+
+def test_pdf_attached_with_its_sha256_and_downloaded_by_the_receiver(sent, signed_in):
+    spf, pntl, request = sent
+    response = signed_in(spf).post(
+        f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("swift-mt103.pdf", PDF)}
+    )
+    assert response.status_code == 302
+    attachment = RequestAttachment.objects.get()
+    assert attachment.content_type == "application/pdf" and attachment.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert attachment.file.name.startswith(f"requests/{request.pk}/") and "mt103" not in attachment.file.name
+    download = signed_in(pntl).get(f"/requests/{request.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert AuditEvent.objects.filter(action=Action.ATTACHMENT_DOWNLOADED, actor=pntl).count() == 1
+
+
+def test_forged_extension_is_refused(sent, signed_in):
+    spf, _, request = sent
+    client = signed_in(spf)
+    for name, content in (("invoice.pdf", EXE), ("photo.png", PDF), ("notes.txt", EXE), ("tool.exe", EXE)):
+        client.post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile(name, content)})
+    assert RequestAttachment.objects.count() == 0
+    client.post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("photo.png", PNG)})
+    client.post(
+        f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("notes.txt", "한국어 메모".encode())}
+    )
+    assert sorted(RequestAttachment.objects.values_list("content_type", flat=True)) == ["image/png", "text/plain"]
+
+
+def test_size_limit_and_other_agencies(sent, signed_in, make_user, settings):
+    spf, _, request = sent
+    settings.ATTACHMENT_MAX_MB = 0
+    signed_in(spf).post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("a.pdf", PDF)})
+    assert RequestAttachment.objects.count() == 0
+    settings.ATTACHMENT_MAX_MB = 50
+    signed_in(spf).post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("a.pdf", PDF)})
+    attachment = RequestAttachment.objects.get()
+    other = signed_in(make_user("rmp", roles=(Role.LIAISON_OFFICER,)))
+    assert other.get(f"/requests/{request.pk}/attachments/{attachment.pk}/").status_code == 404
+    assert (
+        other.post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("b.pdf", PDF)}).status_code
+        == 404
+    )
