@@ -246,6 +246,17 @@ API: dict[str, Case] = {
     "POST /api/v1/requests/{request_id}/messages": Case(
         "post", lambda c: f"/api/v1/requests/{c.request.pk}/messages", 401, 404, 201, data=lambda c: {"body": "hi"}
     ),
+    "GET /api/v1/requests/{request_id}/attachments": Case(
+        "get", lambda c: f"/api/v1/requests/{c.request.pk}/attachments", 401, 404, 200
+    ),
+    "POST /api/v1/requests/{request_id}/attachments": Case(
+        # JSON has no file: 422 for everyone before any lookup (the multipart path is tested in test_attachments)
+        "post",
+        lambda c: f"/api/v1/requests/{c.request.pk}/attachments",
+        401,
+        422,
+        422,
+    ),
     "GET /api/v1/requests/{request_id}": Case(
         "get", lambda c: f"/api/v1/requests/{c.request.pk}", 401, 404, 200, hidden=lambda c: MARKER
     ),

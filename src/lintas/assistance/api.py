@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lintas.agencies.models import Agency
@@ -222,6 +223,30 @@ def list_messages(request, request_id: int):
 def post_message(request, request_id: int, payload: MessageIn):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     return Status(201, services.post_message(request.user, item, payload.body))
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    agency: str = Field(..., alias="agency.code")
+    created_at: dt.datetime
+
+
+@router.get("/{request_id}/attachments", response=list[AttachmentOut], summary="Files on the request")
+def list_attachments(request, request_id: int):
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    return item.attachments.select_related("agency")
+
+
+@router.post("/{request_id}/attachments", response={201: AttachmentOut}, summary="Attach a file (multipart 'file')")
+def attach(request, request_id: int, file: File[UploadedFile]):
+    from lintas.assistance.attachments import add_attachment
+
+    item = get_visible_or_404(_requests(), request.user, pk=request_id)
+    return Status(201, add_attachment(request.user, item, file))
 
 
 class HopTransfer(Schema):

@@ -74,3 +74,28 @@ def test_size_limit_and_other_agencies(sent, signed_in, make_user, settings):
         other.post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("b.pdf", PDF)}).status_code
         == 404
     )
+
+
+def test_api_upload_and_list(sent, make_user):
+    from django.test import Client
+
+    from lintas.accounts import services as accounts
+    from lintas.accounts.choices import TokenScope
+
+    _spf, pntl, request = sent
+    _, secret = accounts.create_api_token(pntl, name="case system", scope=TokenScope.READ_WRITE, days=1)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile("freeze-order.pdf", PDF)}
+    )
+    assert response.status_code == 201 and response.json()["sha256"] == hashlib.sha256(PDF).hexdigest()
+    response = client.post(f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile("x.pdf", EXE)})
+    assert response.status_code == 422
+    assert [a["original_name"] for a in client.get(f"/api/v1/requests/{request.pk}/attachments").json()] == [
+        "freeze-order.pdf"
+    ]
+    rmp = make_user("rmp", roles=(Role.LIAISON_OFFICER,))
+    _, other_secret = accounts.create_api_token(rmp, name="x", scope=TokenScope.READ_WRITE, days=1)
+    stranger = Client(HTTP_AUTHORIZATION=f"Bearer {other_secret}")
+    response = stranger.post(f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile("y.pdf", PDF)})
+    assert response.status_code == 404 and RequestAttachment.objects.count() == 1
