@@ -57,12 +57,15 @@ check-deploy: $(VENV_STAMP)
 	LINTAS_COMMUNITY_KEY="$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
 	$(LINTAS) check --deploy --fail-level WARNING
 
+# Transactional ("serial") tests flush the database; they run after the rest, in one process.
 test-sqlite: install
-	LINTAS_ENV=test $(BIN)/pytest -q -m "not browser and not postgres" -n 2 --dist loadfile
+	LINTAS_ENV=test $(BIN)/pytest -q -m "not browser and not postgres and not serial" -n 2 --dist loadfile
+	LINTAS_ENV=test $(BIN)/pytest -q -m "serial and not postgres"
 
 test-postgres: install
 	@if $(BIN)/python scripts/service_ready.py postgres "$(PG_URL)"; then \
-	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not browser" -n 2 --dist loadfile; \
+	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not browser and not serial" -n 2 --dist loadfile && \
+	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "serial"; \
 	elif [ "$(CI)" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL): CI must test on it"; exit 1; \
 	else echo "SKIPPED: PostgreSQL not reachable at $(PG_URL). Install it (apt-get install postgresql) or set PG_URL."; fi
 

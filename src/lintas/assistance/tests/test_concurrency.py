@@ -17,6 +17,7 @@ THREADS = 20
 
 
 @pytest.mark.postgres
+@pytest.mark.serial
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_simultaneous_acknowledgements(make_user):
     if connection.vendor != "postgresql":

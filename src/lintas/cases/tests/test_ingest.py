@@ -275,7 +275,8 @@ def test_read_ndjson_numbers_lines_and_refuses_overlong_ones():
     assert isinstance(rows[3][1], NotJson)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_validating_in_worker_processes_writes_exactly_what_one_process_writes(settings):
     settings.MATCHING_HOT_CASE_CAP = 10
     out = io.StringIO()
