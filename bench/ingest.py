@@ -214,6 +214,7 @@ def main() -> None:
             last[0] = time.perf_counter()
             print(f"  ... {report.created} cases, {report.identifiers} identifiers", file=sys.stderr)
 
+    load = [os.getloadavg()[0], 0.0]
     start = time.perf_counter()
     cpu_start = time.process_time()
     with open(path, "rb") as handle:
@@ -226,6 +227,7 @@ def main() -> None:
             profiler.disable()
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
+    load[1] = os.getloadavg()[0]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert report.ok, report.as_dict()
     stored_hits = Hit.objects.count()
@@ -233,7 +235,9 @@ def main() -> None:
     assert total == report.identifiers, (total, report.identifiers)
     indicators = report.identifiers
     print(
-        f"database            {args.db}, batches of {args.batch_size}, narratives {'on' if args.narratives else 'off'}"
+        f"database            {args.db}, batches of {args.batch_size}, "
+        f"narratives {'on' if args.narratives else 'off'}, {args.workers} worker process(es), "
+        f"{os.cpu_count()} CPUs, load average {load[0]:.1f} -> {load[1]:.1f}"
     )
     print(f"ingest              {indicators / seconds:10.0f} identifiers/s  ({seconds:.1f} s for {indicators} in "
           f"{report.created} cases, path {report.insert_path})")  # fmt: skip
@@ -270,6 +274,7 @@ def main() -> None:
                 "hits": report.hits,
                 "expected_hits": truth["expected_hits"],
                 "peak_rss_mb": round(peak_mb),
+                "load_average": [round(x, 1) for x in load],
             }
         )
     )

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, connections, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -475,24 +476,25 @@ class _Ingest:
         report.hits += hits
 
     def _existing(self, keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
+        """The (agency, reference) pairs already recorded, in one query."""
+        if not keys:
+            return set()
         by_agency: dict[int, list[str]] = defaultdict(list)
         for agency_id, reference in keys:
             by_agency[agency_id].append(reference)
-        found: set[tuple[int, str]] = set()
+        # Lists of up to 100 references, and saying the reference is not empty: then both databases use the unique
+        # index on (agency, reference), which is partial (PostgreSQL proves that only for short IN lists).
+        wanted = Q()
         for agency_id, references in by_agency.items():
             references.sort()
-            # Up to 100 at a time, and saying the reference is not empty: then both databases use the unique
-            # index on (agency, reference), which is partial (PostgreSQL proves it only for short IN lists).
             for start in range(0, len(references), 100):
-                rows = (
-                    Case.objects.filter(
-                        owner_agency_id=agency_id, external_reference__in=references[start : start + 100]
-                    )
-                    .exclude(external_reference="")
-                    .values_list("external_reference", flat=True)
-                )
-                found.update((agency_id, reference) for reference in rows)
-        return found
+                wanted |= Q(owner_agency_id=agency_id, external_reference__in=references[start : start + 100])
+        rows = (
+            Case.objects.filter(wanted)
+            .exclude(external_reference="")
+            .values_list("owner_agency_id", "external_reference")
+        )
+        return set(rows)
 
     @transaction.atomic
     def write(self, good: list[_Prepared]) -> tuple[int, int]:
