@@ -169,7 +169,7 @@ def _propose_follow_up(parent: AssistanceRequest, transfer: OnwardTransfer) -> A
             "value": transfer.value,
             "amount": transfer.amount,
             "currency": transfer.currency,
-            "when": transfer.moved_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "when": _utc(transfer.moved_at).strftime("%Y-%m-%d %H:%M UTC"),
             "parent": parent.reference,
             "root": root.reference,
         },
@@ -193,6 +193,11 @@ def _propose_follow_up(parent: AssistanceRequest, transfer: OnwardTransfer) -> A
         details={"reference": follow_up.reference, "parent": parent.reference, "proposed": True},
     )
     return follow_up
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # The form reads times in the officer's zone (and the API takes any offset): convert before writing "UTC".
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment
 
 
 def _due():

@@ -69,6 +69,20 @@ def test_outcome_with_an_onward_transfer_proposes_a_follow_up(story1):
     assert trail[0]["transfers"][0].follow_up == follow_up
 
 
+def test_follow_up_states_the_transfer_time_in_utc_whatever_zone_it_was_given_in(story1):
+    people, request = story1
+    dili = dt.timezone(dt.timedelta(hours=9))
+    moved = dt.datetime(2024, 7, 10, 21, 42, tzinfo=dili)  # 12:42 UTC
+    _outcome, [follow_up] = record_outcome(
+        people["pntl_lo"],
+        request,
+        amount_frozen=Decimal("39000000"),
+        transfers=[TransferIn("KTB:123-4-56789-0", Decimal("3300000"), "USD", moved, country="TH")],
+    )
+    assert "on 2024-07-10 12:42 UTC from" in follow_up.asked
+    assert request.onward_transfers.get().moved_at == moved
+
+
 def test_only_the_receiver_records_outcomes_and_bad_transfers_change_nothing(story1):
     people, request = story1
     with pytest.raises(PermissionDenied):
