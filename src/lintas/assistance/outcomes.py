@@ -105,6 +105,10 @@ def record_outcome(
     follow_ups = []
     for item, result in cleaned:
         token, _linked = tokens_for(key, result)
+        if request.onward_transfers.filter(
+            token=token, amount=item.amount, currency=item.currency.upper(), moved_at=item.moved_at
+        ).exists():
+            continue  # recording the outcome again must not duplicate a transfer or its follow-up request
         transfer = OnwardTransfer.objects.create(
             request=request,
             destination=item.destination[:200],

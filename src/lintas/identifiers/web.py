@@ -180,7 +180,7 @@ def normalize_email(text: str, country: str | None = None) -> Result:
     angle = _ANGLE.search(s)
     if angle:  # "Name <user@example.com>"
         s = angle.group(1).strip()
-    s = s.split("?", 1)[0] if s.count("@") == 1 and "?" in s.split("@", 1)[1] else s
+    s = (s.split("?", 1)[0] if s.count("@") == 1 and "?" in s.split("@", 1)[1] else s).strip()
     fallback = s.lower()
     if s.count("@") < 1 or len(s) > 320:
         return _invalid_email(text, fallback, "an e-mail address needs one @ and a domain")

@@ -109,3 +109,14 @@ def test_sender_sees_the_outcome_and_ledger_by_country_pair(story1, signed_in):
     assert rows[0]["sender_country"] == "SG" and rows[0]["receiver_country"] == "TL"
     assert rows[0]["frozen"] == {"USD": "39000000.00"} and rows[0]["median_hours_to_acknowledge"] is not None
     assert ledger(people["rtp_lo"]) == []  # not a party
+
+
+def test_recording_the_outcome_again_does_not_duplicate_transfers(story1):
+    people, request = story1
+    moved = timezone.now() - dt.timedelta(hours=2)
+    transfer = TransferIn("KTB:123-4-56789-0", Decimal("3300000"), "USD", moved)
+    record_outcome(people["pntl_lo"], request, amount_frozen=Decimal("39000000"), transfers=[transfer])
+    _, again = record_outcome(people["pntl_lo"], request, amount_frozen=Decimal("39500000"), transfers=[transfer])
+    assert again == [] and request.onward_transfers.count() == 1
+    assert AssistanceRequest.objects.filter(parent=request).count() == 1
+    assert AssistanceRequest.objects.get(pk=request.pk).outcome.amount_frozen == Decimal("39500000")

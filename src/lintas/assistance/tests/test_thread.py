@@ -35,3 +35,15 @@ def test_thread_with_read_receipts(make_user, signed_in):
     response = signed_in(pntl).post(f"/requests/{request.pk}/messages/", {"body": "Frozen at 14:05."})
     assert response.status_code == 302
     assert "Frozen at 14:05." in signed_in(spf).get(f"/requests/{request.pk}/").content.decode()
+
+
+def test_thread_and_files_are_in_the_page_body_not_its_title(make_user, signed_in):
+    spf = make_user("spf", roles=(Role.SUPERVISOR, Role.INVESTIGATOR))
+    request = services.draft_request(
+        spf, receivers=[Agency.objects.get(code="pntl")], type="general", priority="urgent", subject="s", asked="a"
+    )[0]
+    body = signed_in(spf).get(f"/requests/{request.pk}/").content.decode()
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "Messages" not in title and "<section" not in title
+    main = body.split("<main", 1)[1]
+    assert 'id="request-thread"' in main and 'id="request-files"' in main

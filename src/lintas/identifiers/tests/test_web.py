@@ -140,3 +140,9 @@ def test_suffix_list_comes_from_the_bundled_snapshot_without_network(monkeypatch
     extractor = web._extractor()
     assert extractor.suffix_list_urls == ()
     assert web.split_domain("a.b.example.co.th")[0] == "example.co.th"
+
+
+def test_email_with_a_query_and_spaces_is_a_fixed_point():
+    # found by hypothesis: "0 ?@?" left a trailing space that a second pass removed
+    first = normalize("0 ?@?", "email")
+    assert normalize(first.value, "email").value == first.value
