@@ -48,6 +48,7 @@ class RequestOut(Schema):
     acknowledged_at: dt.datetime | None
     actioned_at: dt.datetime | None
     allowed_actions: list[str] = []
+    linked_identifiers: list[dict] = Field(default_factory=list, description="Identifiers the request is about.")
 
 
 class RequestIn(Schema):
@@ -64,6 +65,7 @@ class RequestIn(Schema):
     handling_code: str = "H0"
     tlp: str = "amber"
     cases: list[int] = []
+    identifiers: list[int] = Field(default_factory=list, description="Ids of your cases' identifiers to link.")
 
 
 class TransitionIn(Schema):
@@ -79,6 +81,10 @@ class ConflictOut(Schema):
 
 def _out(request_obj, user):
     request_obj.allowed_actions = services.allowed_actions(user, request_obj)
+    # Linked identifiers travel with the request: the receiver needs the account it is asked to freeze.
+    request_obj.linked_identifiers = [
+        {"type": i.type, "value": i.value, "display": i.display} for i in request_obj.identifiers.all() if not i.blind
+    ]
     known = user.agency_id != request_obj.sender_agency_id or request_obj.receiver_known_to_sender()
     request_obj.receiver = request_obj.receiver_agency.code if known else "hidden"
     return request_obj
@@ -121,11 +127,19 @@ class _Presented:
 def draft(request, payload: RequestIn):
     receivers = [get_object_or_404(Agency, code=code) for code in payload.receivers]
     cases = list(Case.objects.visible_to(request.user).filter(pk__in=payload.cases))
+    from lintas.cases.models import CaseIdentifier
+
+    idents = list(CaseIdentifier.objects.visible_to(request.user).filter(pk__in=payload.identifiers))
+    if len(idents) != len(set(payload.identifiers)):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"identifiers": ["Only identifiers of your agency's cases can be linked."]})
     created = services.draft_request(
         request.user,
         receivers=receivers,
         cases=cases,
-        **payload.dict(exclude={"receivers", "cases"}),
+        identifiers=idents,
+        **payload.dict(exclude={"receivers", "cases", "identifiers"}),
     )
     return Status(201, [_out(r, request.user) for r in created])
 

@@ -197,6 +197,7 @@ def draft_request(
     hit=None,
     parent: AssistanceRequest | None = None,
     receiver_hidden: bool = False,
+    identifiers: list | None = None,
 ) -> list[AssistanceRequest]:
     """Draft one request per receiving agency (grouped when several). Nothing leaves the agency yet."""
     if not actor.has_role(*DRAFTER_ROLES):
@@ -221,6 +222,13 @@ def draft_request(
     own_cases = list(Case.objects.filter(pk__in=[c.pk for c in cases or []], owner_agency_id=actor.agency_id))
     if cases and len(own_cases) != len(cases):
         errors["cases"] = [_("Only your agency's cases can be linked.")]
+    from lintas.cases.models import CaseIdentifier
+
+    own_identifiers = list(
+        CaseIdentifier.objects.filter(pk__in=[i.pk for i in identifiers or []], owner_agency_id=actor.agency_id)
+    )
+    if identifiers and len(own_identifiers) != len(identifiers):
+        errors["identifiers"] = [_("Only identifiers of your agency's cases can be linked.")]
     if errors:
         raise ValidationError(errors)
     group = RequestGroup.objects.create() if len(receivers) > 1 else None
@@ -249,7 +257,8 @@ def draft_request(
         )
         request.reference = f"{actor.agency.short_name.replace(' ', '')}-RQ-{timezone.now().year}-{request.pk:06d}"
         request.save(update_fields=["reference"])
-        request.cases.set(own_cases)
+        request.cases.set({*own_cases, *(i.case for i in own_identifiers)})
+        request.identifiers.set(own_identifiers)
         record_event(
             Action.REQUEST_DRAFTED,
             actor=actor,

@@ -69,6 +69,7 @@ def request_draft(request):
         view = present_hits([hit], request.user)[0]
         holder = hit.right_agency if hit.left_agency_id == request.user.agency_id else hit.left_agency
         hidden_holder = not view.other.visible and view.other.holder != holder.short_name
+        mine = hit.left if hit.left_agency_id == request.user.agency_id else hit.right
         # Pre-filled with what the hit already told the requester, nothing more.
         initial = {
             "receivers": [] if hidden_holder else [holder.code],
@@ -94,6 +95,7 @@ def request_draft(request):
                 cases=list(data.pop("cases")),
                 hit=hit,
                 receiver_hidden=hidden_holder,
+                identifiers=[mine] if hit else None,
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
@@ -130,6 +132,7 @@ def request_detail(request, request_id: int):
     visible = set(AssistanceRequest.objects.visible_to(request.user).values_list("pk", flat=True))
     context = {
         "receiver_label": item.receiver_label(request.user),
+        "linked_identifiers": [i for i in item.identifiers.all() if not i.blind],
         "thread": thread,
         "attachments": item.attachments.select_related("agency"),
         "item": item,

@@ -155,3 +155,40 @@ def test_api_conflict_answers_409_with_the_current_version(people, signed_in):
     assert response.status_code == 409 and response.json()["version"] == request.version + 1
     response = client.post(f"/api/v1/requests/{request.pk}/withdraw", {}, content_type="application/json")
     assert response.status_code == 428
+
+
+def test_linked_identifiers_travel_with_the_request(people, signed_in):
+    from lintas.cases.tests.helpers import record
+
+    case, _ = record(people["drafter"], [{"value": "TL38 0080 0123 4567 8910 157", "role": "beneficiary_account"}])
+    ident = case.identifiers.get()
+    response = signed_in(people["drafter"]).post(
+        "/api/v1/requests/",
+        {
+            "receivers": ["pntl"],
+            "type": "stop_payment",
+            "priority": "urgent",
+            "subject": "Freeze",
+            "asked": "Freeze the beneficiary account",
+            "identifiers": [ident.pk],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    created = response.json()[0]
+    assert created["linked_identifiers"][0]["value"] == "TL380080012345678910157"
+    request = AssistanceRequest.objects.get(pk=created["id"])
+    assert list(request.cases.all()) == [case]
+    other_case, _ = record(people["pntl_investigator"], ["+670 7723 4567"])
+    response = signed_in(people["drafter"]).post(
+        "/api/v1/requests/",
+        {
+            "receivers": ["pntl"],
+            "type": "general",
+            "subject": "s",
+            "asked": "a",
+            "identifiers": [other_case.identifiers.get().pk],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
