@@ -33,10 +33,14 @@ def sniff(head: bytes, name: str) -> str | None:
     """The allowed content type of a file from its first bytes and name, or None when not allowed."""
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     try:
-        candidates = [m.mime_type for m in puremagic.magic_string(head, filename=name) if m.mime_type]
+        # From the bytes alone: a file name must never vouch for its own content.
+        candidates = [m.mime_type for m in puremagic.magic_string(head) if m.mime_type]
     except puremagic.PureError:
         candidates = []
     for mime in candidates:
+        office = mime.startswith("application/vnd.openxmlformats")
+        if office and b"[Content_Types].xml" not in head:
+            continue  # any ZIP looks like an Office file by its first bytes; a real one names its content types
         if mime in ALLOWED and extension in ALLOWED[mime]:
             return mime
         if mime == "application/zip" and extension in {".docx", ".xlsx"} and b"[Content_Types].xml" in head:
@@ -55,6 +59,8 @@ def add_attachment(actor, request: AssistanceRequest, upload) -> RequestAttachme
     """Attach ``upload`` (a Django UploadedFile) to ``request``: either agency, within the size and type rules."""
     if actor.agency_id not in (request.sender_agency_id, request.receiver_agency_id):
         raise PermissionDenied(_("Only the two agencies of a request attach files to it."))
+    if actor.agency_id == request.receiver_agency_id and not request.receiver_known_to_sender():
+        raise PermissionDenied(_("Acknowledge the request first: your agency's name is hidden until you do."))
     limit = settings.ATTACHMENT_MAX_MB * 1024 * 1024
     if upload.size > limit:
         raise ValidationError({"file": [_("Files up to %(n)d MB.") % {"n": settings.ATTACHMENT_MAX_MB}]})

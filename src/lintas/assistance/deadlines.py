@@ -1,5 +1,5 @@
 """Deadlines of requests: escalation to the receiving supervisors at 50 % and 90 % of the time, the sender told
-when a request is overdue. Run every few minutes by the job worker; each step is sent once per request."""
+when a request is overdue. Run every minute by the job worker; each step is sent once per request."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def check_deadlines(now=None) -> dict[str, int]:
                     _("Overdue: %(ref)s to %(to)s was due %(due)s.")
                     % {
                         "ref": request.reference,
-                        "to": request.receiver_agency.short_name,
+                        "to": request.receiver_agency.short_name
+                        if request.receiver_known_to_sender()
+                        else _("a member agency"),
                         "due": request.due_at.strftime("%Y-%m-%d %H:%M UTC"),
                     },
                     request,

@@ -16,9 +16,9 @@ class RequestQuerySet(models.QuerySet):
         """The sending agency sees its requests from the first draft; the receiving agency once it was sent."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        unsent = [RequestStatus.DRAFT, RequestStatus.AWAITING_APPROVAL]
+        # sent_at, not the status: a draft withdrawn before sending never reaches the receiver.
         return self.filter(
-            Q(sender_agency_id=user.agency_id) | (Q(receiver_agency_id=user.agency_id) & ~Q(status__in=unsent))
+            Q(sender_agency_id=user.agency_id) | Q(receiver_agency_id=user.agency_id, sent_at__isnull=False)
         )
 
 

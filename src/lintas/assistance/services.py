@@ -137,9 +137,11 @@ def capability_due(receiver: Agency, request_type: str, priority: str, now: dt.d
         .values_list("turnaround_hours", flat=True)
         .first()
     )
+    fallback = default_due(priority, now)
     if hours:
-        return (now or timezone.now()) + dt.timedelta(hours=hours)
-    return default_due(priority, now)
+        # The receiver's usual turnaround, but an urgent request never becomes due in days.
+        return min((now or timezone.now()) + dt.timedelta(hours=hours), fallback)
+    return fallback
 
 
 CAPABILITY_FIELDS = ("without_court_order", "turnaround_hours", "longest_freeze_days", "documents", "desk_24_7")
@@ -205,6 +207,12 @@ def draft_request(
     _choice(type, RequestType, "type")
     _choice(priority, Priority, "priority")
     _choice(legal_basis, LegalBasis, "legal_basis")
+    from lintas.cases.choices import HandlingCode, Tlp
+
+    _choice(handling_code, HandlingCode, "handling_code")
+    _choice(tlp, Tlp, "tlp")
+    if not (2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
+        raise ValidationError({"language": [_("A language code such as en, ko or th.")]})
     errors = {}
     if not subject.strip():
         errors["subject"] = [_("This field is required.")]
@@ -248,7 +256,7 @@ def draft_request(
             language=language,
             amount=amount,
             currency=currency.upper(),
-            due_at=due_at or capability_due(receiver, type, priority),
+            due_at=due_at or (default_due(priority) if receiver_hidden else capability_due(receiver, type, priority)),
             handling_code=handling_code,
             tlp=tlp,
             hit=hit,
@@ -314,6 +322,8 @@ def transition(
     changes = {"status": rule.target, "version": F("version") + 1}
     if rule.target == S.SENT:
         changes.update(sent_at=now, approved_by=actor, review_after_sending=action == "send_now")
+        if request.due_at <= now:  # approved after its due date: the receiver's clock starts when it is sent
+            changes.update(due_at=default_due(request.priority, now))
     if action == "acknowledge":
         changes.update(acknowledged_at=now)
     if action in {"answer_partly", "answer_fully"} and request.actioned_at is None:
@@ -380,7 +390,7 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
     message = text % {
         "ref": request.reference,
         "type": request.get_type_display(),
-        "to": request.receiver_agency.short_name,
+        "to": request.receiver_agency.short_name if request.receiver_known_to_sender() else _("a member agency"),
         "sender": request.sender_agency.short_name,
         "status": request.get_status_display(),
         "priority": request.get_priority_display(),
@@ -409,6 +419,8 @@ def post_message(actor, request: AssistanceRequest, body: str):
     side = _side(actor, request)
     if side is None or (side == "receiver" and request.sent_at is None):
         raise PermissionDenied(_("Only the two agencies of a request write on its thread."))
+    if side == "receiver" and not request.receiver_known_to_sender():
+        raise PermissionDenied(_("Acknowledge the request first: your agency's name is hidden until you do."))
     body = body.strip()
     if not body or len(body) > MAX_MESSAGE_CHARS:
         raise ValidationError({"body": [_("Write between 1 and %(n)d characters.") % {"n": MAX_MESSAGE_CHARS}]})

@@ -99,3 +99,11 @@ def test_api_upload_and_list(sent, make_user):
     stranger = Client(HTTP_AUTHORIZATION=f"Bearer {other_secret}")
     response = stranger.post(f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile("y.pdf", PDF)})
     assert response.status_code == 404 and RequestAttachment.objects.count() == 1
+
+
+def test_a_name_never_vouches_for_content(sent, signed_in):
+    spf, _, request = sent
+    client = signed_in(spf)
+    for name, content in (("report.pdf", b"just some bytes, not a PDF"), ("sheet.xlsx", b"PK\x03\x04" + b"\x00" * 40)):
+        client.post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile(name, content)})
+    assert RequestAttachment.objects.count() == 0

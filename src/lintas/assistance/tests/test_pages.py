@@ -98,3 +98,36 @@ def test_request_from_a_hit_with_a_hidden_holder_does_not_name_it(make_user, sig
     api = client.get(f"/api/v1/requests/{item.pk}").json()
     assert api["receiver"] == "hidden"
     assert client.get("/api/v1/requests/?box=outgoing").json()["items"][0]["receiver"] == "hidden"
+
+
+def test_a_hidden_holder_stays_hidden_until_it_acknowledges(make_user, signed_in):
+    from django.core.exceptions import PermissionDenied
+
+    from lintas.assistance import services
+    from lintas.cases.tests.helpers import record
+    from lintas.notifications.models import Notification
+
+    rtp = make_user("rtp", roles=(Role.INVESTIGATOR, Role.LIAISON_OFFICER))
+    rmp = make_user("rmp", roles=(Role.INVESTIGATOR, Role.LIAISON_OFFICER, Role.SUPERVISOR))
+    record(rtp, ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"], hide_owner_in_hits=True)
+    _, outcome = record(rmp, ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    signed_in(rmp).post(
+        f"/requests/new/?hit={outcome.hits[0].pk}",
+        {
+            "hit": outcome.hits[0].pk,
+            "type": "general",
+            "priority": "urgent",
+            "legal_basis": "police_to_police",
+            "subject": "Details",
+            "asked": "What do you hold?",
+            "handling_code": "H0",
+            "tlp": "amber",
+        },
+    )
+    item = AssistanceRequest.objects.get()
+    item = services.transition(rmp, item, "send_now", version=item.version)
+    with pytest.raises(PermissionDenied):
+        services.post_message(rtp, item, "hello from RTP")
+    item = services.transition(rtp, item, "decline", version=item.version, reason="No")
+    texts = " ".join(Notification.objects.filter(recipient=rmp).values_list("text", flat=True))
+    assert "RTP" not in texts and "a member agency" in texts

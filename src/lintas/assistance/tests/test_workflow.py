@@ -192,3 +192,30 @@ def test_linked_identifiers_travel_with_the_request(people, signed_in):
         content_type="application/json",
     )
     assert response.status_code == 422
+
+
+def test_a_draft_withdrawn_before_sending_never_reaches_the_receiver(people):
+    request = draft(people)
+    move(people["drafter"], request, "withdraw")
+    assert not AssistanceRequest.objects.visible_to(people["pntl_liaison"]).exists()
+
+
+def test_bad_handling_codes_are_refused(people):
+    with pytest.raises(ValidationError):
+        draft(people, handling_code="H9")
+    with pytest.raises(ValidationError):
+        draft(people, tlp="purple")
+
+
+def test_a_request_approved_after_its_due_date_gets_a_fresh_clock(people):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        request = draft(people)
+        move(people["drafter"], request, "submit")
+        clock.shift(dt.timedelta(hours=6))
+        request = move(people["supervisor"], request, "approve")
+        assert request.due_at == timezone.now() + dt.timedelta(hours=4)
