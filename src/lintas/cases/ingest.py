@@ -46,6 +46,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "IngestReport",
     "NotJson",
+    "Row",
     "RowError",
     "ingest_rows",
     "insert_rows",
@@ -204,7 +205,48 @@ def _take_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(last - count + 1, last + 1))
 
 
-def insert_rows(model: type[models.Model], objs: list[models.Model], *, method: str | None = None) -> str:
+def _makes_default(field: models.Field) -> bool:
+    return field.has_default() and callable(field.default)
+
+
+class Row:
+    """A row to insert: a model's attribute names (``attname``) and values, without a model instance.
+
+    Building a model instance costs tens of microseconds (defaults, foreign-key descriptors); a batch of bulk ingest
+    builds tens of thousands of rows. ``Row.of(model, **values)`` starts from the model's field defaults, so every
+    column has a value. ``pk`` reads ``id``, as the matching engine does on identifiers.
+    """
+
+    _defaults: dict[type[models.Model], tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]]]] = {}
+
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__ = values
+
+    @classmethod
+    def of(cls, model: type[models.Model], **values) -> Row:
+        if model not in cls._defaults:
+            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+            cls._defaults[model] = (
+                {
+                    model._meta.pk.attname: None,
+                    **{f.attname: f.get_default() for f in fields if not _makes_default(f)},
+                },
+                [(f.attname, f.default) for f in fields if _makes_default(f)],  # a new list or dict for each row
+            )
+        static, factories = cls._defaults[model]
+        row = dict(static)
+        for name, factory in factories:
+            if name not in values:
+                row[name] = factory()
+        row.update(values)
+        return cls(row)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+def insert_rows(model: type[models.Model], objs: list[models.Model | Row], *, method: str | None = None) -> str:
     """Insert unsaved ``objs`` of ``model``, set their primary keys, and return how: "copy", "executemany" or
     "bulk_create".
 
@@ -222,7 +264,12 @@ def insert_rows(model: type[models.Model], objs: list[models.Model], *, method: 
     if not objs:
         return method
     if method == "bulk_create":
-        model._default_manager.bulk_create(objs)
+        instances = [obj if isinstance(obj, models.Model) else model(**vars(obj)) for obj in objs]
+        model._default_manager.bulk_create(instances)
+        for obj, instance in zip(objs, instances, strict=True):
+            if obj is not instance:  # the id and the auto_now values go back to the plain row
+                for f in model._meta.concrete_fields:
+                    setattr(obj, f.attname, getattr(instance, f.attname))
         return method
     opts = model._meta
     fields = list(opts.concrete_fields)
@@ -247,8 +294,9 @@ def insert_rows(model: type[models.Model], objs: list[models.Model], *, method: 
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in (*plain, *stamped, *other))
     with transaction.atomic(savepoint=False):
+        pk_name = opts.pk.attname
         for obj, pk in zip(objs, _take_ids(model, len(objs)), strict=True):
-            obj.pk = pk
+            setattr(obj, pk_name, pk)
         with connection.cursor() as cursor:
             if method == "copy":
                 with cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
@@ -261,8 +309,9 @@ def insert_rows(model: type[models.Model], objs: list[models.Model], *, method: 
     for obj in objs:
         for f in stamped:
             setattr(obj, f.attname, now)
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        if isinstance(obj, models.Model):
+            obj._state.adding = False
+            obj._state.db = connection.alias
     return method
 
 
@@ -504,23 +553,30 @@ class _Ingest:
         for item in good:
             per_agency[item.agency_id].append(item)
         items = [item for group in per_agency.values() for item in group]
-        cases: list[Case] = []
+        actor_id = actor.pk if actor is not None else None
+        cases: list[Row] = []
         for agency_id, group in per_agency.items():
             agency = self.by_id[agency_id]
             for item, reference in zip(group, allocate_references(agency, len(group)), strict=True):
                 cases.append(
-                    Case(owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **item.fields)
+                    Row.of(
+                        Case,
+                        owner_agency_id=agency_id,
+                        reference=reference,
+                        created_by_id=actor_id,
+                        updated_by_id=actor_id,
+                        **item.fields,
+                    )
                 )
         self.report.insert_path = insert_rows(Case, cases)
         rates = _Rates({currency for item in items for _amount, currency, _on in item.losses})
         shares, losses, identifiers = [], [], []
-        names = [f.attname for f in CaseIdentifier._meta.concrete_fields]
-        template = dict.fromkeys(names)
         for case, item in zip(cases, items, strict=True):
-            shares.extend(CaseShare(case_id=case.pk, agency_id=agency_id) for agency_id in item.shared_with)
+            shares.extend(Row.of(CaseShare, case_id=case.id, agency_id=agency_id) for agency_id in item.shared_with)
             losses.extend(
-                CaseLoss(
-                    case_id=case.pk,
+                Row.of(
+                    CaseLoss,
+                    case_id=case.id,
                     amount=amount,
                     currency=currency,
                     occurred_on=on,
@@ -528,15 +584,16 @@ class _Ingest:
                 )
                 for amount, currency, on in item.losses
             )
-            template["case_id"], template["owner_agency_id"] = case.pk, item.agency_id
-            for values in item.identifiers:
-                template.update(zip(_IDENTIFIER_FIELDS, values, strict=True))
-                identifiers.append(CaseIdentifier(*template.values()))  # positional: twice as fast as keywords
+            owner = {"case_id": case.id, "owner_agency_id": item.agency_id}
+            identifiers.extend(
+                Row.of(CaseIdentifier, **owner, **dict(zip(_IDENTIFIER_FIELDS, values, strict=True)))
+                for values in item.identifiers
+            )
         insert_rows(CaseShare, shares)
         insert_rows(CaseLoss, losses)
         insert_rows(CaseIdentifier, identifiers)
         outcome = match_new_identifiers(identifiers)
-        if actor is not None and Case.objects.visible_to(actor).filter(pk__in=[c.pk for c in cases]).count() != len(
+        if actor is not None and Case.objects.visible_to(actor).filter(pk__in=[c.id for c in cases]).count() != len(
             cases
         ):
             raise PermissionError("ingested cases would not be visible to their author")

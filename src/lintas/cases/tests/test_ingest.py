@@ -16,7 +16,7 @@ from lintas.audit.choices import Action
 from lintas.audit.models import AuditEvent
 from lintas.cases import services
 from lintas.cases.generator import generate
-from lintas.cases.ingest import NotJson, ingest_rows, insert_rows, read_ndjson
+from lintas.cases.ingest import NotJson, Row, ingest_rows, insert_rows, read_ndjson
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
 from lintas.cases.validation import clean_case
 from lintas.matching.models import Hit, HotValue
@@ -264,6 +264,20 @@ def test_every_insert_path_stores_the_same_rows(method):
         assert stored.created_at == case.created_at and stored.created_at is not None
     loss = CaseLoss.objects.get()
     assert (loss.pk, loss.amount, loss.usd_amount, loss.occurred_on) == (losses[0].pk, Decimal("1234.56"), None, None)
+    # plain rows (what bulk ingest writes): defaults filled in, ids set
+    rows = [
+        Row.of(CaseIdentifier, case_id=cases[0].pk, owner_agency_id=knpa.pk, type="phone", value=f"+8210200000{n}",
+               token=f"{n:032x}", first_seen_on=dt.date(2025, 5, n + 1))
+        for n in range(3)
+    ]  # fmt: skip
+    assert insert_rows(CaseIdentifier, rows, method=method) == method
+    stored = {i.pk: i for i in CaseIdentifier.objects.all()}
+    assert sorted(stored) == sorted(row.pk for row in rows)
+    for row in rows:
+        ident = stored[row.pk]
+        assert (ident.value, ident.token, ident.first_seen_on) == (row.value, row.token, row.first_seen_on)
+        assert (ident.role, ident.valid, ident.blind, ident.linked_token) == ("other", True, False, "")
+        assert ident.created_at == row.created_at is not None
 
 
 def test_read_ndjson_numbers_lines_and_refuses_overlong_ones():
