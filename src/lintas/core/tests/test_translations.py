@@ -39,7 +39,7 @@ SHELL = [
     "Sign in to Lintas",
     "Username",
     "Password",
-    "Wrong username or password.",
+    "Wrong username or password. After %(count)d failed attempts an account is locked for %(minutes)d minutes.",
     "Your session has ended. Sign in again.",
     "You were signed out after %(minutes)d minutes without activity.",
     "Set up your second factor",
