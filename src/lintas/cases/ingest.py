@@ -12,7 +12,8 @@ Guarantees, the same for the API (``POST /api/v1/cases/bulk``) and the CLI (``li
   identifiers inserted in bulk (COPY on PostgreSQL, see :func:`insert_rows`), matching run set-wise over all the
   batch's identifiers, one audit event per agency, notifications after commit.
 
-The input is streamed: only one batch is held in memory.
+The input is streamed: one batch is held in memory (three with worker processes, which validate the next batches
+while one is written: ``ingest_rows(workers=N)``, ``lintas import cases --workers N``).
 """
 
 from __future__ import annotations
