@@ -229,7 +229,7 @@ def test_ingest_inserts_by_copy_on_postgresql_and_executemany_elsewhere():
     assert report.insert_path == expected
 
 
-@pytest.mark.parametrize("method", ["copy", "executemany", "bulk_create"])
+@pytest.mark.parametrize("method", [pytest.param("copy", marks=pytest.mark.postgres), "executemany", "bulk_create"])
 def test_every_insert_path_stores_the_same_rows(method):
     if method == "copy" and connection.vendor != "postgresql":
         pytest.skip("COPY needs PostgreSQL")
@@ -319,6 +319,7 @@ def test_validating_in_worker_processes_writes_exactly_what_one_process_writes(s
     assert Hit.objects.count() == truth["expected_hits"]
 
 
+@pytest.mark.postgres
 def test_token_lookups_send_any_text_intact():
     """The matching engine sends token lists to PostgreSQL as one array literal; odd text must survive it."""
     from lintas.matching.engine import _text_array
