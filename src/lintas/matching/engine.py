@@ -36,12 +36,14 @@ def _chunks(values: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]
 
 
 def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values: Sequence[str]):
-    """Yield ``(part, rows)``: the ``select`` columns of the rows of ``model`` whose ``columns`` hold one of the
-    values in ``part``, for consecutive parts of ``values``.
+    """Yield ``(part, rows)``: the distinct ``select`` rows of ``model`` whose ``columns`` hold one of the values in
+    ``part``, for consecutive parts of ``values``.
 
     Raw SQL because the ORM prepares an IN list value by value, microseconds each: that cost dominated matching a
-    bulk batch. PostgreSQL gets each part as one array parameter (``= ANY``, index scans as with IN); other databases
-    get IN lists of ``CHUNK`` values.
+    bulk batch. PostgreSQL gets each part as one array literal (``= ANY``, index scans as with IN); other databases
+    get IN lists of ``CHUNK`` values. Several columns are searched one by one (``UNION``), never with ``OR``: almost
+    every ``linked_token`` is empty, and on a large table PostgreSQL then estimates an ``OR`` of both lists at
+    hundreds of thousands of rows and scans the whole table (0.9 s instead of 16 ms at 10 million identifiers).
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -51,12 +53,11 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
     with connection.cursor() as cursor:
         for part in _chunks(values, 10 * CHUNK if postgres else CHUNK):
             if postgres:
-                where = " OR ".join(f"{c} = ANY(%s::text[])" for c in columns)
-                params = [_text_array(part)] * len(columns)
+                test, params = "= ANY(%s::text[])", [_text_array(part)] * len(columns)
             else:
-                marks = ", ".join(["%s"] * len(part))
-                where, params = " OR ".join(f"{c} IN ({marks})" for c in columns), list(part) * len(columns)
-            cursor.execute(f"SELECT {fields} FROM {table} WHERE {where}", params)  # noqa: S608 - quoted names
+                test, params = f"IN ({', '.join(['%s'] * len(part))})", list(part) * len(columns)
+            sql = " UNION ".join(f"SELECT {fields} FROM {table} WHERE {c} {test}" for c in columns)  # noqa: S608
+            cursor.execute(sql, params)
             yield part, cursor.fetchall()
 
 
