@@ -332,3 +332,25 @@ def test_token_lookups_send_any_text_intact():
         assert cursor.fetchone()[0] == values
         cursor.execute("SELECT %s::text[]", [_text_array(["ab12", "cd34"])])
         assert cursor.fetchone()[0] == ["ab12", "cd34"]
+
+
+def test_planner_statistics_are_refreshed_as_the_tables_grow(monkeypatch):
+    from lintas.cases import ingest as module
+
+    calls = []
+    monkeypatch.setattr(module, "refresh_statistics", lambda: calls.append(CaseIdentifier.objects.count()))
+    emails = [{"value": f"mule{n}@example.org"} for n in range(2600)]
+    report = ingest(
+        [row("S-1", identifiers=emails), row("S-2", identifiers=emails)],
+        agency=Agency.objects.get(code="knpa"),
+        batch_size=1,
+    )
+    assert report.identifiers == 5200 and calls == [5200]  # after 5,000 identifiers, then each time they double
+    monkeypatch.undo()
+    module.refresh_statistics()  # a no-op elsewhere; on PostgreSQL the planner then knows the token column
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_distinct FROM pg_stats WHERE tablename = 'cases_caseidentifier' AND attname = 'token'"
+            )
+            assert cursor.fetchone() is not None
