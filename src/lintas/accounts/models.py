@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from lintas.accounts.choices import Role, TokenScope
-from lintas.core.models import AgencyScopedQuerySet
+from lintas.core.models import AgencyScopedQuerySet, can_read
 
 __all__ = ["ApiToken", "User", "UserRole"]
 
@@ -115,7 +115,7 @@ class UserRole(models.Model):
 class ApiTokenQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Tokens are personal: each user sees only their own."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not can_read(user):
             return self.none()
         return self.filter(user_id=user.pk)
 

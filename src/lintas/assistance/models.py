@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lintas.assistance.choices import LegalBasis, Priority, RequestStatus, RequestType
 from lintas.cases.choices import HandlingCode, Tlp
+from lintas.core.models import can_read
 
 __all__ = ["AssistanceRequest", "RequestGroup"]
 
@@ -14,7 +15,7 @@ __all__ = ["AssistanceRequest", "RequestGroup"]
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The sending agency sees its requests from the first draft; the receiving agency once it was sent."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not can_read(user):
             return self.none()
         # sent_at, not the status: a draft withdrawn before sending never reaches the receiver.
         return self.filter(

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AgencyScopedQuerySet", "OwnedModel", "OwnedQuerySet"]
+__all__ = ["AgencyScopedQuerySet", "OwnedModel", "OwnedQuerySet", "can_read"]
+
+
+def can_read(user) -> bool:
+    """Anonymous and disabled users read nothing: the first check of every ``visible_to``."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
 class AgencyScopedQuerySet(models.QuerySet):
@@ -20,7 +25,7 @@ class AgencyScopedQuerySet(models.QuerySet):
     agency_field = "owner_agency"
 
     def visible_to(self, user):
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not can_read(user):
             return self.none()
         return self._visible_to(user)
 

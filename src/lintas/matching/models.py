@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lintas.core.models import can_read
 from lintas.matching.choices import BenignCategory
 
 __all__ = ["BenignValue", "DetailRequest", "Hit", "HotValue"]
@@ -13,7 +14,7 @@ __all__ = ["BenignValue", "DetailRequest", "Hit", "HotValue"]
 class HitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A hit is visible to the two agencies it joins; what each sees of the other side is decided per case."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not can_read(user):
             return self.none()
         return self.filter(Q(left_agency_id=user.agency_id) | Q(right_agency_id=user.agency_id))
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lintas.core.models import can_read
+
 __all__ = ["Notification", "NotificationKind"]
 
 
@@ -19,7 +21,7 @@ class NotificationKind(models.TextChoices):
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Notifications are personal."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not can_read(user):
             return self.none()
         return self.filter(recipient_id=user.pk)
 
