@@ -22,6 +22,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -290,16 +291,71 @@ def load(port: int, method: str, path: str, bodies: list[str | None], headers: d
     }
 
 
-def api_lookups(secret: str, pool: list[str], seconds: float, threads: int, workers: int) -> dict:
+WRK_SCRIPT = r"""
+-- POST a random body of the file (one JSON body a line), or GET when the file is empty; a JSON line of figures.
+local bodies = {}
+init = function(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+end
+request = function()
+  if #bodies == 0 then return wrk.format("GET", nil) end
+  return wrk.format("POST", nil, nil, bodies[math.random(#bodies)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "non_2xx": %d, "socket_errors": %d, "p50_us": %d, "p95_us": %d}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def load_wrk(
+    port: int, method: str, path: str, bodies: list[str | None], headers: dict, seconds: float, connections: int
+) -> dict:
+    """The same load from wrk (C, two threads): a client that leaves the server most of this 2-core machine."""
+    workdir = tempfile.mkdtemp(prefix="lintas-wrk-")
+    script, body_file = os.path.join(workdir, "load.lua"), os.path.join(workdir, "bodies.txt")
+    with open(script, "w") as handle:
+        handle.write(WRK_SCRIPT)
+    with open(body_file, "w") as handle:
+        handle.write("\n".join(b for b in bodies if b) + ("\n" if any(bodies) else ""))
+
+    def command(duration: float) -> list[str]:
+        words = ["wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{duration:.0f}s",
+                 "--timeout", "10s", "--script", script]  # fmt: skip
+        for name, value in headers.items():
+            words += ["--header", f"{name}: {value}"]
+        return [*words, f"http://127.0.0.1:{port}{path}", "--", body_file]
+
+    subprocess.run(command(2), check=True, capture_output=True)  # warm-up, not counted
+    out = subprocess.run(command(seconds), check=True, capture_output=True, text=True).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    seconds_run = figures["duration_us"] / 1e6
+    ok = figures["requests"] - figures["non_2xx"]
+    return {
+        "requests_per_second": round(figures["requests"] / seconds_run),
+        "statuses": {200: ok, "other": figures["non_2xx"], "socket_errors": figures["socket_errors"]},
+        "p50_ms": round(figures["p50_us"] / 1000, 1),
+        "p95_ms": round(figures["p95_us"] / 1000, 1),
+    }
+
+
+def api_lookups(
+    secret: str, pool: list[str], seconds: float, threads: int, workers: int, client: str, worker_threads: int
+) -> dict:
     """Single-value lookups on gunicorn, and on the same server two floors: the health check (no session, no
     token, no database) and GET /api/v1/me (token check only)."""
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lintas.settings"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "lintas.wsgi:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+         "--threads", str(worker_threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env,
     )  # fmt: skip
+    run = load_wrk if client == "wrk" else load
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -315,10 +371,10 @@ def api_lookups(secret: str, pool: list[str], seconds: float, threads: int, work
             time.sleep(0.3)
         headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         bodies = [json.dumps({"values": [value]}) for value in pool[:5000]]
-        result = load(port, "POST", "/api/v1/lookup", bodies, headers, seconds, threads)
+        result = run(port, "POST", "/api/v1/lookup", bodies, headers, seconds, threads)
         short = max(5.0, seconds / 3)
-        result["healthz"] = load(port, "GET", "/healthz", [None], {}, short, threads)
-        result["me"] = load(
+        result["healthz"] = run(port, "GET", "/healthz", [None], {}, short, threads)
+        result["me"] = run(
             port, "GET", "/api/v1/me", [None], {"Authorization": headers["Authorization"]}, short, threads
         )
     finally:
@@ -334,6 +390,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--worker-threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: wrk (apt-get install wrk; default when installed) or Python threads",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="drop and fill the database again")
     parser.add_argument("--skip-api", action="store_true")
@@ -365,10 +426,11 @@ def main() -> None:
     api = {}
     if not args.skip_api:
         _, secret = accounts.create_api_token(user, name="bench", scope=TokenScope.READ, days=1)
-        api = api_lookups(secret, pool, args.seconds, args.threads, args.workers)
+        api = api_lookups(secret, pool, args.seconds, args.threads, args.workers, args.client, args.worker_threads)
         print(
             f"API single lookups  {api['requests_per_second']:,}/s with {args.workers} gunicorn workers and "
-            f"{args.threads} client threads, p50 {api['p50_ms']} ms, p95 {api['p95_ms']} ms, {api['statuses']}"
+            f"{args.threads} {args.client} connections, p50 {api['p50_ms']} ms, p95 {api['p95_ms']} ms, "
+            f"{api['statuses']}"
         )
         for name in ("healthz", "me"):
             floor = api[name]

@@ -40,7 +40,7 @@ class Case(OwnedModel):
     makes bulk ingest idempotent.
     """
 
-    reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=40, editable=False)  # unique: see Meta
     external_reference = models.CharField(_("agency's own reference"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
     crime_type = models.CharField(_("crime type"), max_length=32, choices=CrimeType.choices)
@@ -82,6 +82,8 @@ class Case(OwnedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
+            # A constraint, not unique=True: on PostgreSQL that would add a second (pattern) index nothing uses.
+            models.UniqueConstraint(fields=["reference"], name="case_reference_unique"),
             models.UniqueConstraint(
                 fields=["owner_agency", "external_reference"],
                 condition=~Q(external_reference=""),
@@ -106,8 +108,9 @@ class Case(OwnedModel):
 class CaseShare(models.Model):
     """A named agency a case is shared with (distribution "named agencies")."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: the unique pair serves case lookups, case_share_agency serves agency lookups.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares", db_index=False)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="case_share_unique")]
@@ -174,8 +177,10 @@ class CaseIdentifier(models.Model):
     a token an agency computed itself: their raw value never reaches the server.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identifiers")
-    owner_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    # Indexes are what bulk ingest pays for on every row: only those queries use (see Meta), none per foreign key
+    # (the unique (case, token) pair serves the case's identifiers; agencies are never deleted).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identifiers", db_index=False)
+    owner_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", db_index=False)
     type = models.CharField(_("type"), max_length=32)
     value = models.CharField(_("canonical value"), max_length=512, blank=True)
     display = models.CharField(_("as shown"), max_length=512, blank=True)
@@ -185,8 +190,8 @@ class CaseIdentifier(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=IdentifierRole.choices, default=IdentifierRole.OTHER)
     first_seen_on = models.DateField(_("first seen"), null=True, blank=True)
     last_seen_on = models.DateField(_("last seen"), null=True, blank=True)
-    token = models.CharField(max_length=32, db_index=True)
-    linked_token = models.CharField(max_length=32, blank=True, db_index=True)
+    token = models.CharField(max_length=32)
+    linked_token = models.CharField(max_length=32, blank=True)
     blind = models.BooleanField(_("blind (token only)"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -194,6 +199,11 @@ class CaseIdentifier(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "token"], name="case_identifier_unique")]
+        indexes = [
+            models.Index(fields=["token"], name="case_identifier_token"),
+            # Most identifiers have no linked key: index only those that do (queries say linked_token <> '').
+            models.Index(fields=["linked_token"], name="case_identifier_linked", condition=~Q(linked_token="")),
+        ]
 
     def __str__(self) -> str:
         return self.display or self.value or f"(blind {self.token[:8]})"

@@ -44,6 +44,7 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
     get IN lists of ``CHUNK`` values. Several columns are searched one by one (``UNION``), never with ``OR``: almost
     every ``linked_token`` is empty, and on a large table PostgreSQL then estimates an ``OR`` of both lists at
     hundreds of thousands of rows and scans the whole table (0.9 s instead of 16 ms at 10 million identifiers).
+    Empty values never match.
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -56,7 +57,8 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
                 test, params = "= ANY(%s::text[])", [_text_array(part)] * len(columns)
             else:
                 test, params = f"IN ({', '.join(['%s'] * len(part))})", list(part) * len(columns)
-            sql = " UNION ".join(f"SELECT {fields} FROM {table} WHERE {c} {test}" for c in columns)  # noqa: S608
+            # "<> ''" lets the partial index on linked_token (only rows that have one) serve the search.
+            sql = " UNION ".join(f"SELECT {fields} FROM {table} WHERE {c} {test} AND {c} <> ''" for c in columns)  # noqa: S608
             cursor.execute(sql, params)
             yield part, cursor.fetchall()
 

@@ -26,12 +26,13 @@ class Hit(models.Model):
     """
 
     token = models.CharField(max_length=32)
-    left = models.ForeignKey("cases.CaseIdentifier", on_delete=models.CASCADE, related_name="+")
+    # left, left_agency and right_agency lead the unique pair and the agency indexes: no index of their own.
+    left = models.ForeignKey("cases.CaseIdentifier", on_delete=models.CASCADE, related_name="+", db_index=False)
     right = models.ForeignKey("cases.CaseIdentifier", on_delete=models.CASCADE, related_name="+")
     left_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     right_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    left_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    right_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    left_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", db_index=False)
+    right_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = HitQuerySet.as_manager()

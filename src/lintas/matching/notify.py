@@ -6,14 +6,13 @@ import logging
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User
 from lintas.cases.models import Case, CaseIdentifier
-from lintas.matching.engine import MatchResult
+from lintas.matching.engine import MatchResult, holders_of
 from lintas.matching.presenters import holder_name
 from lintas.notifications.models import Notification, NotificationKind
 
@@ -76,9 +75,9 @@ def _hit_notifications(outcome: MatchResult) -> list[Notification]:
 
 
 def _hot_notifications(tokens: set[str]) -> list[Notification]:
-    rows = CaseIdentifier.objects.filter(Q(token__in=list(tokens)) | Q(linked_token__in=list(tokens))).values_list(
-        "owner_agency_id", "display", "type"
-    )
+    holders = holders_of(tokens)
+    ids = sorted({ident_id for rows in holders.values() for ident_id, _case, _agency in rows})
+    rows = CaseIdentifier.objects.filter(pk__in=ids).values_list("owner_agency_id", "display", "type")
     per_agency: dict[int, set[str]] = defaultdict(set)
     for agency_id, display, kind in rows:
         per_agency[agency_id].add(display or kind)
