@@ -221,7 +221,7 @@ def main() -> None:
         if profiler:
             profiler.enable()
         report = ingest_rows(
-            None, read_ndjson(handle), batch_size=args.batch_size, progress=progress, workers=args.workers
+            None, read_ndjson(handle, parse=False), batch_size=args.batch_size, progress=progress, workers=args.workers
         )
         if profiler:
             profiler.disable()

@@ -220,5 +220,5 @@ def ingest_cases(request):
 
     if request.content_type not in _NDJSON_TYPES:
         raise HttpError(415, _("Send the cases as application/x-ndjson: one JSON object per line."))
-    report = ingest_rows(request.user, read_ndjson(request))
+    report = ingest_rows(request.user, read_ndjson(request, parse=False))
     return Status(200 if report.ok else 422, report.as_dict())

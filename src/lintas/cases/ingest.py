@@ -37,7 +37,7 @@ from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
-from lintas.cases.services import _case_fields, _narrative_identifiers, allocate_references, build_identifiers
+from lintas.cases.services import _case_fields, _narrative_identifiers, allocate_references, identifier_fields
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case
 from lintas.matching.engine import match_new_identifiers
 from lintas.matching.notify import notify_match
@@ -145,9 +145,14 @@ def _lines(source, max_bytes: int) -> Iterator[bytes | None]:
         yield line
 
 
-def read_ndjson(source, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, dict | NotJson]]:
+def read_ndjson(
+    source, *, max_bytes: int = MAX_LINE_BYTES, parse: bool = True
+) -> Iterator[tuple[int, dict | NotJson | bytes]]:
     """``(line number, parsed row)`` for each non-blank line of ``source`` (a binary stream such as a request or an
-    open file, or an iterable of lines). A line that is not JSON gives a :class:`NotJson` with the reason."""
+    open file, or an iterable of lines). A line that is not JSON gives a :class:`NotJson` with the reason.
+
+    ``parse=False`` gives each line as it is, for :func:`ingest_rows` to parse where it validates (in its worker
+    processes, when it has them)."""
     for number, line in enumerate(_lines(source, max_bytes), start=1):
         if line is None:
             yield number, NotJson(_("Line longer than %(n)d bytes.") % {"n": max_bytes})
@@ -155,6 +160,9 @@ def read_ndjson(source, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[in
         if number == 1 and isinstance(line, bytes) and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
         if not line.strip():
+            continue
+        if not parse:
+            yield number, line
             continue
         try:
             yield number, json.loads(line)
@@ -364,7 +372,7 @@ _IDENTIFIER_FIELDS = (
     "type", "value", "display", "raw", "country", "valid", "role", "first_seen_on", "last_seen_on", "token",
     "linked_token", "blind",
 )  # fmt: skip
-_identifier_values = operator.attrgetter(*_IDENTIFIER_FIELDS)
+_identifier_values = operator.itemgetter(*_IDENTIFIER_FIELDS)
 
 
 @dataclass
@@ -374,7 +382,7 @@ class _Prepared:
     fields: dict[str, Any]  # the case's own fields
     shared_with: list[int]
     losses: list[tuple[Decimal, str, dt.date | None]]
-    identifiers: list[tuple]  # _IDENTIFIER_FIELDS values, one per token, as build_identifiers makes them
+    identifiers: list[tuple]  # _IDENTIFIER_FIELDS values, one per token, as identifier_fields makes them
 
 
 def _prepare(line: int, data: dict, agency: Agency, key: bytes) -> _Prepared | list[RowError]:
@@ -384,47 +392,113 @@ def _prepare(line: int, data: dict, agency: Agency, key: bytes) -> _Prepared | l
     except CaseInvalid as invalid:
         return [RowError(line, name, message) for name, messages in invalid.errors.items() for message in messages]
     found = [*clean.identifiers, *_narrative_identifiers(clean, agency.country)]
-    stub = Case(owner_agency_id=agency.pk)  # build_identifiers needs a case; the ids come when it is written
     return _Prepared(
         line,
         agency.pk,
         _case_fields(clean),
         clean.shared_with,
         [(loss.amount, loss.currency, loss.occurred_on) for loss in clean.losses],
-        [_identifier_values(ident) for ident in build_identifiers(stub, found, key)],
+        [_identifier_values(fields) for fields in identifier_fields(found, key)],
     )
+
+
+@dataclass(frozen=True)
+class _Owners:
+    """Who a row may be recorded for: the actor's agency (API), or the row's "agency" code and a default (CLI)."""
+
+    by_code: dict[str, Agency]
+    actor_agency: Agency | None
+    default: Agency | None
+
+    def owner(self, data: dict) -> tuple[Agency | None, str]:
+        """The agency a row is recorded for, or None and why not."""
+        code = str(data.get("agency") or "").strip().lower()
+        if self.actor_agency is not None:
+            agency = self.actor_agency
+            if code and code != agency.code:
+                return None, _("You can only ingest cases for your own agency (%(code)s).") % {"code": agency.code}
+        elif code:
+            agency = self.by_code.get(code)
+            if agency is None:
+                return None, _("Unknown agency code: %(code)s") % {"code": code}
+        else:
+            agency = self.default
+            if agency is None:
+                return None, _('Name the agency: an "agency" field in the row or --agency.')
+        if agency.is_secretariat:
+            return None, _("The Secretariat coordinates; it does not hold cases.")
+        return agency, ""
+
+
+# A row after the checks: (line, (agency id, external reference) or None, errors, the validated row or None).
+_Checked = tuple[int, "tuple[int, str] | None", list[RowError], "_Prepared | list[RowError] | None"]
+
+
+def _screen(owners: _Owners, line: int, data: Any) -> tuple[Agency | None, str, dict | None, list[RowError]]:
+    """Parse (a raw line) and check what every row needs before validation: an object, its agency, its reference."""
+    if isinstance(data, bytes | str):
+        try:
+            data = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            data = NotJson(str(exc))
+    if isinstance(data, NotJson):
+        return None, "", None, [RowError(line, "__all__", _("Not JSON: %(reason)s") % {"reason": data.reason})]
+    if not isinstance(data, dict):
+        return None, "", None, [RowError(line, "__all__", _("Expected a JSON object."))]
+    errors = []
+    agency, why = owners.owner(data)
+    if agency is None:
+        errors.append(RowError(line, "agency", why))
+    reference = str(data.get("external_reference") or "").strip()
+    if not reference:
+        message = _("Bulk ingest needs the agency's own reference: it is what makes a re-run change nothing.")
+        errors.append(RowError(line, "external_reference", message))
+    return agency, reference, data, errors
+
+
+def _validate(screened, key: bytes, skip: set[int] = frozenset()) -> list[_Checked]:
+    """Validate screened rows (``(line, _screen(...))``) but those on the lines in ``skip``."""
+    checked: list[_Checked] = []
+    for line, (agency, reference, data, errors) in screened:
+        if errors:
+            checked.append((line, None, errors, None))
+        else:
+            checked.append(
+                (line, (agency.pk, reference), [], None if line in skip else _prepare(line, data, agency, key))
+            )
+    return checked
 
 
 _worker_state: dict[str, Any] = {}
 
 
-def _start_worker(agencies: dict[int, Agency], key: bytes) -> None:
-    _worker_state.update(agencies=agencies, key=key)
+def _start_worker(owners: _Owners, key: bytes) -> None:
+    _worker_state.update(owners=owners, key=key)
 
 
-def _prepare_in_worker(rows: list[tuple[int, dict, int]]) -> list[_Prepared | list[RowError]]:
-    agencies, key = _worker_state["agencies"], _worker_state["key"]
-    return [_prepare(line, data, agencies[agency_id], key) for line, data, agency_id in rows]
+def _check_in_worker(rows: list[tuple[int, Any]]) -> list[_Checked]:
+    owners = _worker_state["owners"]
+    return _validate([(line, _screen(owners, line, data)) for line, data in rows], _worker_state["key"])
 
 
 @dataclass
 class _Batch:
     size: int
-    unchanged: int
-    errors: list[RowError]
-    prepared: Any  # list of _Prepared | list[RowError], or the pending result of a worker
+    checked: Any  # list of _Checked, or the pending result of a worker
+    existing: set[tuple[int, str]] | None = None  # when already looked up
 
 
 class _Ingest:
-    """One run of :func:`ingest_rows`. Batches are checked in order (structure, agency, reference, already there),
-    validated (here or, with workers, in other processes while the previous batch is written) and written in order."""
+    """One run of :func:`ingest_rows`. Batches are checked (structure, agency, reference), validated (here, or with
+    workers in other processes, reading the JSON there too, while earlier batches are written), then in order sorted
+    into already there, repeated in this input, bad and good, and written."""
 
     def __init__(self, actor, agency: Agency | None, report: IngestReport, workers: int):
         self.actor = actor
-        self.default_agency = agency
         self.report = report
-        self.agencies = {a.code: a for a in Agency.objects.all()}
-        self.by_id = {a.pk: a for a in self.agencies.values()}
+        agencies = {a.code: a for a in Agency.objects.all()}
+        self.by_id = {a.pk: a for a in agencies.values()}
+        self.owners = _Owners(agencies, actor.agency if actor is not None else None, agency)
         self.seen: dict[tuple[int, str], int] = {}  # (agency, external reference) -> first line in this run
         self.key = community_key()
         self.pool = None
@@ -436,7 +510,7 @@ class _Ingest:
             agency_ids_by_code()  # filled before the fork: workers never query the database
             connection.close()  # nor share this process's connection; it reopens when next used
             context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(workers, initializer=_start_worker, initargs=(self.by_id, self.key))
+            self.pool = context.Pool(workers, initializer=_start_worker, initargs=(self.owners, self.key))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -444,86 +518,57 @@ class _Ingest:
             self.pool.join()
             self.pool = None
 
-    def owner(self, data: dict) -> tuple[Agency | None, str]:
-        """The agency a row is recorded for, or None and why not."""
-        code = str(data.get("agency") or "").strip().lower()
-        if self.actor is not None:
-            agency = self.actor.agency
-            if code and code != agency.code:
-                return None, _("You can only ingest cases for your own agency (%(code)s).") % {"code": agency.code}
-        elif code:
-            agency = self.agencies.get(code)
-            if agency is None:
-                return None, _("Unknown agency code: %(code)s") % {"code": code}
-        else:
-            agency = self.default_agency
-            if agency is None:
-                return None, _('Name the agency: an "agency" field in the row or --agency.')
-        if agency.is_secretariat:
-            return None, _("The Secretariat coordinates; it does not hold cases.")
-        return agency, ""
-
     def submit(self, rows: list[tuple[int, Any]]) -> None:
-        """Check a batch and start validating it; write the batches before it that are ready."""
-        errors: list[RowError] = []
-        pending: list[tuple[int, dict, Agency, str]] = []
-        for line, data in rows:
-            if isinstance(data, NotJson):
-                errors.append(RowError(line, "__all__", _("Not JSON: %(reason)s") % {"reason": data.reason}))
-                continue
-            if not isinstance(data, dict):
-                errors.append(RowError(line, "__all__", _("Expected a JSON object.")))
-                continue
-            agency, why = self.owner(data)
-            if agency is None:
-                errors.append(RowError(line, "agency", why))
-            reference = str(data.get("external_reference") or "").strip()
-            if not reference:
-                message = _("Bulk ingest needs the agency's own reference: it is what makes a re-run change nothing.")
-                errors.append(RowError(line, "external_reference", message))
-            if agency is not None and reference:
-                pending.append((line, data, agency, reference))
-        existing = self._existing({(agency.pk, reference) for _l, _d, agency, reference in pending})
-        unchanged = 0
-        todo: list[tuple[int, dict, Agency]] = []
-        for line, data, agency, reference in pending:
-            key = (agency.pk, reference)
-            if key in existing:
-                unchanged += 1
-                continue
-            first = self.seen.setdefault(key, line)
-            if first != line:
-                message = _("Also on line %(line)d of this input.") % {"line": first}
-                errors.append(RowError(line, "external_reference", message))
-                continue
-            todo.append((line, data, agency))
-        if self.pool is not None and todo:
-            prepared = self.pool.apply_async(_prepare_in_worker, ([(ln, d, a.pk) for ln, d, a in todo],))
-        else:
-            prepared = [_prepare(line, data, agency, self.key) for line, data, agency in todo]
-        self.in_flight.append(_Batch(len(rows), unchanged, errors, prepared))
-        while len(self.in_flight) > (2 if self.pool is not None else 0):
-            self.finish(self.in_flight.pop(0))
+        """Start checking a batch; write the batches before it that are ready."""
+        if self.pool is not None:
+            self.in_flight.append(_Batch(len(rows), self.pool.apply_async(_check_in_worker, (rows,))))
+            while len(self.in_flight) > 2:
+                self.finish(self.in_flight.pop(0))
+            return
+        # In this process: rows already recorded, or repeated, are not validated (a re-run costs little).
+        screened = [(line, _screen(self.owners, line, data)) for line, data in rows]
+        keys = [((agency.pk, ref), line) for line, (agency, ref, _d, errors) in screened if not errors]
+        existing = self._existing({row_key for row_key, _line in keys})
+        skip: set[int] = set()
+        first_lines = dict(self.seen)
+        for row_key, line in keys:
+            if row_key in existing or first_lines.setdefault(row_key, line) != line:
+                skip.add(line)
+        self.finish(_Batch(len(rows), _validate(screened, self.key, skip), existing))
 
     def flush(self) -> None:
         while self.in_flight:
             self.finish(self.in_flight.pop(0))
 
     def finish(self, batch: _Batch) -> None:
-        """Write a validated batch, or refuse it whole with every error of its rows."""
+        """Write a checked batch, or refuse it whole with every error of its rows."""
         report = self.report
-        prepared = batch.prepared if isinstance(batch.prepared, list) else batch.prepared.get()
-        errors = list(batch.errors)
+        checked = batch.checked if isinstance(batch.checked, list) else batch.checked.get()
+        existing = batch.existing
+        if existing is None:
+            existing = self._existing({row_key for _line, row_key, _e, _p in checked if row_key is not None})
+        errors: list[RowError] = []
         good: list[_Prepared] = []
-        for item in prepared:
-            if isinstance(item, _Prepared):
-                good.append(item)
+        unchanged = 0
+        for line, row_key, row_errors, prepared in checked:
+            if row_key is None:
+                errors.extend(row_errors)
+                continue
+            if row_key in existing:
+                unchanged += 1
+                continue
+            first = self.seen.setdefault(row_key, line)
+            if first != line:
+                message = _("Also on line %(line)d of this input.") % {"line": first}
+                errors.append(RowError(line, "external_reference", message))
+            elif isinstance(prepared, _Prepared):
+                good.append(prepared)
             else:
-                errors.extend(item)
-        report.unchanged += batch.unchanged
+                errors.extend(prepared)
+        report.unchanged += unchanged
         if errors:
             report.batches_refused += 1
-            report.rejected += batch.size - batch.unchanged
+            report.rejected += batch.size - unchanged
             report.invalid += len({e.line for e in errors})
             report.add_errors(sorted(errors, key=lambda e: e.line))
             return
@@ -659,7 +704,8 @@ def ingest_rows(
     max_errors: int = 1000,
     workers: int = 0,
 ) -> IngestReport:
-    """Ingest ``(line number, row)`` pairs (see :func:`read_ndjson`) in all-or-nothing batches of ``batch_size``.
+    """Ingest ``(line number, row)`` pairs (see :func:`read_ndjson`; a row may be an unparsed line) in
+    all-or-nothing batches of ``batch_size``.
 
     With an ``actor`` (the API), every row is recorded for the actor's agency and a row naming another agency is
     refused. Without one (the CLI, a trusted caller), a row's ``"agency"`` code decides and ``agency`` is the

@@ -52,13 +52,14 @@ def usd_amount(amount: Decimal, currency: str, on: dt.date | None) -> Decimal | 
     return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
 
 
-def build_identifiers(case: Case, items: Sequence[CleanIdentifier], key: bytes) -> list[CaseIdentifier]:
-    """Unsaved identifier rows for ``case``; one per token (the same identifier twice in a case is kept once)."""
-    rows: dict[str, CaseIdentifier] = {}
+def identifier_fields(items: Sequence[CleanIdentifier], key: bytes) -> list[dict]:
+    """The field values of each identifier row (without case and agency); one per token, the first kept."""
+    rows: dict[str, dict] = {}
     for item in items:
         if item.result is None:
             token, linked = item.token, ""
-            fields = {"type": item.type or "unknown", "value": "", "display": "", "raw": "", "blind": True}
+            fields = {"type": item.type or "unknown", "value": "", "display": "", "raw": "", "country": ""}
+            fields["valid"], fields["blind"] = True, True
         else:
             token, linked = tokens_for(key, item.result)
             result = item.result
@@ -69,20 +70,27 @@ def build_identifiers(case: Case, items: Sequence[CleanIdentifier], key: bytes) 
                 "raw": (result.input or result.display)[:512],
                 "country": result.country[:2],
                 "valid": result.valid,
+                "blind": False,
             }
         if token in rows:
             continue
-        rows[token] = CaseIdentifier(
-            case=case,
-            owner_agency_id=case.owner_agency_id,
+        fields.update(
             role=item.role,
             first_seen_on=item.first_seen_on,
             last_seen_on=item.last_seen_on,
             token=token,
             linked_token=linked,
-            **fields,
         )
+        rows[token] = fields
     return list(rows.values())
+
+
+def build_identifiers(case: Case, items: Sequence[CleanIdentifier], key: bytes) -> list[CaseIdentifier]:
+    """Unsaved identifier rows for ``case``; one per token (the same identifier twice in a case is kept once)."""
+    return [
+        CaseIdentifier(case=case, owner_agency_id=case.owner_agency_id, **fields)
+        for fields in identifier_fields(items, key)
+    ]
 
 
 def _case_fields(clean: CleanCase) -> dict:

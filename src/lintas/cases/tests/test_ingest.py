@@ -39,8 +39,8 @@ def row(reference, **fields):
     return json.dumps(data, ensure_ascii=False).encode()
 
 
-def ingest(lines, actor=None, **options):
-    return ingest_rows(actor, read_ndjson(lines), **options)
+def ingest(lines, actor=None, parse=True, **options):
+    return ingest_rows(actor, read_ndjson(lines, parse=parse), **options)
 
 
 def counts():
@@ -107,7 +107,8 @@ def test_reingesting_the_same_file_changes_nothing(generated):
     assert counts() == before
 
 
-def test_bad_rows_are_all_reported_with_line_numbers_and_refuse_only_their_batch():
+@pytest.mark.parametrize("parse", [True, False], ids=["parsed", "raw lines"])
+def test_bad_rows_are_all_reported_with_line_numbers_and_refuse_only_their_batch(parse):
     lines = [
         row("A-1"),
         row("A-2"),
@@ -121,7 +122,7 @@ def test_bad_rows_are_all_reported_with_line_numbers_and_refuse_only_their_batch
         row("A-10"),
         row("A-11"),
     ]
-    report = ingest(lines, agency=Agency.objects.get(code="knpa"), batch_size=3)
+    report = ingest(lines, agency=Agency.objects.get(code="knpa"), batch_size=3, parse=parse)
     # batches: lines 1-3 | 4, 5, 7 | 8, 9, 10 | 11
     assert [(e.line, e.field) for e in report.errors] == [
         (4, "__all__"),
@@ -138,11 +139,21 @@ def test_bad_rows_are_all_reported_with_line_numbers_and_refuse_only_their_batch
     assert written == {"A-1", "A-2", "A-3", "A-11"}
 
 
-def test_rows_need_an_external_reference_and_may_not_repeat_one():
-    report = ingest([row(""), row("R-1"), row("R-1")], agency=Agency.objects.get(code="knpa"))
+@pytest.mark.parametrize("parse", [True, False], ids=["parsed", "raw lines"])
+def test_rows_need_an_external_reference_and_may_not_repeat_one(parse):
+    knpa = Agency.objects.get(code="knpa")
+    report = ingest([row(""), row("R-1"), row("R-1")], agency=knpa, parse=parse)
     assert [(e.line, e.field) for e in report.errors] == [(1, "external_reference"), (3, "external_reference")]
     assert "line 2" in report.errors[1].message
     assert Case.objects.count() == 0
+    # A repeat in a later batch is already recorded: unchanged; only the bad row is refused.
+    report = ingest([row("R-2"), row("R-3", title=""), row("R-2")], agency=knpa, batch_size=1, parse=parse)
+    assert [(e.line, e.field) for e in report.errors] == [(2, "title")]
+    assert (report.created, report.unchanged) == (1, 1)
+    assert list(Case.objects.values_list("external_reference", flat=True)) == ["R-2"]
+    # Rows already recorded are unchanged, even when they would no longer pass validation.
+    again = ingest([row("R-2", title=""), row("R-4")], agency=knpa, parse=parse)
+    assert (again.unchanged, again.created, again.ok) == (1, 1, True)
 
 
 def test_a_trusted_caller_may_name_the_agency_of_each_row(make_user):
@@ -314,7 +325,7 @@ def test_validating_in_worker_processes_writes_exactly_what_one_process_writes(s
         == stored
     )
     assert not Case.objects.filter(external_reference__in=refused).exists()
-    everything = ingest([line for n, line in enumerate(lines) if n != 70], batch_size=25, workers=2)
+    everything = ingest([line for n, line in enumerate(lines) if n != 70], batch_size=25, workers=2, parse=False)
     assert everything.created == 24 and everything.unchanged == 126 and everything.ok
     assert Hit.objects.count() == truth["expected_hits"]
 

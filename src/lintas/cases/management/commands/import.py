@@ -86,7 +86,7 @@ class Command(BaseCommand):
             with use_context("cli:import"):
                 report = ingest_rows(
                     None,
-                    read_ndjson(handle, max_bytes=MAX_LINE_BYTES),
+                    read_ndjson(handle, max_bytes=MAX_LINE_BYTES, parse=False),
                     agency=agency,
                     batch_size=options["batch_size"],
                     progress=progress,
