@@ -230,6 +230,22 @@ def _take_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(last - count + 1, last + 1))
 
 
+def _existing_postgresql(keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """PostgreSQL's fast path of ``_Ingest._existing``: the pairs as two arrays joined to the unique index, one
+    index probe each (the portable OR of IN lists cost 40 ms a batch of 1,000)."""
+    table = connection.ops.quote_name(Case._meta.db_table)
+    agencies, references = zip(*sorted(keys), strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.owner_agency_id, c.external_reference FROM {table} c "  # noqa: S608 - a quoted model name
+            "JOIN unnest(%s::integer[], %s::text[]) AS k(agency, reference) "
+            "ON c.owner_agency_id = k.agency AND c.external_reference = k.reference "
+            "WHERE c.external_reference <> ''",
+            [list(agencies), list(references)],
+        )
+        return set(cursor.fetchall())
+
+
 def _makes_default(field: models.Field) -> bool:
     return field.has_default() and callable(field.default)
 
@@ -594,6 +610,8 @@ class _Ingest:
         """The (agency, reference) pairs already recorded, in one query."""
         if not keys:
             return set()
+        if connection.vendor == "postgresql":
+            return _existing_postgresql(keys)
         by_agency: dict[int, list[str]] = defaultdict(list)
         for agency_id, reference in keys:
             by_agency[agency_id].append(reference)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,14 +25,24 @@ __all__ = ["add_identifiers", "allocate_references", "build_identifiers", "creat
 
 
 def allocate_references(agency: Agency, count: int, year: int | None = None) -> list[str]:
-    """Take ``count`` consecutive references for ``agency`` (call inside a transaction)."""
+    """Take ``count`` consecutive references for ``agency`` (call inside a transaction).
+
+    One ``UPDATE ... RETURNING`` (both databases) takes the numbers and holds the row's lock until commit, so two
+    writers never share a number; the year's row is created the first time.
+    """
     year = year or timezone.now().year
-    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
-    start = sequence.last + 1
-    sequence.last += count
-    sequence.save(update_fields=["last"])
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    sql = f"UPDATE {table} SET last = last + %s WHERE agency_id = %s AND year = %s RETURNING last"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, agency.pk, year])
+        row = cursor.fetchone()
+        if row is None:
+            CaseSequence.objects.get_or_create(agency=agency, year=year)
+            cursor.execute(sql, [count, agency.pk, year])
+            row = cursor.fetchone()
+    last = row[0]
     prefix = agency.short_name.replace(" ", "")
-    return [f"{prefix}-{year}-{number:06d}" for number in range(start, start + count)]
+    return [f"{prefix}-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
 
 
 _rates: dict[tuple[dt.date, str], Decimal] = {}
