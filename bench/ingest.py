@@ -178,6 +178,23 @@ def floor(path: str, db: str) -> tuple[float, float, float, int]:
     return normalize_seconds, raw_seconds, extract_seconds, total
 
 
+def backend_cpu_seconds(db: str) -> float | None:
+    """CPU time of this process's PostgreSQL backend (same machine), which ingest opened: the server's share."""
+    if db != "postgres":
+        return None
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--indicators", type=int, default=100_000)
@@ -215,6 +232,8 @@ def main() -> None:
             print(f"  ... {report.created} cases, {report.identifiers} identifiers", file=sys.stderr)
 
     load = [os.getloadavg()[0], 0.0]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    children_cpu_start = children.ru_utime + children.ru_stime  # the generator, when it ran
     start = time.perf_counter()
     cpu_start = time.process_time()
     with open(path, "rb") as handle:
@@ -227,6 +246,9 @@ def main() -> None:
             profiler.disable()
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
+    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu_seconds = worker_cpu.ru_utime + worker_cpu.ru_stime - children_cpu_start
+    database_cpu_seconds = backend_cpu_seconds(args.db)
     load[1] = os.getloadavg()[0]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert report.ok, report.as_dict()
@@ -241,6 +263,10 @@ def main() -> None:
     )
     print(f"ingest              {indicators / seconds:10.0f} identifiers/s  ({seconds:.1f} s for {indicators} in "
           f"{report.created} cases, path {report.insert_path})")  # fmt: skip
+    database_cpu = f", PostgreSQL backend {database_cpu_seconds:.1f} s" if database_cpu_seconds is not None else ""
+    print(
+        f"cpu                 writer {cpu_seconds:.1f} s, validation workers {worker_cpu_seconds:.1f} s{database_cpu}"
+    )
     print(f"normalise floor     {indicators / normalize_seconds:10.0f} identifiers/s  ({normalize_seconds:.1f} s)")
     print(f"raw insert floor    {indicators / raw_seconds:10.0f} identifiers/s  ({raw_seconds:.1f} s, cases too)")
     print(f"narrative extract   {extract_seconds:10.1f} s (part of ingest, as in the case form)")
@@ -265,6 +291,8 @@ def main() -> None:
                 "cases": report.created,
                 "seconds": round(seconds, 2),
                 "cpu_seconds": round(cpu_seconds, 2),
+                "worker_cpu_seconds": round(worker_cpu_seconds, 2),
+                "database_cpu_seconds": database_cpu_seconds,
                 "per_second": round(indicators / seconds),
                 "normalize_seconds": round(normalize_seconds, 2),
                 "raw_seconds": round(raw_seconds, 2),
