@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -39,7 +39,7 @@ from lintas.audit.services import record_event
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
 from lintas.cases.services import _case_fields, _narrative_identifiers, allocate_references, identifier_fields
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case
-from lintas.matching.engine import match_new_identifiers
+from lintas.matching.engine import NewIdentifier, match_new_identifiers
 from lintas.matching.notify import notify_match
 from lintas.matching.tokens import community_key
 
@@ -51,6 +51,7 @@ __all__ = [
     "RowError",
     "ingest_rows",
     "insert_rows",
+    "insert_tuples",
     "read_ndjson",
     "refresh_statistics",
 ]
@@ -298,10 +299,7 @@ def insert_rows(model: type[models.Model], objs: list[models.Model | Row], *, me
     are filled in, as ``save`` would.
     """
     vendor = connection.vendor
-    if method is None:
-        method = {"postgresql": "copy", "sqlite": "executemany"}.get(vendor, "bulk_create")
-    if method == "copy" and vendor != "postgresql":
-        raise ValueError("COPY needs PostgreSQL")
+    method = _insert_method(method)
     if not objs:
         return method
     if method == "bulk_create":
@@ -332,21 +330,11 @@ def insert_rows(model: type[models.Model], objs: list[models.Model | Row], *, me
                 row += tuple(f.get_db_prep_save(getattr(obj, f.attname), db) for f in other)
             yield row
 
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in (*plain, *stamped, *other))
     with transaction.atomic(savepoint=False):
         pk_name = opts.pk.attname
         for obj, pk in zip(objs, _take_ids(model, len(objs)), strict=True):
             setattr(obj, pk_name, pk)
-        with connection.cursor() as cursor:
-            if method == "copy":
-                with cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
-                    for row in rows():
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * (len(plain) + len(stamped) + len(other)))
-                sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, rows())
+        _send(model, (*plain, *stamped, *other), rows(), method)
     for obj in objs:
         for f in stamped:
             setattr(obj, f.attname, now)
@@ -354,6 +342,67 @@ def insert_rows(model: type[models.Model], objs: list[models.Model | Row], *, me
             obj._state.adding = False
             obj._state.db = connection.alias
     return method
+
+
+def insert_tuples(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[tuple], *, method: str | None = None
+) -> list[int]:
+    """Insert rows given as tuples of the model's fields ``names`` (attribute names, no primary key); return their
+    new ids. :func:`insert_rows` for many rows, without building an object for each; fields not named get their
+    defaults, ``auto_now`` fields the time."""
+    method = _insert_method(method)
+    if not rows:
+        return []
+    opts = model._meta
+    if method == "bulk_create":
+        instances = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(instances)
+        return [instance.pk for instance in instances]
+    vendor = connection.vendor
+    fields = [opts.get_field(name) for name in names]
+    stamped = [f for f in opts.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    rest = [f for f in opts.concrete_fields if f not in fields and f not in stamped and not f.primary_key]
+    db = connections[connection.alias]
+    now = timezone.now()
+    stamps = tuple(f.get_db_prep_save(now, db) for f in stamped)
+    stamps += tuple(f.get_db_prep_save(f.get_default(), db) for f in rest)  # the same for every row
+    convert = [(index, f) for index, f in enumerate(fields) if not _plain(f, vendor)]
+
+    def values(ids):
+        for pk, row in zip(ids, rows, strict=True):
+            if convert:
+                row = list(row)
+                for index, f in convert:
+                    row[index] = f.get_db_prep_save(row[index], db)
+            yield (pk, *row, *stamps)
+
+    with transaction.atomic(savepoint=False):
+        ids = _take_ids(model, len(rows))
+        _send(model, (opts.pk, *fields, *stamped, *rest), values(ids), method)
+    return ids
+
+
+def _insert_method(method: str | None) -> str:
+    vendor = connection.vendor
+    if method is None:
+        method = {"postgresql": "copy", "sqlite": "executemany"}.get(vendor, "bulk_create")
+    if method == "copy" and vendor != "postgresql":
+        raise ValueError("COPY needs PostgreSQL")
+    return method
+
+
+def _send(model: type[models.Model], fields: Sequence[models.Field], rows: Iterable[tuple], method: str) -> None:
+    """Rows of database values for ``fields``, by ``COPY ... FROM STDIN`` or one prepared INSERT for all."""
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if method == "copy":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 # --- ingesting ---------------------------------------------------------------------------------------------------
@@ -668,15 +717,15 @@ class _Ingest:
                 )
                 for amount, currency, on in item.losses
             )
-            owner = {"case_id": case.id, "owner_agency_id": item.agency_id}
-            identifiers.extend(
-                Row.of(CaseIdentifier, **owner, **dict(zip(_IDENTIFIER_FIELDS, values, strict=True)))
-                for values in item.identifiers
-            )
+            identifiers.extend((case.id, item.agency_id, *values) for values in item.identifiers)
         insert_rows(CaseShare, shares)
         insert_rows(CaseLoss, losses)
-        insert_rows(CaseIdentifier, identifiers)
-        outcome = match_new_identifiers(identifiers)
+        ids = insert_tuples(CaseIdentifier, ("case_id", "owner_agency_id", *_IDENTIFIER_FIELDS), identifiers)
+        token_at, linked_at = 2 + _IDENTIFIER_FIELDS.index("token"), 2 + _IDENTIFIER_FIELDS.index("linked_token")
+        stored = zip(ids, identifiers, strict=True)
+        outcome = match_new_identifiers(
+            [NewIdentifier(pk, row[0], row[1], row[token_at], row[linked_at]) for pk, row in stored]
+        )
         if actor is not None and Case.objects.visible_to(actor).filter(pk__in=[c.id for c in cases]).count() != len(
             cases
         ):
@@ -687,8 +736,8 @@ class _Ingest:
             if hit.right_agency_id != hit.left_agency_id:
                 hits_of[hit.right_agency_id] += 1
         identifiers_of: dict[int, int] = defaultdict(int)
-        for ident in identifiers:
-            identifiers_of[ident.owner_agency_id] += 1
+        for row in identifiers:
+            identifiers_of[row[1]] += 1
         offset = 0
         for agency_id, group in per_agency.items():
             mine = cases[offset : offset + len(group)]

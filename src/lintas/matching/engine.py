@@ -8,9 +8,11 @@ Matching inside one agency creates no hit (the case page shows those links).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -18,9 +20,19 @@ from django.db import connection
 from lintas.cases.models import CaseIdentifier
 from lintas.matching.models import BenignValue, Hit, HotValue
 
-__all__ = ["MatchResult", "holders_of", "match_new_identifiers"]
+__all__ = ["MatchResult", "NewIdentifier", "holders_of", "match_new_identifiers"]
 
 CHUNK = 2000  # parameters per IN list: well under SQLite's limit, few round trips on PostgreSQL
+
+
+class NewIdentifier(NamedTuple):
+    """What matching needs of a stored identifier: bulk ingest passes these instead of model instances."""
+
+    pk: int
+    case_id: int
+    owner_agency_id: int
+    token: str
+    linked_token: str
 
 
 @dataclass
@@ -63,10 +75,16 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
             yield part, cursor.fetchall()
 
 
+_PLAIN_ELEMENTS = re.compile(r"[0-9A-Za-z]+(?:,[0-9A-Za-z]+)*")
+_NULL_ELEMENT = re.compile(r"(?:^|,)null(?:,|$)", re.IGNORECASE)
+
+
 def _text_array(values: Sequence[str]) -> str:
     """A PostgreSQL array literal: much cheaper to send than a list the driver adapts element by element."""
-    if all(value.isalnum() and value.isascii() and value.upper() != "NULL" for value in values):  # hex tokens
-        return "{" + ",".join(values) + "}"
+    joined = ",".join(values)
+    plain = joined.count(",") == len(values) - 1 and _PLAIN_ELEMENTS.fullmatch(joined)
+    if plain and not _NULL_ELEMENT.search(joined):  # hex tokens: no quoting needed
+        return "{" + joined + "}"
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
@@ -89,16 +107,17 @@ def benign_tokens(tokens: Iterable[str]) -> set[str]:
     return {token for _part, rows in _rows_carrying(BenignValue, ("token",), ("token",), tokens) for (token,) in rows}
 
 
-def match_new_identifiers(new: Sequence[CaseIdentifier]) -> MatchResult:
+def match_new_identifiers(new: Sequence[CaseIdentifier | NewIdentifier]) -> MatchResult:
     """Create the hits the new identifiers (already saved) make with everything stored. Idempotent."""
     result = MatchResult()
     if not new:
         return result
     # Which new identifiers carry each key: looking them up per key keeps a batch linear, not keys x identifiers.
-    new_by_key: dict[str, list[CaseIdentifier]] = defaultdict(list)
+    new_by_key: dict[str, list[CaseIdentifier | NewIdentifier]] = defaultdict(list)
     for ident in new:
-        for key in {k for k in (ident.token, ident.linked_token) if k}:
-            new_by_key[key].append(ident)
+        new_by_key[ident.token].append(ident)  # never empty
+        if ident.linked_token and ident.linked_token != ident.token:
+            new_by_key[ident.linked_token].append(ident)
     all_keys = set(new_by_key)
     result.benign = benign_tokens(all_keys)
     holders = holders_of(all_keys - result.benign)

@@ -16,7 +16,7 @@ from lintas.audit.choices import Action
 from lintas.audit.models import AuditEvent
 from lintas.cases import services
 from lintas.cases.generator import generate
-from lintas.cases.ingest import NotJson, Row, ingest_rows, insert_rows, read_ndjson
+from lintas.cases.ingest import NotJson, Row, ingest_rows, insert_rows, insert_tuples, read_ndjson
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
 from lintas.cases.validation import clean_case
 from lintas.matching.models import Hit, HotValue
@@ -289,6 +289,16 @@ def test_every_insert_path_stores_the_same_rows(method):
         assert (ident.value, ident.token, ident.first_seen_on) == (row.value, row.token, row.first_seen_on)
         assert (ident.role, ident.valid, ident.blind, ident.linked_token) == ("other", True, False, "")
         assert ident.created_at == row.created_at is not None
+    # tuples of a few fields (what bulk ingest writes for identifiers): the rest from the defaults, stamped
+    names = ("case_id", "owner_agency_id", "type", "value", "token", "linked_token", "first_seen_on")
+    first_seen = dt.date(2025, 6, 1)
+    tuples = [(cases[1].pk, knpa.pk, "email", f"m{n}@example.org", f"{n + 9:032x}", "", first_seen) for n in range(2)]
+    ids = insert_tuples(CaseIdentifier, names, tuples, method=method)
+    assert len(ids) == 2 and min(ids) > max(row.pk for row in rows)
+    for pk, values in zip(ids, tuples, strict=True):
+        ident = CaseIdentifier.objects.get(pk=pk)
+        assert tuple(getattr(ident, name) for name in names) == values
+        assert (ident.role, ident.valid, ident.blind) == ("other", True, False) and ident.created_at is not None
 
 
 def test_read_ndjson_numbers_lines_and_refuses_overlong_ones():
@@ -341,8 +351,9 @@ def test_token_lookups_send_any_text_intact():
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::text[]", [_text_array(values)])
         assert cursor.fetchone()[0] == values
-        cursor.execute("SELECT %s::text[]", [_text_array(["ab12", "cd34"])])
-        assert cursor.fetchone()[0] == ["ab12", "cd34"]
+        for plain in (["ab12", "cd34"], ["ab12", "null"], ["Null"], ["ab,cd"], ["nullx", "xnull"], ["x", ""], ["ab"]):
+            cursor.execute("SELECT %s::text[]", [_text_array(plain)])
+            assert cursor.fetchone()[0] == plain
 
 
 def test_planner_statistics_are_refreshed_as_the_tables_grow(monkeypatch):
