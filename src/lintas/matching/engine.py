@@ -20,7 +20,15 @@ from django.db import connection
 from lintas.cases.models import CaseIdentifier
 from lintas.matching.models import BenignValue, Hit, HotValue
 
-__all__ = ["MatchResult", "NewIdentifier", "holders_of", "match_new_identifiers"]
+__all__ = [
+    "MatchPlan",
+    "MatchResult",
+    "NewIdentifier",
+    "holders_of",
+    "match_new_identifiers",
+    "plan_matches",
+    "record_matches",
+]
 
 CHUNK = 2000  # parameters per IN list: well under SQLite's limit, few round trips on PostgreSQL
 
@@ -109,9 +117,28 @@ def benign_tokens(tokens: Iterable[str]) -> set[str]:
 
 def match_new_identifiers(new: Sequence[CaseIdentifier | NewIdentifier]) -> MatchResult:
     """Create the hits the new identifiers (already saved) make with everything stored. Idempotent."""
+    return record_matches(plan_matches(new))
+
+
+@dataclass
+class MatchPlan:
+    """What matching found, before anything is written: :func:`record_matches` writes it."""
+
+    result: MatchResult
+    hot_counts: dict[str, int]
+    pairs: dict[tuple[int, int], tuple[str, int, int, int, int]]
+
+
+def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool = True) -> MatchPlan:
+    """Read what the new identifiers match and decide the hits and hot values (no writes).
+
+    ``stored=False``: the new identifiers (with their ids taken) are not in the table yet; they are matched with
+    each other here, and the query returns only what was stored before, not a row for each of them (bulk ingest
+    plans before it inserts).
+    """
     result = MatchResult()
     if not new:
-        return result
+        return MatchPlan(result, {}, {})
     # Which new identifiers carry each key: looking them up per key keeps a batch linear, not keys x identifiers.
     new_by_key: dict[str, list[CaseIdentifier | NewIdentifier]] = defaultdict(list)
     for ident in new:
@@ -121,6 +148,10 @@ def match_new_identifiers(new: Sequence[CaseIdentifier | NewIdentifier]) -> Matc
     all_keys = set(new_by_key)
     result.benign = benign_tokens(all_keys)
     holders = holders_of(all_keys - result.benign)
+    if not stored:
+        for key, idents in new_by_key.items():
+            if key not in result.benign:
+                holders[key].extend((ident.pk, ident.case_id, ident.owner_agency_id) for ident in idents)
     cap = settings.MATCHING_HOT_CASE_CAP
     already_hot = {
         t for _part, rows in _rows_carrying(HotValue, ("token",), ("token",), sorted(holders)) for (t,) in rows
@@ -132,6 +163,8 @@ def match_new_identifiers(new: Sequence[CaseIdentifier | NewIdentifier]) -> Matc
         if len(cases) > cap:
             hot_counts[key] = len(cases)
             continue
+        if len(rows) < 2:  # only the new identifier itself
+            continue
         for ident in new_by_key.get(key, ()):
             for other_id, other_case, other_agency in rows:
                 if other_agency == ident.owner_agency_id or other_case == ident.case_id:
@@ -141,10 +174,15 @@ def match_new_identifiers(new: Sequence[CaseIdentifier | NewIdentifier]) -> Matc
                 )
                 pairs.setdefault((left[0], right[0]), (key, left[1], right[1], left[2], right[2]))
     result.newly_hot = set(hot_counts) - already_hot
-    if hot_counts:
-        _record_hot(hot_counts)
-    result.hits = _create_hits(pairs)
-    return result
+    return MatchPlan(result, hot_counts, pairs)
+
+
+def record_matches(plan: MatchPlan) -> MatchResult:
+    """Write what :func:`plan_matches` decided (once the new identifiers are stored): hot values, then hits."""
+    if plan.hot_counts:
+        _record_hot(plan.hot_counts)
+    plan.result.hits = _create_hits(plan.pairs)
+    return plan.result
 
 
 def _record_hot(counts: dict[str, int]) -> None:
