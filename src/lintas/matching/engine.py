@@ -129,6 +129,22 @@ class MatchPlan:
     pairs: dict[tuple[int, int], tuple[str, int, int, int, int]]
 
 
+MATCHING_LOCK = 0x4C696E746173  # "Lintas": the PostgreSQL advisory lock that orders matching writers
+
+
+def serialise_matching() -> None:
+    """Make concurrent writers match one after the other (PostgreSQL; SQLite already has one writer at a time).
+
+    Two transactions recording the same identifier at the same instant would each search before the other
+    committed, and neither would see the other: no hit. The lock is taken before the search and held until commit,
+    so the later writer searches after the earlier one committed and finds its rows. Writers queue only for their
+    matching and commit; readers (lookups) never wait.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MATCHING_LOCK])
+
+
 def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool = True) -> MatchPlan:
     """Read what the new identifiers match and decide the hits and hot values (no writes).
 
@@ -139,6 +155,7 @@ def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool 
     result = MatchResult()
     if not new:
         return MatchPlan(result, {}, {})
+    serialise_matching()
     # Which new identifiers carry each key: looking them up per key keeps a batch linear, not keys x identifiers.
     new_by_key: dict[str, list[CaseIdentifier | NewIdentifier]] = defaultdict(list)
     for ident in new:
