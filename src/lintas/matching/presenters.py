@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lintas.cases.models import Case, CaseIdentifier
 from lintas.matching.models import Hit
 
-__all__ = ["HitView", "OtherSide", "holder_name", "present_hits"]
+__all__ = ["HitView", "OtherSide", "holder_label", "holder_name", "present_hits"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,13 @@ class HitView:
 
 
 def holder_name(case: Case) -> str:
-    return _("a member agency") if case.hide_owner_in_hits else case.owner_agency.short_name
+    hidden = case.hide_owner_in_hits  # a hidden holder's agency is not even read
+    return holder_label("" if hidden else case.owner_agency.short_name, hidden)
+
+
+def holder_label(agency: str, hidden: bool) -> str:
+    """Who holds a case the user may not see: its agency's short name, or only "a member agency" if it hides it."""
+    return _("a member agency") if hidden else agency
 
 
 def present_hits(hits: Iterable[Hit], user) -> list[HitView]:

@@ -1,0 +1,82 @@
+"""Lookup: what each agency sees of the cases holding a value (sharing rules, hit/no-hit), at what query cost, and
+the audit event each lookup leaves."""
+
+import pytest
+from django.test import Client
+
+from lintas.accounts import services as accounts
+from lintas.accounts.choices import Role, TokenScope
+from lintas.audit.choices import Action
+from lintas.audit.models import AuditEvent
+from lintas.cases.tests.helpers import record
+from lintas.matching import services
+
+pytestmark = pytest.mark.django_db
+
+WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+# More values than services._FEW_TOKENS: a long lookup takes the path planned for long token lists.
+PADDING = [f"+65 8{n:03d} {n:04d}" for n in range(60)]
+
+
+@pytest.fixture
+def officers(make_user):
+    return {
+        code: make_user(code, roles=(Role.INVESTIGATOR,), username=f"{code}.lookup") for code in ("rmp", "spf", "rtp")
+    }
+
+
+@pytest.fixture
+def held(officers):
+    """The wallet in four cases: rtp's own (hiding its name), shared with spf by name, with all, and rmp's own."""
+    return {
+        "rtp-owner": record(officers["rtp"], [WALLET], title="RTP owner only", hide_owner_in_hits=True)[0],
+        "rtp-named": record(
+            officers["rtp"], [WALLET], title="RTP named spf", distribution="named", shared_with=["spf"]
+        )[0],
+        "rtp-all": record(officers["rtp"], [WALLET], title="RTP all members", distribution="all")[0],
+        "rmp-owner": record(officers["rmp"], [WALLET], title="RMP owner only")[0],
+    }
+
+
+@pytest.mark.parametrize("padding", [[], PADDING], ids=["short", "long"])
+def test_lookup_shows_exactly_the_cases_the_sharing_rules_allow(officers, held, padding):
+    for code, visible in {
+        "spf": {"rtp-named", "rtp-all"},
+        "rmp": {"rtp-all", "rmp-owner"},
+        "rtp": {"rtp-owner", "rtp-named", "rtp-all"},
+    }.items():
+        answer = services.lookup(officers[code], values=[WALLET, *padding])[0]
+        shown = {m.reference for m in answer.matches if m.visible}
+        assert shown == {held[name].reference for name in visible}, code
+        hidden = [m for m in answer.matches if not m.visible]
+        assert len(hidden) == 4 - len(visible), code
+        assert all(m.reference == "" and m.title == "" and m.case_id is None for m in hidden)
+    hidden_holders = {m.holder for m in services.lookup(officers["spf"], values=[WALLET])[0].matches if not m.visible}
+    assert hidden_holders == {"a member agency", "RMP"}
+
+
+def test_a_disabled_account_sees_no_case(officers, held):
+    officer = officers["rmp"]
+    officer.is_active = False
+    officer.save()
+    answer = services.lookup(officer, values=[WALLET])[0]
+    assert len(answer.matches) == 4 and not any(m.visible for m in answer.matches)
+
+
+def test_a_single_value_api_lookup_is_four_queries_and_one_audit_event(officers, held, django_assert_max_num_queries):
+    _token, secret = accounts.create_api_token(officers["spf"], name="script", scope=TokenScope.READ, days=1)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    client.post("/api/v1/lookup", {"values": [WALLET]}, content_type="application/json")  # marks the token used
+    before = AuditEvent.objects.filter(action=Action.LOOKUP).count()
+    # The token, benign and hot values together, the carrying identifiers with their cases' visibility, the audit.
+    with django_assert_max_num_queries(4):
+        response = client.post("/api/v1/lookup", {"values": [f"tron:{WALLET}"]}, content_type="application/json")
+    assert response.status_code == 200
+    matches = response.json()["answers"][0]["matches"]
+    assert sorted(m["title"] for m in matches if m["visible"]) == ["RTP all members", "RTP named spf"]
+    assert all(set(m) == {"visible", "holder", "recorded_month"} for m in matches if not m["visible"])
+    events = AuditEvent.objects.filter(action=Action.LOOKUP)
+    assert events.count() == before + 1
+    event = events.order_by("-id").first()
+    assert event.actor == officers["spf"] and event.details["values"] == 1 and event.details["with_matches"] == 1
+    assert WALLET not in str(event.details) and len(event.details["tokens"]) == 1
