@@ -64,3 +64,12 @@ def test_a_chosen_type_reads_lines_detection_does_not(make_user, signed_in):
         ("KR:004:12345601234567", "mule_account"),
         ("KR:088:110234567890", "mule_account"),
     }
+
+
+def test_identifier_types_are_named_in_the_readers_language(make_user, signed_in):
+    from lintas.cases.tests.helpers import record
+
+    officer = make_user("knpa", roles=(Role.INVESTIGATOR,))
+    case, _ = record(officer, ["010-2000-0000"])
+    page = signed_in(officer).get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "전화번호" in page and "<td>phone</td>" not in page
