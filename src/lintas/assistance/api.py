@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -133,7 +134,7 @@ def draft(request, payload: RequestIn):
     if len(idents) != len(set(payload.identifiers)):
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"identifiers": ["Only identifiers of your agency's cases can be linked."]})
+        raise ValidationError({"identifiers": [_("Only identifiers of your agency's cases can be linked.")]})
     created = services.draft_request(
         request.user,
         receivers=receivers,
