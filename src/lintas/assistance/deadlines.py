@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User
@@ -14,6 +14,7 @@ from lintas.assistance.models import AssistanceRequest
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.notifications.models import Notification, NotificationKind
+from lintas.notifications.services import for_recipients
 
 __all__ = ["WAITING_ON_RECEIVER", "check_deadlines"]
 
@@ -26,13 +27,10 @@ def _users(agency_id: int, *roles: str) -> list[int]:
     return list(users.filter(role_assignments__role__in=roles).distinct().values_list("pk", flat=True))
 
 
-def _notify(user_ids, text: str, request: AssistanceRequest) -> None:
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=u, kind=NotificationKind.DEADLINE, text=text, url=f"/requests/{request.pk}/")
-            for u in user_ids
-        ]
-    )
+def _notify(user_ids, text, params: dict, request: AssistanceRequest) -> None:
+    """``text % params`` to each user in their own language (``text`` and any text in ``params`` lazy)."""
+    kind, url = NotificationKind.DEADLINE, f"/requests/{request.pk}/"
+    Notification.objects.bulk_create(for_recipients(user_ids, text, params, kind=kind, url=url))
 
 
 def check_deadlines(now=None) -> dict[str, int]:
@@ -51,8 +49,8 @@ def check_deadlines(now=None) -> dict[str, int]:
                 _notify(
                     _users(request.sender_agency_id, Role.LIAISON_OFFICER, Role.SUPERVISOR)
                     + ([request.drafted_by_id] if request.drafted_by_id else []),
-                    _("Overdue: %(ref)s to %(to)s was due %(due)s.")
-                    % {
+                    _("Overdue: %(ref)s to %(to)s was due %(due)s."),
+                    {
                         "ref": request.reference,
                         "to": request.receiver_agency.short_name
                         if request.receiver_known_to_sender()
@@ -63,8 +61,8 @@ def check_deadlines(now=None) -> dict[str, int]:
                 )
                 _notify(
                     _users(request.receiver_agency_id, Role.SUPERVISOR),
-                    _("Overdue: %(ref)s from %(sender)s.")
-                    % {"ref": request.reference, "sender": request.sender_agency.short_name},
+                    _("Overdue: %(ref)s from %(sender)s."),
+                    {"ref": request.reference, "sender": request.sender_agency.short_name},
                     request,
                 )
                 AssistanceRequest.objects.filter(pk=request.pk).update(overdue_notified_at=now)
@@ -72,8 +70,8 @@ def check_deadlines(now=None) -> dict[str, int]:
             elif share >= 0.9 and request.escalated_late_at is None:
                 _notify(
                     _users(request.receiver_agency_id, Role.SUPERVISOR),
-                    _("90 %% of the time is used: %(ref)s from %(sender)s is due %(due)s.")
-                    % {
+                    _("90 %% of the time is used: %(ref)s from %(sender)s is due %(due)s."),
+                    {
                         "ref": request.reference,
                         "sender": request.sender_agency.short_name,
                         "due": request.due_at.strftime("%Y-%m-%d %H:%M UTC"),
@@ -85,8 +83,8 @@ def check_deadlines(now=None) -> dict[str, int]:
             elif share >= 0.5 and request.escalated_half_at is None:
                 _notify(
                     _users(request.receiver_agency_id, Role.SUPERVISOR),
-                    _("Half of the time is used: %(ref)s from %(sender)s is due %(due)s.")
-                    % {
+                    _("Half of the time is used: %(ref)s from %(sender)s is due %(due)s."),
+                    {
                         "ref": request.reference,
                         "sender": request.sender_agency.short_name,
                         "due": request.due_at.strftime("%Y-%m-%d %H:%M UTC"),

@@ -365,19 +365,20 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
     from lintas.accounts.models import User
     from lintas.matching.notify import _send_emails
     from lintas.notifications.models import Notification, NotificationKind
+    from lintas.notifications.services import for_recipients
 
     if action == "submit":
         agency, roles = request.sender_agency_id, (Role.SUPERVISOR,)
-        text = _("%(ref)s awaits your approval: %(type)s to %(to)s.")
+        text = gettext_lazy("%(ref)s awaits your approval: %(type)s to %(to)s.")
     elif request.status == S.SENT:
         agency, roles = request.receiver_agency_id, (Role.LIAISON_OFFICER,)
-        text = _("New %(priority)s request %(ref)s from %(sender)s: %(type)s.")
+        text = gettext_lazy("New %(priority)s request %(ref)s from %(sender)s: %(type)s.")
     elif action in {"acknowledge", "answer_partly", "answer_fully", "decline"}:
         agency, roles = request.sender_agency_id, (Role.LIAISON_OFFICER, Role.SUPERVISOR)
-        text = _("%(ref)s to %(to)s is now: %(status)s.")
+        text = gettext_lazy("%(ref)s to %(to)s is now: %(status)s.")
     elif action == "withdraw" and request.sent_at:
         agency, roles = request.receiver_agency_id, (Role.LIAISON_OFFICER,)
-        text = _("%(ref)s from %(sender)s was withdrawn.")
+        text = gettext_lazy("%(ref)s from %(sender)s was withdrawn.")
     else:
         return
     recipients = set(
@@ -387,20 +388,18 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
     )
     if request.drafted_by_id and agency == request.sender_agency_id and request.drafted_by_id != actor.pk:
         recipients.add(request.drafted_by_id)
-    message = text % {
+    params = {  # labels stay lazy: each recipient reads them in their own language
         "ref": request.reference,
-        "type": request.get_type_display(),
-        "to": request.receiver_agency.short_name if request.receiver_known_to_sender() else _("a member agency"),
+        "type": dict(RequestType.choices).get(request.type, request.type),
+        "to": request.receiver_agency.short_name
+        if request.receiver_known_to_sender()
+        else gettext_lazy("a member agency"),
         "sender": request.sender_agency.short_name,
-        "status": request.get_status_display(),
-        "priority": request.get_priority_display(),
+        "status": dict(RequestStatus.choices).get(request.status, request.status),
+        "priority": dict(Priority.choices).get(request.priority, request.priority),
     }
-    notes = Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=r, kind=NotificationKind.REQUEST, text=message, url=f"/requests/{request.pk}/")
-            for r in recipients
-        ]
-    )
+    kind, url = NotificationKind.REQUEST, f"/requests/{request.pk}/"
+    notes = Notification.objects.bulk_create(for_recipients(recipients, text, params, kind=kind, url=url))
     ids = [n.pk for n in notes]
     transaction.on_commit(lambda: _send_emails(ids))
 
@@ -415,6 +414,7 @@ def post_message(actor, request: AssistanceRequest, body: str):
     from lintas.assistance.models import RequestMessage
     from lintas.matching.notify import _send_emails
     from lintas.notifications.models import Notification, NotificationKind
+    from lintas.notifications.services import for_recipients
 
     side = _side(actor, request)
     if side is None or (side == "receiver" and request.sent_at is None):
@@ -436,15 +436,13 @@ def post_message(actor, request: AssistanceRequest, body: str):
         other = request.receiver_agency_id if side == "sender" else request.sender_agency_id
         recipients = User.objects.filter(agency_id=other, is_active=True, role_assignments__role=Role.LIAISON_OFFICER)
         notes = Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient_id=r,
-                    kind=NotificationKind.REQUEST,
-                    url=f"/requests/{request.pk}/",
-                    text=_("New message on %(ref)s.") % {"ref": request.reference},
-                )
-                for r in recipients.values_list("pk", flat=True).distinct()
-            ]
+            for_recipients(
+                recipients.values_list("pk", flat=True).distinct(),
+                gettext_lazy("New message on %(ref)s."),
+                {"ref": request.reference},
+                kind=NotificationKind.REQUEST,
+                url=f"/requests/{request.pk}/",
+            )
         )
         ids = [n.pk for n in notes]
         transaction.on_commit(lambda: _send_emails(ids))

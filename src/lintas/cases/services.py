@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
@@ -328,6 +329,7 @@ def remind_reviews(today: dt.date | None = None) -> int:
     from lintas.accounts.choices import Role
     from lintas.accounts.models import User
     from lintas.notifications.models import Notification, NotificationKind
+    from lintas.notifications.services import for_recipients
 
     today = today or timezone.now().date()
     due = Case.objects.filter(review_on__lte=today + dt.timedelta(days=REVIEW_NOTICE_DAYS), review_reminded_on=None)
@@ -341,15 +343,14 @@ def remind_reviews(today: dt.date | None = None) -> int:
             )
             if case.created_by_id:
                 recipients.add(case.created_by_id)
-            text = _("Case %(reference)s is due for review on %(date)s: keep, update or delete its data.") % {
-                "reference": case.reference,
-                "date": case.review_on.isoformat(),
-            }
             Notification.objects.bulk_create(
-                [
-                    Notification(recipient_id=r, kind=NotificationKind.REVIEW_DUE, text=text, url=f"/cases/{case.pk}/")
-                    for r in recipients
-                ]
+                for_recipients(
+                    recipients,
+                    gettext_lazy("Case %(reference)s is due for review on %(date)s: keep, update or delete its data."),
+                    {"reference": case.reference, "date": case.review_on.isoformat()},
+                    kind=NotificationKind.REVIEW_DUE,
+                    url=f"/cases/{case.pk}/",
+                )
             )
             Case.objects.filter(pk=case.pk).update(review_reminded_on=today)
             record_event(

@@ -7,7 +7,9 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User
@@ -15,6 +17,7 @@ from lintas.cases.models import Case, CaseIdentifier
 from lintas.matching.engine import MatchResult, holders_of
 from lintas.matching.presenters import holder_name
 from lintas.notifications.models import Notification, NotificationKind
+from lintas.notifications.services import for_recipients, languages_of
 
 __all__ = ["notify_details_requested", "notify_match"]
 
@@ -51,8 +54,8 @@ def _hit_notifications(outcome: MatchResult) -> list[Notification]:
     case_ids = {c for h in outcome.hits for c in (h.left_case_id, h.right_case_id)}
     cases = {c.pk: c for c in Case.objects.filter(pk__in=case_ids).select_related("owner_agency")}
     liaison = _recipients({c.owner_agency_id for c in cases.values()})
-    # per (recipient, my case): the holders of the other sides
-    holders: dict[tuple[int, int], set[str]] = defaultdict(set)
+    # per (recipient, my case): the cases on the other sides
+    others: dict[tuple[int, int], set[int]] = defaultdict(set)
     for hit in outcome.hits:
         for mine, theirs in ((hit.left_case_id, hit.right_case_id), (hit.right_case_id, hit.left_case_id)):
             case = cases[mine]
@@ -60,18 +63,21 @@ def _hit_notifications(outcome: MatchResult) -> list[Notification]:
             if case.created_by_id:
                 users.add(case.created_by_id)
             for user_id in users:
-                holders[(user_id, mine)].add(holder_name(cases[theirs]))
+                others[(user_id, mine)].add(theirs)
     url = reverse("matching:hit_list")
-    return [
-        Notification(
-            recipient_id=user_id,
-            kind=NotificationKind.HIT,
-            text=_("New hit: an identifier of your case %(reference)s is also held by %(holders)s.")
-            % {"reference": cases[case_id].reference, "holders": ", ".join(sorted(names))},
-            url=f"{url}?case={case_id}",
+    languages = languages_of(user_id for user_id, _case in others)
+    notes = []
+    for (user_id, case_id), theirs in others.items():
+        with translation.override(languages[user_id]):  # each officer reads it in their own language
+            names = ", ".join(sorted({holder_name(cases[other]) for other in theirs}))
+            text = _("New hit: an identifier of your case %(reference)s is also held by %(holders)s.") % {
+                "reference": cases[case_id].reference,
+                "holders": names,
+            }
+        notes.append(
+            Notification(recipient_id=user_id, kind=NotificationKind.HIT, text=text[:500], url=f"{url}?case={case_id}")
         )
-        for (user_id, case_id), names in holders.items()
-    ]
+    return notes
 
 
 def _hot_notifications(tokens: set[str]) -> list[Notification]:
@@ -82,15 +88,13 @@ def _hot_notifications(tokens: set[str]) -> list[Notification]:
     for agency_id, display, kind in rows:
         per_agency[agency_id].add(display or kind)
     liaison = _recipients(set(per_agency))
+    text = gettext_lazy("Hot value: %(value)s is in so many cases that pairs are no longer reported one by one.")
     return [
-        Notification(
-            recipient_id=user_id,
-            kind=NotificationKind.HOT_VALUE,
-            text=_("Hot value: %(value)s is in so many cases that pairs are no longer reported one by one.")
-            % {"value": ", ".join(sorted(values))[:300]},
-        )
+        note
         for agency_id, values in per_agency.items()
-        for user_id in liaison[agency_id]
+        for note in for_recipients(
+            liaison[agency_id], text, {"value": ", ".join(sorted(values))[:300]}, kind=NotificationKind.HOT_VALUE
+        )
     ]
 
 
@@ -100,20 +104,14 @@ def notify_details_requested(request) -> list[Notification]:
     holder_case_id = hit.right_case_id if hit.left_agency_id == request.requesting_agency_id else hit.left_case_id
     case = Case.objects.select_related("owner_agency").get(pk=holder_case_id)
     liaison = _recipients({case.owner_agency_id})
-    text = _("%(agency)s asks for the details of your case %(reference)s (a hit on a shared identifier).") % {
-        "agency": request.requesting_agency.short_name,
-        "reference": case.reference,
-    }
     notes = Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=user_id,
-                kind=NotificationKind.DETAILS_REQUESTED,
-                text=text,
-                url=reverse("matching:hit_detail", args=[hit.pk]),
-            )
-            for user_id in liaison[case.owner_agency_id]
-        ]
+        for_recipients(
+            liaison[case.owner_agency_id],
+            gettext_lazy("%(agency)s asks for the details of your case %(reference)s (a hit on a shared identifier)."),
+            {"agency": request.requesting_agency.short_name, "reference": case.reference},
+            kind=NotificationKind.DETAILS_REQUESTED,
+            url=reverse("matching:hit_detail", args=[hit.pk]),
+        )
     )
     ids = [n.pk for n in notes]
     transaction.on_commit(lambda: _send_emails(ids))
