@@ -173,8 +173,9 @@ def _benign_and_hot(tokens: set[str]) -> tuple[set[str], set[str]]:
 
 
 def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
-    """For each token, the stored identifiers carrying it (as their own token or as the linked one), oldest first,
-    each with its case's reference, title and holder and whether ``user`` may see that case.
+    """For each token, the stored identifiers carrying it (as their own token or as the linked one) in the order they
+    were stored, each with its case's reference, title and holder and whether ``user`` may see that case (the caller
+    shows a case it may not see only as hit/no-hit).
 
     One query per part of the tokens, rows as tuples (a hot value has hundreds). Whether the user may see a case is
     an ``EXISTS`` on the SQL of ``Case.objects.visible_to(user)``, the one access path. Raw SQL around it because
@@ -187,7 +188,7 @@ def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
         return found
     idents, cases, agencies = _table(CaseIdentifier), _table(Case), _table(Agency)
     try:
-        visible, visible_params = Case.objects.visible_to(user).values("pk").query.sql_with_params()
+        visible, visible_params = Case.objects.visible_to(user).order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # the user may see nothing
         visible, visible_params = f"SELECT id AS pk FROM {cases} WHERE 1 = 0", ()  # noqa: S608
     with connection.cursor() as cursor:
@@ -204,8 +205,9 @@ def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
             )
             with _plain_plan(len(part)):
                 cursor.execute(sql, [*visible_params, *params, *params])
+                rows = cursor.fetchall()
             wanted = set(part)
-            for row in cursor.fetchall():
+            for row in rows:
                 carrier = _Carrier(*row)
                 for key in (carrier.token, carrier.linked_token) if carrier.linked_token else (carrier.token,):
                     if key in wanted:
