@@ -6,10 +6,13 @@ hot. Then:
 
 1. ``lintas.matching.services.lookup`` of 1,000 mixed values (70 % stored, typed as an officer of another country
    would type them; 30 % unknown) by an SPF investigator, ``--runs`` times: p50 and p95 (goal p95 < 200 ms);
-2. ``POST /api/v1/lookup`` with one value and a bearer token against gunicorn with 2 workers on 127.0.0.1, from a
-   pool of client threads for ``--seconds`` seconds: requests per second (goal >= 1,000/s) and latency.
+2. ``POST /api/v1/lookup`` with one value and a bearer token against gunicorn with 2 sync workers (as ``lintas
+   serve`` runs it; ``--worker-threads`` N > 1 runs gthread workers instead) on 127.0.0.1, from ``--threads``
+   connections of wrk (or Python client threads with ``--client python``) for ``--seconds`` seconds: requests per
+   second (goal >= 1,000/s) and latency.
 
-    python bench/lookup.py --identifiers 1000000 [--runs 50] [--seconds 20] [--threads 16] [--rebuild]
+    python bench/lookup.py --identifiers 1000000 [--runs 50] [--seconds 20] [--threads 16] [--worker-threads 1]
+                           [--client wrk|python] [--rebuild]
 
 The final line is JSON.
 """
@@ -352,7 +355,8 @@ def api_lookups(
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lintas.settings"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "lintas.wsgi:application", "--workers", str(workers),
-         "--threads", str(worker_threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+         "--worker-class", "gthread" if worker_threads > 1 else "sync", "--threads", str(worker_threads),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env,
     )  # fmt: skip
     run = load_wrk if client == "wrk" else load
@@ -390,7 +394,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--worker-threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers, as lintas serve)"
+    )
     parser.add_argument(
         "--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
         help="load generator: wrk (apt-get install wrk; default when installed) or Python threads",
@@ -428,8 +434,9 @@ def main() -> None:
         _, secret = accounts.create_api_token(user, name="bench", scope=TokenScope.READ, days=1)
         api = api_lookups(secret, pool, args.seconds, args.threads, args.workers, args.client, args.worker_threads)
         print(
-            f"API single lookups  {api['requests_per_second']:,}/s with {args.workers} gunicorn workers and "
-            f"{args.threads} {args.client} connections, p50 {api['p50_ms']} ms, p95 {api['p95_ms']} ms, "
+            f"API single lookups  {api['requests_per_second']:,}/s with {args.workers} gunicorn workers of "
+            f"{args.worker_threads} threads and {args.threads} {args.client} connections, p50 {api['p50_ms']} ms, "
+            f"p95 {api['p95_ms']} ms, "
             f"{api['statuses']}"
         )
         for name in ("healthz", "me"):
@@ -452,6 +459,8 @@ def main() -> None:
                 "api_p50_ms": api.get("p50_ms"),
                 "api_p95_ms": api.get("p95_ms"),
                 "api_non_200": sum(n for code, n in api.get("statuses", {}).items() if code != 200) if api else None,
+                "api_client": args.client if api else None,
+                "api_workers": f"{args.workers}x{args.worker_threads} threads" if api else None,
                 "api_healthz_per_second": api["healthz"]["requests_per_second"] if api else None,
                 "api_me_per_second": api["me"]["requests_per_second"] if api else None,
                 "cpus": os.cpu_count(),
