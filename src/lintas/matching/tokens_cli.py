@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from collections.abc import Iterator
 
@@ -82,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:
         print(f"lintas tokens: {exc}", file=sys.stderr)
         return 2
+    if not os.environ.get("LINTAS_COMMUNITY_KEY", "").strip():
+        print(
+            "lintas tokens: warning: LINTAS_COMMUNITY_KEY is not set, so these tokens use the development key and "
+            "match nothing on a real server. Set it to your community key (see docs/operations.md).",
+            file=sys.stderr,
+        )
     source = sys.stdin if args.file == "-" else open(args.file, newline="", encoding="utf-8-sig")  # noqa: SIM115
     out = sys.stdout if args.out == "-" else open(args.out, "w", newline="", encoding="utf-8")  # noqa: SIM115
     errors = sys.stderr if not args.errors else open(args.errors, "w", encoding="utf-8")  # noqa: SIM115

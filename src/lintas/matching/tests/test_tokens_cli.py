@@ -73,11 +73,13 @@ def test_runs_without_django_and_uses_the_community_key(tmp_path):
     )
     default = subprocess.run([sys.executable, "-c", probe, str(source)], env=env, capture_output=True, text=True)
     assert default.returncode == 0, default.stderr
+    assert "development key" in default.stderr  # tokens that would match nothing on a server are not made silently
     env["LINTAS_COMMUNITY_KEY"] = "11" * 32
     keyed = subprocess.run(
         [sys.executable, "-m", "lintas", "tokens", "make", str(source)], env=env, capture_output=True
     )
     assert keyed.returncode == 0, keyed.stderr
+    assert b"development key" not in keyed.stderr
     assert default.stdout.splitlines()[1] != keyed.stdout.decode().splitlines()[1]
     env["LINTAS_COMMUNITY_KEY"] = "not hex"
     refused = subprocess.run(
