@@ -28,6 +28,7 @@ __all__ = [
     "match_new_identifiers",
     "plan_matches",
     "record_matches",
+    "rematch",
 ]
 
 CHUNK = 2000  # parameters per IN list: well under SQLite's limit, few round trips on PostgreSQL
@@ -200,6 +201,20 @@ def record_matches(plan: MatchPlan) -> MatchResult:
         _record_hot(plan.hot_counts)
     plan.result.hits = _create_hits(plan.pairs)
     return plan.result
+
+
+def rematch(tokens: Iterable[str]) -> MatchResult:
+    """Match again every stored identifier carrying one of ``tokens``: after a value left the benign list, the pairs
+    skipped while it was listed become hits (or a hot value). Idempotent: pairs already stored are kept."""
+    holders = holders_of(tokens)
+    ids = sorted({ident for rows in holders.values() for ident, _case, _agency in rows})
+    stored = []
+    for part in _chunks(ids):
+        rows = CaseIdentifier.objects.filter(pk__in=part)
+        stored += [
+            NewIdentifier(*row) for row in rows.values_list("id", "case", "owner_agency", "token", "linked_token")
+        ]
+    return match_new_identifiers(stored)
 
 
 def _record_hot(counts: dict[str, int]) -> None:

@@ -8,6 +8,7 @@ never the raw values.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,8 @@ from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of
 from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue
 from lintas.matching.presenters import holder_label
 from lintas.matching.tokens import community_key, tokens_for
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["MAX_LOOKUP_VALUES", "LookupAnswer", "add_benign", "lookup", "remove_benign", "request_details"]
 
@@ -293,7 +296,20 @@ def add_benign(user, *, value: str, type: str | None, category: str, reason: str
 def remove_benign(user, benign: BenignValue) -> None:
     _platform_admin(user)
     record_event(Action.BENIGN_REMOVED, actor=user, target=benign, details={"value": benign.value})
+    token = benign.token
     benign.delete()
+    # The pairs it kept from being hits become hits now (a job: a bank hotline can be in thousands of cases).
+    transaction.on_commit(lambda: _queue_rematch([token], "benign value removed"))
+
+
+def _queue_rematch(tokens: list[str], reason: str) -> None:
+    """Runs after commit: a queue outage is logged (then run ``lintas rematch VALUE`` by hand), never an error page."""
+    from lintas.matching.tasks import rematch_tokens
+
+    try:
+        rematch_tokens(tokens, reason)
+    except Exception:
+        logger.exception("could not queue re-matching of %d token(s) (%s)", len(tokens), reason)
 
 
 def related_cases(case: Case, user) -> dict[int, list[Case]]:

@@ -1,6 +1,9 @@
 """Matching rules: linked families, benign values, hot values, blind tokens, same-agency links, idempotence."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +69,40 @@ def test_benign_value_never_raises_a_hit_and_is_shown_as_benign(officers, platfo
     assert outcome.hits == [] and outcome.benign
     answer = services.lookup(officers["cnp"], values=["+82 1588 9999"])[0]
     assert answer.benign and answer.matches == []
+
+
+def test_removing_a_benign_value_turns_the_pairs_it_hid_into_hits(
+    officers, platform_admin, django_capture_on_commit_callbacks
+):
+    from lintas.audit.choices import Action
+    from lintas.audit.models import AuditEvent
+    from lintas.notifications.models import Notification
+
+    benign = services.add_benign(
+        platform_admin, value="1588-9999", type="phone", country="KR", category="bank_hotline", reason="bank"
+    )
+    record(officers["knpa"], [{"value": "1588-9999", "type": "phone"}])
+    record(officers["cnp"], [{"value": "+82 1588 9999", "type": "phone"}])
+    record(officers["rtp"], ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    assert Hit.objects.count() == 0
+    notified = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_benign(platform_admin, benign)
+    hit = Hit.objects.get()  # the two holders of the phone, nothing else
+    assert {hit.left_agency.code, hit.right_agency.code} == {"knpa", "cnp"}
+    trails = AuditEvent.objects.filter(action=Action.HITS_CREATED).values_list("agency__code", "details__hits")
+    assert sorted(trails) == [("cnp", 1), ("knpa", 1)]
+    assert Notification.objects.count() > notified
+    # Idempotent: matching again changes nothing.
+    from lintas.matching.engine import rematch
+
+    assert rematch([hit.token]).hits == [] and Hit.objects.count() == 1
+    out = io.StringIO()
+    call_command("rematch", "+82 1588 9999", stdout=out)
+    assert out.getvalue().strip() == "0 new hit(s)" and Hit.objects.count() == 1
+    Hit.objects.all().delete()
+    call_command("rematch", "1588-9999", "--country", "KR", stdout=out)
+    assert Hit.objects.count() == 1
 
 
 def test_only_the_platform_admin_keeps_benign_lists(officers):

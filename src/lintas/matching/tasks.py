@@ -1,0 +1,38 @@
+"""Jobs of matching."""
+
+from collections import Counter
+
+from django.db import transaction
+from huey.contrib.djhuey import db_task
+
+from lintas.agencies.models import Agency
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.core.context import use_context
+from lintas.matching.engine import rematch
+
+__all__ = ["rematch_tokens"]
+
+
+@db_task(retries=3, retry_delay=30)
+def rematch_tokens(tokens: list[str], reason: str) -> int:
+    """Match the identifiers carrying ``tokens`` again (a value left the benign list); hits found are audited in
+    both agencies' trails and notified as any new hit."""
+    from lintas.matching.notify import notify_match
+
+    with use_context("job:rematch_tokens"), transaction.atomic():
+        outcome = rematch(tokens)
+        per_agency = Counter()
+        for hit in outcome.hits:
+            per_agency[hit.left_agency_id] += 1
+            per_agency[hit.right_agency_id] += 1
+        for agency in Agency.objects.filter(pk__in=per_agency):
+            record_event(
+                Action.HITS_CREATED,
+                actor_username="job",
+                agency=agency,
+                object_type="matching.hit",
+                details={"hits": per_agency[agency.pk], "reason": reason, "tokens": sorted(tokens)[:100]},
+            )
+        notify_match(outcome)
+    return len(outcome.hits)
