@@ -376,3 +376,30 @@ def test_planner_statistics_are_refreshed_as_the_tables_grow(monkeypatch):
                 "SELECT n_distinct FROM pg_stats WHERE tablename = 'cases_caseidentifier' AND attname = 'token'"
             )
             assert cursor.fetchone() is not None
+
+
+@pytest.mark.postgres
+def test_long_token_searches_are_planned_as_index_probes_and_leave_the_settings_as_they_were():
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from lintas.matching.engine import holders_of
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    names = ("enable_seqscan", "jit", "max_parallel_workers_per_gather")
+
+    def settings_now(cursor):
+        values = []
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            values.append(cursor.fetchone()[0])
+        return values
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        before = settings_now(cursor)
+        with CaptureQueriesContext(connection) as queries:
+            assert holders_of([f"{n:032x}" for n in range(3000)]) == {}
+        statements = [q["sql"] for q in queries.captured_queries]
+        assert statements[0].startswith("SET LOCAL enable_seqscan = off") and "UNION" in statements[1]
+        assert settings_now(cursor) == before
