@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     CASE_UPDATED = "case.updated", _("Case updated")
     CASE_VIEWED = "case.viewed", _("Case viewed")
     CASES_LISTED = "case.listed", _("Cases listed")
+    CASES_EXPORTED = "case.exported", _("Cases exported")
     IDENTIFIERS_ADDED = "case.identifiers_added", _("Identifiers added to a case")
     CASES_INGESTED = "case.bulk_ingested", _("Cases ingested in bulk")
     HITS_CREATED = "hit.created", _("Hits found")

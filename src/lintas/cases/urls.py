@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("export.csv", views.case_export, name="export"),
     path("new/", views.case_create, name="create"),
     path("identifier-preview/", views.identifier_preview, name="identifier_preview"),
     path("<int:case_id>/", views.case_detail, name="detail"),

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,8 +27,8 @@ from lintas.matching.services import related_cases
 from lintas.matching.views import asked_by_others
 
 
-@login_required
-def case_list(request):
+def _filtered_cases(request):
+    """The cases the user may see, narrowed by the list's filters: (queryset, status, crime type, scope, query)."""
     cases = Case.objects.visible_to(request.user).select_related("owner_agency")
     status, crime_type, scope, query = (request.GET.get(k, "") for k in ("status", "crime_type", "scope", "q"))
     if status in CaseStatus.values:
@@ -38,6 +39,12 @@ def case_list(request):
         cases = cases.filter(owner_agency_id=request.user.agency_id)
     if query:
         cases = cases.filter(Q(title__icontains=query) | Q(reference__iexact=query.strip()))
+    return cases, status, crime_type, scope, query
+
+
+@login_required
+def case_list(request):
+    cases, status, crime_type, scope, query = _filtered_cases(request)
     page = Paginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     if not request.htmx or request.GET.get("page") in (None, "1"):
         record_event(Action.CASES_LISTED, actor=request.user, details={"filters": request.GET.dict()})
@@ -54,6 +61,66 @@ def case_list(request):
         "querystring": params.urlencode(),
     }
     return render(request, "cases/_case_rows.html" if request.htmx else "cases/case_list.html", context)
+
+
+EXPORT_COLUMNS = (
+    "reference", "agency", "title", "crime_type", "status", "first_incident", "last_incident", "countries",
+    "victims", "distribution", "tlp", "handling_code", "handling_text", "identifiers", "losses_usd", "recorded",
+)  # fmt: skip
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading = + - @ (or tab, CR) would run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def case_export(request):
+    """The list's cases (same filters, same access path) as CSV, streamed; audited with the filters and the count."""
+    import csv
+    from decimal import Decimal
+
+    from django.db.models import Count, OuterRef, Subquery, Sum
+    from django.http import StreamingHttpResponse
+
+    from lintas.cases.models import CaseIdentifier, CaseLoss
+
+    cases, *_filters = _filtered_cases(request)
+    count = cases.count()
+    record_event(Action.CASES_EXPORTED, actor=request.user, details={"filters": request.GET.dict(), "cases": count})
+    # Counted in subqueries: joining both identifiers and losses would multiply the sums.
+    identifiers = CaseIdentifier.objects.filter(case=OuterRef("pk")).order_by().values("case")
+    losses = CaseLoss.objects.filter(case=OuterRef("pk")).order_by().values("case")
+    cases = cases.annotate(
+        identifier_count=Subquery(identifiers.annotate(n=Count("id")).values("n")),
+        usd=Subquery(losses.annotate(total=Sum("usd_amount")).values("total")),
+    )
+    rows = cases.order_by("-created_at", "-id").iterator(chunk_size=2000)
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff"  # spreadsheets read the file as UTF-8 (Hangul, Thai, Vietnamese)
+        yield writer.writerow(EXPORT_COLUMNS)
+        for case in rows:
+            yield writer.writerow(
+                _cell(v)
+                for v in (
+                    case.reference, case.owner_agency.short_name, case.title, case.crime_type, case.status,
+                    case.first_incident_on, case.last_incident_on, " ".join(case.countries), case.victim_count,
+                    case.distribution, case.tlp, case.handling_code, case.handling_text, case.identifier_count or 0,
+                    "" if case.usd is None else f"{Decimal(case.usd):.2f}", case.created_at.date(),
+                )
+            )  # fmt: skip
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lintas-cases-{timezone.now():%Y%m%d-%H%M}.csv"'
+    return response
 
 
 def _writer_or_403(request, case=None) -> None:

@@ -73,3 +73,28 @@ def test_identifier_types_are_named_in_the_readers_language(make_user, signed_in
     case, _ = record(officer, ["010-2000-0000"])
     page = signed_in(officer).get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "전화번호" in page and "<td>phone</td>" not in page
+
+
+def test_the_case_list_exports_what_it_shows_as_csv(make_user, signed_in):
+    import csv
+    import io
+
+    from lintas.audit.choices import Action
+    from lintas.audit.models import AuditEvent
+    from lintas.cases.tests.helpers import record
+
+    officer = make_user("spf", roles=(Role.INVESTIGATOR,))
+    other = make_user("pntl", roles=(Role.INVESTIGATOR,))
+    record(officer, ["TMvUpLWozRZnvFYn1nrFwsyoC33TdCJKiP", "+65 9123 4567"], title="=HYPERLINK(evil)",
+           losses=[{"amount": "100", "currency": "USD"}, {"amount": "50.5", "currency": "USD"}])  # fmt: skip
+    record(officer, [], title="Closed one", status="closed")
+    record(other, [], title="PNTL private case")  # owner only: never in SPF's export
+    response = signed_in(officer).get("/cases/export.csv?status=open")
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [row["title"] for row in rows] == ["'=HYPERLINK(evil)"]  # a formula is written as text
+    assert rows[0]["identifiers"] == "2" and rows[0]["losses_usd"] == "150.50" and rows[0]["agency"] == "SPF"
+    event = AuditEvent.objects.filter(action=Action.CASES_EXPORTED).get()
+    assert event.actor == officer and event.details == {"filters": {"status": "open"}, "cases": 1}
