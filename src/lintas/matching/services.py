@@ -91,7 +91,7 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
         answer = LookupAnswer(
             result.input or result.display, str(result.type), result.value, result.valid, list(result.errors)
         )
-        tokens = [t for t in dict.fromkeys((own, linked)) if t]
+        tokens = [t for t in (own, linked) if t]  # a case found by both is answered once (seen_cases)
         answer.benign = any(t in benign for t in tokens)
         answer.hot = any(t in hot for t in tokens)
         seen_cases: set[int] = set()
