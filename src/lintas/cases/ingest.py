@@ -24,10 +24,10 @@ import gc
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q
@@ -352,16 +352,24 @@ def insert_tuples(
     *,
     method: str | None = None,
     ids: list[int] | None = None,
+    json_text: Collection[str] = (),
 ) -> list[int]:
     """Insert rows given as tuples of the model's fields ``names`` (attribute names, no primary key); return their
     new ids. :func:`insert_rows` for many rows, without building an object for each; fields not named get their
-    defaults, ``auto_now`` fields the time. ``ids``: taken before (by ``_take_ids``, in this transaction)."""
+    defaults, ``auto_now`` fields the time. ``ids``: taken before (by ``_take_ids``, in this transaction).
+    ``json_text``: JSON fields whose values come already as JSON text (serialised in a worker process)."""
     method = _insert_method(method)
     if not rows:
         return []
     opts = model._meta
     if method == "bulk_create":
-        instances = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        decoded = [index for index, name in enumerate(names) if name in json_text]
+        instances = []
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            for index in decoded:
+                values[names[index]] = json.loads(row[index])
+            instances.append(model(**values))
         for instance, pk in zip(instances, ids or (), strict=False):
             instance.pk = pk
         model._default_manager.bulk_create(instances)
@@ -374,7 +382,7 @@ def insert_tuples(
     now = timezone.now()
     stamps = tuple(f.get_db_prep_save(now, db) for f in stamped)
     stamps += tuple(f.get_db_prep_save(f.get_default(), db) for f in rest)  # the same for every row
-    convert = [(index, f) for index, f in enumerate(fields) if not _plain(f, vendor)]
+    convert = [(index, f) for index, f in enumerate(fields) if not _plain(f, vendor) and f.name not in json_text]
 
     def values(ids):
         for pk, row in zip(ids, rows, strict=True):
@@ -451,11 +459,22 @@ _IDENTIFIER_FIELDS = (
 _identifier_values = operator.itemgetter(*_IDENTIFIER_FIELDS)
 
 
-@dataclass
-class _Prepared:
+# A case's own fields in the order the writer inserts them; the lists (JSON) leave the worker as JSON text.
+_CASE_FIELDS = (
+    "title", "crime_type", "external_reference", "modus_operandi", "status", "first_incident_on", "last_incident_on",
+    "countries", "narrative", "victim_count", "victim_nationalities", "victim_age_bands", "distribution", "tlp",
+    "handling_code", "handling_text", "source_reliability", "information_accuracy", "purpose", "legal_basis",
+    "review_on", "hide_owner_in_hits",
+)  # fmt: skip
+_JSON_FIELDS = frozenset({"modus_operandi", "countries", "victim_nationalities", "victim_age_bands"})
+
+
+class _Prepared(NamedTuple):
+    """A validated row as plain values: a tuple is what crosses from a worker process cheapest."""
+
     line: int
     agency_id: int
-    fields: dict[str, Any]  # the case's own fields
+    fields: tuple  # _CASE_FIELDS values
     shared_with: list[int]
     losses: list[tuple[Decimal, str, dt.date | None]]
     identifiers: list[tuple]  # _IDENTIFIER_FIELDS values, one per token, as identifier_fields makes them
@@ -468,10 +487,11 @@ def _prepare(line: int, data: dict, agency: Agency, key: bytes) -> _Prepared | l
     except CaseInvalid as invalid:
         return [RowError(line, name, message) for name, messages in invalid.errors.items() for message in messages]
     found = [*clean.identifiers, *_narrative_identifiers(clean, agency.country)]
+    fields = _case_fields(clean)
     return _Prepared(
         line,
         agency.pk,
-        _case_fields(clean),
+        tuple(json.dumps(fields[name]) if name in _JSON_FIELDS else fields[name] for name in _CASE_FIELDS),
         clean.shared_with,
         [(loss.amount, loss.currency, loss.occurred_on) for loss in clean.losses],
         [_identifier_values(fields) for fields in identifier_fields(found, key)],
@@ -704,29 +724,25 @@ class _Ingest:
             per_agency[item.agency_id].append(item)
         items = [item for group in per_agency.values() for item in group]
         actor_id = actor.pk if actor is not None else None
-        cases: list[Row] = []
+        references: list[str] = []
+        case_rows: list[tuple] = []
         for agency_id, group in per_agency.items():
-            agency = self.by_id[agency_id]
-            for item, reference in zip(group, allocate_references(agency, len(group)), strict=True):
-                cases.append(
-                    Row.of(
-                        Case,
-                        owner_agency_id=agency_id,
-                        reference=reference,
-                        created_by_id=actor_id,
-                        updated_by_id=actor_id,
-                        **item.fields,
-                    )
-                )
-        self.report.insert_path = insert_rows(Case, cases)
+            taken = allocate_references(self.by_id[agency_id], len(group))
+            references += taken
+            case_rows += [
+                (agency_id, ref, actor_id, actor_id, *item.fields) for item, ref in zip(group, taken, strict=True)
+            ]
+        names = ("owner_agency_id", "reference", "created_by_id", "updated_by_id", *_CASE_FIELDS)
+        case_ids = insert_tuples(Case, names, case_rows, json_text=_JSON_FIELDS)
+        self.report.insert_path = _insert_method(None)
         rates = _Rates({currency for item in items for _amount, currency, _on in item.losses})
         shares, losses, identifiers = [], [], []
-        for case, item in zip(cases, items, strict=True):
-            shares.extend(Row.of(CaseShare, case_id=case.id, agency_id=agency_id) for agency_id in item.shared_with)
+        for case_id, item in zip(case_ids, items, strict=True):
+            shares.extend(Row.of(CaseShare, case_id=case_id, agency_id=agency_id) for agency_id in item.shared_with)
             losses.extend(
                 Row.of(
                     CaseLoss,
-                    case_id=case.id,
+                    case_id=case_id,
                     amount=amount,
                     currency=currency,
                     occurred_on=on,
@@ -734,7 +750,7 @@ class _Ingest:
                 )
                 for amount, currency, on in item.losses
             )
-            identifiers.extend((case.id, item.agency_id, *values) for values in item.identifiers)
+            identifiers.extend((case_id, item.agency_id, *values) for values in item.identifiers)
         insert_rows(CaseShare, shares)
         insert_rows(CaseLoss, losses)
         # Matching is planned before the identifiers are inserted: then the search returns only what was stored
@@ -750,9 +766,7 @@ class _Ingest:
         )
         insert_tuples(CaseIdentifier, ("case_id", "owner_agency_id", *_IDENTIFIER_FIELDS), identifiers, ids=ids)
         outcome = record_matches(plan)
-        if actor is not None and Case.objects.visible_to(actor).filter(pk__in=[c.id for c in cases]).count() != len(
-            cases
-        ):
+        if actor is not None and Case.objects.visible_to(actor).filter(pk__in=case_ids).count() != len(case_ids):
             raise PermissionError("ingested cases would not be visible to their author")
         hits_of: dict[int, int] = defaultdict(int)
         for hit in outcome.hits:
@@ -764,7 +778,7 @@ class _Ingest:
             identifiers_of[row[1]] += 1
         offset = 0
         for agency_id, group in per_agency.items():
-            mine = cases[offset : offset + len(group)]
+            mine = references[offset : offset + len(group)]
             offset += len(group)
             record_event(
                 Action.CASES_INGESTED,
@@ -772,13 +786,13 @@ class _Ingest:
                 actor_username="" if actor is not None else "cli",
                 agency=self.by_id[agency_id],
                 object_type="cases.case",
-                object_id=f"{mine[0].reference}..{mine[-1].reference}",
+                object_id=f"{mine[0]}..{mine[-1]}",
                 details={
                     "lines": [group[0].line, group[-1].line],
                     "created": len(group),
                     "identifiers": identifiers_of[agency_id],
                     "hits": hits_of.get(agency_id, 0),
-                    "references": [mine[0].reference, mine[-1].reference],
+                    "references": [mine[0], mine[-1]],
                 },
             )
         notify_match(outcome)

@@ -403,3 +403,13 @@ def test_long_token_searches_are_planned_as_index_probes_and_leave_the_settings_
         statements = [q["sql"] for q in queries.captured_queries]
         assert statements[0].startswith("SET LOCAL enable_seqscan = off") and "UNION" in statements[1]
         assert settings_now(cursor) == before
+
+
+def test_bulk_ingest_writes_every_field_the_form_writes():
+    from lintas.cases.ingest import _CASE_FIELDS, _JSON_FIELDS
+    from lintas.cases.services import _case_fields
+    from lintas.cases.validation import clean_case
+
+    clean = clean_case({"title": "T", "crime_type": "bec"}, owner=Agency.objects.get(code="knpa"))
+    assert set(_CASE_FIELDS) == set(_case_fields(clean))
+    assert _JSON_FIELDS == {f.name for f in Case._meta.concrete_fields if f.get_internal_type() == "JSONField"}
