@@ -233,15 +233,16 @@ def _plain_plan(tokens: int) -> Iterator[None]:
     PostgreSQL's sampled statistics put the distinct linked tokens at about a thousand where there are hundreds of
     thousands, so it expects each looked-up token to match a dozen rows by ``linked_token``. For a long list that
     estimate crosses the JIT and parallel-query thresholds: at 10 million identifiers compiling and starting workers
-    took 80 of 100 ms for a query that reads a few hundred rows in 18 ms. ``SET LOCAL`` needs a transaction and ends
-    with it (or with the caller's).
+    took 80 of 100 ms for a query that reads a few hundred rows in 18 ms. ``SET LOCAL`` needs a transaction; the
+    settings are restored right after, for a caller whose transaction goes on.
     """
     if tokens <= _FEW_TOKENS or connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
+        yield  # on an error the rollback (to the savepoint) undoes the settings
+        cursor.execute("SET LOCAL jit TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
 @transaction.atomic

@@ -80,3 +80,18 @@ def test_a_single_value_api_lookup_is_four_queries_and_one_audit_event(officers,
     event = events.order_by("-id").first()
     assert event.actor == officers["spf"] and event.details["values"] == 1 and event.details["with_matches"] == 1
     assert WALLET not in str(event.details) and len(event.details["tokens"]) == 1
+
+
+@pytest.mark.postgres
+def test_a_long_lookup_leaves_the_callers_transaction_planned_as_before(officers, held):
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        before = cursor.fetchone()
+        answer = services.lookup(officers["spf"], values=[WALLET, *PADDING])[0]
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == before
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() != ("0",)
+    assert len(answer.matches) == 4
