@@ -103,11 +103,13 @@ def refang(text: str) -> str:
 def refang_with_map(text: str) -> tuple[str, list[int], list[int]]:
     """Refang ``text`` and return ``(refanged, starts, ends)`` where ``starts[i]``/``ends[i]`` are the offsets in
     ``text`` of the characters that produced character ``i`` of ``refanged`` (so spans map back exactly)."""
+    if not _FANG_HINT.search(text) or not _FANG_RE.search(text):  # nothing defanged (most texts): identity, in C
+        return text, list(range(len(text))), list(range(1, len(text) + 1))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for match in _FANG_RE.finditer(text) if _FANG_HINT.search(text) else ():
+    for match in _FANG_RE.finditer(text):
         for i in range(pos, match.start()):
             out.append(text[i])
             starts.append(i)
