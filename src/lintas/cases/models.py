@@ -24,6 +24,7 @@ __all__ = ["Case", "CaseIdentifier", "CaseLoss", "CaseSequence", "CaseShare", "E
 class CaseQuerySet(OwnedQuerySet):
     """A case is visible to its owner, to every member when shared with all, and to the agencies it names."""
 
+    # visibility_key: the user's agency, as the rule below reads nothing else of the user.
     def _visible_to(self, user):
         named = CaseShare.objects.filter(case=OuterRef("pk"), agency_id=user.agency_id)
         return self.filter(

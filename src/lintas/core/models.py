@@ -16,6 +16,9 @@ def can_read(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+_visible_sql: dict[tuple, tuple[str, tuple]] = {}  # see AgencyScopedQuerySet.visible_pk_sql
+
+
 class AgencyScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to an agency; ``visible_to`` is the only way to read them for a user.
 
@@ -31,6 +34,34 @@ class AgencyScopedQuerySet(models.QuerySet):
 
     def _visible_to(self, user):
         return self.filter(**{self.agency_field: user.agency_id})
+
+    def visibility_key(self, user):
+        """What ``_visible_to`` depends on besides the rows: the user's agency. Override with the rule."""
+        return user.agency_id
+
+    def visible_pk_sql(self, user) -> tuple[str, tuple] | None:
+        """``(sql, params)`` selecting the primary keys of the model's rows ``visible_to(user)`` (as ``pk``; this
+        queryset's own filters do not apply), or None when the user may read nothing: for raw queries that must apply
+        the one access path (``EXISTS (... WHERE pk = ...)``).
+
+        Compiling the queryset costs half a millisecond, as much as a whole single-value lookup's queries; the SQL
+        depends only on ``visibility_key(user)``, so it is compiled once per key and database (tested against a fresh
+        compile for users of every kind).
+        """
+        if not can_read(user):
+            return None
+        from django.core.exceptions import EmptyResultSet
+
+        key = (self.db, self.model, self.visibility_key(user))
+        cached = _visible_sql.get(key)
+        if cached is None:
+            every = self.model._default_manager.using(self.db)  # the model's rows, not this queryset's filters
+            try:
+                sql, params = every.visible_to(user).order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:
+                return None
+            cached = _visible_sql[key] = (sql, tuple(params))
+        return cached
 
 
 class OwnedQuerySet(AgencyScopedQuerySet):

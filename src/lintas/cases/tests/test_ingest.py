@@ -412,4 +412,4 @@ def test_bulk_ingest_writes_every_field_the_form_writes():
 
     clean = clean_case({"title": "T", "crime_type": "bec"}, owner=Agency.objects.get(code="knpa"))
     assert set(_CASE_FIELDS) == set(_case_fields(clean))
-    assert _JSON_FIELDS == {f.name for f in Case._meta.concrete_fields if f.get_internal_type() == "JSONField"}
+    assert {f.name for f in Case._meta.concrete_fields if f.get_internal_type() == "JSONField"} == _JSON_FIELDS

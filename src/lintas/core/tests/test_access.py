@@ -89,3 +89,34 @@ def test_refusal_is_recorded_in_the_owners_trail(make_user):
     with pytest.raises(Http404):
         get_visible_or_404(User.objects.all(), viewer, pk=hidden.pk)
     assert AuditEvent.objects.get(action=Action.ACCESS_DENIED).agency == hidden.agency
+
+
+def test_the_cached_visibility_sql_is_the_one_access_path_compiled_afresh(make_user):
+    """visible_pk_sql keeps one compiled visible_to per agency: for every kind of user it must equal a fresh compile,
+    select exactly the visible rows, and give nothing to a disabled user."""
+    from django.db import connection
+
+    from lintas.accounts.choices import Role
+    from lintas.cases.models import Case
+    from lintas.cases.tests.helpers import record
+
+    users = [
+        make_user("spf", roles=(Role.INVESTIGATOR,)),
+        make_user("spf", roles=(Role.AGENCY_ADMIN, Role.SUPERVISOR)),
+        make_user("pntl", roles=(Role.INVESTIGATOR, Role.LIAISON_OFFICER)),
+        make_user("aseanapol", roles=(Role.PLATFORM_ADMIN,)),
+    ]
+    record(users[0], [], title="owner only")
+    record(users[0], [], title="named", distribution="named", shared_with=["pntl"])
+    record(users[2], [], title="all", distribution="all")
+    for user in users * 2:  # the second round reads the cache
+        sql, params = Case.objects.filter(title="named").visible_pk_sql(user)  # the filter does not apply
+        fresh, fresh_params = Case.objects.visible_to(user).order_by().values("pk").query.sql_with_params()
+        assert (sql, params) == (fresh, tuple(fresh_params))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert {pk for (pk,) in cursor.fetchall()} == set(
+                Case.objects.visible_to(user).values_list("pk", flat=True)
+            )
+    users[0].is_active = False
+    assert Case.objects.visible_pk_sql(users[0]) is None
