@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -377,6 +377,53 @@ def revoke_api_token(actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+_TOKEN_JOIN = (("t", ApiToken), ("u", User), ("a", Agency))
+_token_sql: dict[str, tuple[str, list]] = {}  # per database alias: the SQL and, per model, its fields and converters
+
+
+def _token_with_user(key_id: str) -> ApiToken | None:
+    """The token with ``key_id``, its user and the user's agency, in one query: what
+    ``ApiToken.objects.select_related("user", "user__agency").filter(key_id=...).first()`` returns, from SQL and field
+    converters prepared once (the ORM compiled the same join again on every API request: 0.6 ms of each)."""
+    alias = connection.alias
+    prepared = _token_sql.get(alias)
+    if prepared is None:
+        quote, columns, models = connection.ops.quote_name, [], []
+        for table_alias, model in _TOKEN_JOIN:
+            fields = list(model._meta.concrete_fields)
+            converters = []
+            for field in fields:
+                column = field.get_col(table_alias)
+                converters.append(connection.ops.get_db_converters(column) + field.get_db_converters(connection))
+                columns.append(f"{table_alias}.{quote(field.column)}")
+            models.append((model, [f.attname for f in fields], converters, [f.get_col(table_alias) for f in fields]))
+        tables = {model: quote(model._meta.db_table) for _a, model in _TOKEN_JOIN}
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {tables[ApiToken]} t "  # noqa: S608 - quoted model names
+            f"JOIN {tables[User]} u ON u.id = t.user_id JOIN {tables[Agency]} a ON a.id = u.agency_id "
+            "WHERE t.key_id = %s"
+        )
+        prepared = _token_sql[alias] = (sql, models)
+    sql, models = prepared
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects, start = [], 0
+    for model, attnames, converters, expressions in models:
+        values = list(row[start : start + len(attnames)])
+        start += len(attnames)
+        for index, functions in enumerate(converters):
+            for function in functions:
+                values[index] = function(values[index], expressions[index], connection)
+        objects.append(model.from_db(alias, attnames, values))
+    token, user, agency = objects
+    User._meta.get_field("agency").set_cached_value(user, agency)
+    ApiToken._meta.get_field("user").set_cached_value(token, user)
+    return token
+
+
 def authenticate_token(secret: str) -> ApiToken | None:
     """The usable token for a bearer secret, or None. Rejections of well-formed but bad tokens are audited."""
     import hmac
@@ -384,7 +431,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != ApiToken.PREFIX:
         return None
-    token = ApiToken.objects.select_related("user", "user__agency").filter(key_id=parts[1]).first()
+    token = _token_with_user(parts[1])
     if token is None or not hmac.compare_digest(token.key_hash, ApiToken.hash_secret(secret)):
         record_event(
             Action.TOKEN_REJECTED, outcome=Outcome.DENIED, details={"reason": "unknown token"}, actor_username=""

@@ -117,3 +117,20 @@ def test_profile_page_shows_a_new_secret_once(make_user, signed_in):
     secret = response.context["new_secret"]
     assert secret and secret in response.content.decode()
     assert secret not in client.get("/accounts/profile/").content.decode()
+
+
+def test_a_bearer_token_loads_exactly_what_the_orm_loads(make_user):
+    """authenticate_token reads the token, its user and agency with prepared SQL: every field as the ORM gives it."""
+    from lintas.accounts.services import _token_with_user
+
+    user = make_user("knpa", roles=(Role.INVESTIGATOR,))
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    token, _secret = services.create_api_token(user, name="t", scope=TokenScope.READ, days=3)
+    fast = _token_with_user(token.key_id)
+    slow = ApiToken.objects.select_related("user", "user__agency").get(key_id=token.key_id)
+    for mine, theirs in ((fast, slow), (fast.user, slow.user), (fast.user.agency, slow.user.agency)):
+        for field in type(theirs)._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+        assert mine._state.adding is False and mine._state.db == theirs._state.db
+    assert _token_with_user("no-such-key") is None
