@@ -67,7 +67,7 @@ def split_domain(ascii_host: str) -> tuple[str, str, str, bool]:
 @functools.lru_cache(maxsize=65536)
 def normalize_host(host: str) -> tuple[str, str]:
     """``(ascii_host, error)``: a host name in lower-case ASCII (IDNA) without trailing dot, or an error."""
-    h = host.strip().rstrip(".").lower()
+    h = host.strip().rstrip(".").strip().lower()  # "0 ." is "0", as "0" is
     if not h:
         return "", "empty host name"
     if len(h) > 253:
