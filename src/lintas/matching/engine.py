@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from lintas.cases.models import CaseIdentifier
 from lintas.matching.models import BenignValue, Hit, HotValue
@@ -25,6 +26,7 @@ __all__ = [
     "MatchResult",
     "NewIdentifier",
     "holders_of",
+    "long_list_plan",
     "match_new_identifiers",
     "plan_matches",
     "record_matches",
@@ -80,13 +82,9 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
                 test, params = f"IN ({', '.join(['%s'] * len(part))})", list(part) * len(columns)
             # "<> ''" lets the partial index on linked_token (only rows that have one) serve the search.
             sql = " UNION ".join(f"SELECT {fields} FROM {table} WHERE {c} {test} AND {c} <> ''" for c in columns)  # noqa: S608
-            hinted = postgres and len(part) > _HINT_ABOVE and connection.in_atomic_block
-            if hinted:
-                cursor.execute(_INDEX_PROBES)
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            if hinted:
-                cursor.execute(_DEFAULT_PLANS)
+            with long_list_plan(len(part), above=_HINT_ABOVE, no_seqscan=True):
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
             yield part, rows
 
 
@@ -95,15 +93,26 @@ _NULL_ELEMENT = re.compile(r"(?:^|,)null(?:,|$)", re.IGNORECASE)
 
 
 # A long list of tokens is one index probe each. PostgreSQL misjudges how many rows a list matches (almost every
-# linked_token is empty, so its sample knows few distinct ones) and then scans the table, in parallel workers, or
-# compiles the plan: at 400,000 identifiers a batch's 5,500 tokens took 105 ms so and 50 ms by the indexes. Inside the
-# writer's transaction, the search is told so, and the settings are restored right after it.
+# linked_token is empty, so its sample knows few distinct ones: 1,314 where there are 433,000) and then scans the
+# table, in parallel workers, or compiles the plan: at 400,000 identifiers a writer's 5,500 tokens took 105 ms so and
+# 50 ms by the indexes; at 10 million, JIT and worker start-up took 80 of a lookup's 100 ms.
 _HINT_ABOVE = 1000
-_INDEX_PROBES = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
-_DEFAULT_PLANS = (
-    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL jit TO DEFAULT; "
-    "SET LOCAL max_parallel_workers_per_gather TO DEFAULT"
-)
+
+
+@contextmanager
+def long_list_plan(count: int, *, above: int, no_seqscan: bool = False) -> Iterator[None]:
+    """Plan the queries inside without JIT and parallel workers (and, with ``no_seqscan``, without a sequential scan)
+    when ``count`` tokens are more than ``above``, on PostgreSQL. ``SET LOCAL`` in a savepoint (or a transaction of
+    its own): the settings are restored right after, and on an error the rollback undoes them."""
+    if count <= above or connection.vendor != "postgresql":
+        yield
+        return
+    names = ["jit", "max_parallel_workers_per_gather"] + (["enable_seqscan"] if no_seqscan else [])
+    values = {"jit": "off", "max_parallel_workers_per_gather": "0", "enable_seqscan": "off"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("; ".join(f"SET LOCAL {name} = {values[name]}" for name in names))
+        yield
+        cursor.execute("; ".join(f"SET LOCAL {name} TO DEFAULT" for name in names))
 
 
 def _text_array(values: Sequence[str]) -> str:

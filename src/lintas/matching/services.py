@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -27,7 +26,7 @@ from lintas.audit.services import record_event
 from lintas.cases.choices import IdentifierRole
 from lintas.cases.models import Case, CaseIdentifier
 from lintas.matching.choices import BenignCategory
-from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of
+from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of, long_list_plan
 from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue
 from lintas.matching.presenters import holder_label
 from lintas.matching.tokens import community_key, tokens_for
@@ -203,7 +202,7 @@ def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
                 f"AND linked_token <> '') m JOIN {cases} c ON c.id = m.case_id "
                 f"JOIN {agencies} a ON a.id = c.owner_agency_id ORDER BY m.id"
             )
-            with _plain_plan(len(part)):
+            with long_list_plan(len(part), above=_FEW_TOKENS):
                 cursor.execute(sql, [*visible_params, *params, *params])
                 rows = cursor.fetchall()
             wanted = set(part)
@@ -219,27 +218,9 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-# Up to this many tokens PostgreSQL estimates the carriers query as cheap and plans it plainly.
+# Up to this many tokens PostgreSQL estimates the carriers query as cheap and plans it plainly; above, it overestimates
+# the linked-token matches and would start JIT and parallel workers (engine.long_list_plan).
 _FEW_TOKENS = 50
-
-
-@contextmanager
-def _plain_plan(tokens: int) -> Iterator[None]:
-    """For a long list on PostgreSQL: plan the next query without parallel workers or JIT compilation.
-
-    PostgreSQL's sampled statistics put the distinct linked tokens at about a thousand where there are hundreds of
-    thousands, so it expects each looked-up token to match a dozen rows by ``linked_token``. For a long list that
-    estimate crosses the JIT and parallel-query thresholds: at 10 million identifiers compiling and starting workers
-    took 80 of 100 ms for a query that reads a few hundred rows in 18 ms. ``SET LOCAL`` needs a transaction; the
-    settings are restored right after, for a caller whose transaction goes on.
-    """
-    if tokens <= _FEW_TOKENS or connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        yield  # on an error the rollback (to the savepoint) undoes the settings
-        cursor.execute("SET LOCAL jit TO DEFAULT; SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
 @transaction.atomic

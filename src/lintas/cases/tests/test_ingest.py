@@ -400,8 +400,8 @@ def test_long_token_searches_are_planned_as_index_probes_and_leave_the_settings_
         before = settings_now(cursor)
         with CaptureQueriesContext(connection) as queries:
             assert holders_of([f"{n:032x}" for n in range(3000)]) == {}
-        statements = [q["sql"] for q in queries.captured_queries]
-        assert statements[0].startswith("SET LOCAL enable_seqscan = off") and "UNION" in statements[1]
+        statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert "SET LOCAL enable_seqscan = off" in statements[0] and "UNION" in statements[1]
         assert settings_now(cursor) == before
 
 
