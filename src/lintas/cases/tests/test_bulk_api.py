@@ -110,3 +110,20 @@ def test_a_signed_in_session_with_its_second_factor_may_ingest(officer, signed_i
     client = signed_in(officer, Client(enforce_csrf_checks=False))
     response = client.post(URL, data=ndjson(case("S-1")), content_type="application/x-ndjson")
     assert response.status_code == 200 and response.json()["created"] == 1
+
+
+def test_only_those_who_may_record_a_case_may_ingest_cases(make_user):
+    """A liaison officer or an agency admin without a case-writing role, and the Secretariat, get 403 as for
+    POST /cases/, audited, and nothing is read or written."""
+    from lintas.audit.choices import Action
+    from lintas.audit.models import AuditEvent
+
+    for user in (
+        make_user("rtp", roles=(Role.LIAISON_OFFICER,)),
+        make_user("rtp", roles=(Role.AGENCY_ADMIN,)),
+        make_user("aseanapol", roles=(Role.PLATFORM_ADMIN, Role.INVESTIGATOR)),
+    ):
+        response = post(ndjson(case(f"X-{user.pk}")), bearer(user))
+        assert response.status_code == 403, (user.username, response.content)
+        assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=user).exists()
+    assert Case.objects.count() == 0
