@@ -130,6 +130,7 @@ def list_cases(request, filters: Query[CaseFilters]):
 
 @router.post("/", response={201: CaseCreated}, summary="Record a case with its identifiers (matched at once)")
 def create_case(request, payload: Body[dict[str, Any]]):
+    services.check_case_writer(request.user)  # the role first: 403, audited, whatever the input
     try:
         clean = clean_case(payload, owner=request.user.agency)
     except CaseInvalid as error:
@@ -167,6 +168,7 @@ class IdentifiersAdded(Schema):
 @router.post("/{case_id}/identifiers", response={201: IdentifiersAdded}, summary="Add identifiers to my case")
 def add_identifiers(request, case_id: int, payload: IdentifiersIn):
     case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
+    services.check_case_writer(request.user, case)  # the role first: 403, audited, whatever the input
     try:
         clean = clean_case(
             {"title": case.title, "crime_type": case.crime_type, "identifiers": payload.identifiers},

@@ -109,6 +109,16 @@ def test_only_case_writers_record_cases(make_user, signed_in):
     assert response.status_code == 403
     assert Case.objects.count() == 0
     assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=liaison).count() == 2
+    # The role is checked before the input: bad input from someone without the role is a 403 too, audited.
+    response = client.post("/api/v1/cases/", {"title": ""}, content_type="application/json")
+    assert response.status_code == 403
+    owner = make_user("spf", roles=(Role.INVESTIGATOR,))
+    case, _ = record_case(owner, [])
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/identifiers", {"identifiers": [{"value": "12"}]}, content_type="application/json"
+    )
+    assert response.status_code == 403 and case.identifiers.count() == 0
+    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=liaison).count() == 4
 
 
 def test_a_bare_word_is_not_recorded_as_a_name(make_user):
