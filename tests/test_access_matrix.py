@@ -195,6 +195,21 @@ API: dict[str, Case] = {
         201,
         data=lambda c: {"identifiers": [{"value": "+6591234567"}]},
     ),
+    # A queued import is stored for the caller's own agency ("other" queues its own); its report is the importer's.
+    "POST /api/v1/cases/imports": Case(
+        "post",
+        lambda c: "/api/v1/cases/imports",
+        401,
+        202,
+        202,
+        data=lambda c: {"title": "queued", "crime_type": "bec", "external_reference": "Q-1"},
+    ),
+    "GET /api/v1/cases/imports": Case(
+        "get", lambda c: (_import(c), "/api/v1/cases/imports")[1], 401, 200, 200, hidden=lambda c: MARKER
+    ),
+    "GET /api/v1/cases/imports/{import_id}": Case(
+        "get", lambda c: f"/api/v1/cases/imports/{_import(c).pk}", 401, 404, 200, hidden=lambda c: MARKER
+    ),
     # Bulk ingest records the rows for the caller's own agency: "other" ingests its own case (and learns only counts).
     "POST /api/v1/cases/bulk": Case(
         "post",
@@ -326,6 +341,18 @@ def ctx(make_user):
         benign=benign,
         request=request,
     )
+
+
+def _import(ctx: Ctx):
+    """The owner's bulk import, its report naming the owner's marker (made once per test)."""
+    from lintas.cases.models import BulkImport
+
+    job, _ = BulkImport.objects.get_or_create(
+        owner_agency=ctx.owner.agency,
+        file_name="matrix.ndjson",
+        defaults={"created_by": ctx.owner, "status": "done", "report": {"errors": [{"message": MARKER}]}},
+    )
+    return job
 
 
 def _request(client, case: Case, ctx: Ctx, headers=None):

@@ -6,6 +6,7 @@ start without its secrets and refuses demo mode. See docs/configuration.md for e
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -277,6 +278,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request until collectstatic has run
 MEDIA_ROOT = DATA_DIR / "media"
+# Bodies of queued bulk imports (POST /api/v1/cases/imports) until their job has ingested them. Tests use a
+# directory of their own, so no run leaves files under the data directory.
+IMPORTS_DIR = Path(tempfile.mkdtemp(prefix="lintas-test-imports-")) if TESTING else DATA_DIR / "imports"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

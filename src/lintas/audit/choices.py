@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     CASES_EXPORTED = "case.exported", _("Cases exported")
     IDENTIFIERS_ADDED = "case.identifiers_added", _("Identifiers added to a case")
     CASES_INGESTED = "case.bulk_ingested", _("Cases ingested in bulk")
+    IMPORT_QUEUED = "case.import_queued", _("Bulk import queued")
+    IMPORT_VIEWED = "case.import_viewed", _("Bulk import report read")
     HITS_CREATED = "hit.created", _("Hits found")
     HIT_VIEWED = "hit.viewed", _("Hit viewed")
     DETAILS_REQUESTED = "hit.details_requested", _("Details requested from a hit")

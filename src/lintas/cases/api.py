@@ -10,7 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases import services
-from lintas.cases.models import Case
+from lintas.cases.models import BulkImport, Case
 from lintas.cases.validation import CaseInvalid, clean_case
 from lintas.core.access import get_visible_or_404
 
@@ -227,3 +227,48 @@ def ingest_cases(request):
         raise HttpError(415, _("Send the cases as application/x-ndjson: one JSON object per line."))
     report = ingest_rows(request.user, read_ndjson(request, parse=False))
     return Status(200 if report.ok else 422, report.as_dict())
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    bytes: int = Field(..., alias="size")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    report: dict[str, Any]
+    error: str
+
+
+@router.post(
+    "/imports",
+    response={202: ImportOut},
+    summary="Queue a bulk import of any size: the NDJSON body of /cases/bulk, ingested by a job",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
+    },
+)
+def queue_import(request):
+    """The body is stored as it arrives and ingested by a job with the rules of ``POST /cases/bulk``; poll
+    ``GET /cases/imports/{id}`` for its status and report (updated after every batch)."""
+    from django.utils.translation import gettext as _
+    from ninja.errors import HttpError
+
+    services.check_case_writer(request.user)
+    if request.content_type not in _NDJSON_TYPES:
+        raise HttpError(415, _("Send the cases as application/x-ndjson: one JSON object per line."))
+    job = services.queue_import(request.user, request)
+    return Status(202, BulkImport.objects.get(pk=job.pk))
+
+
+@router.get("/imports", response=list[ImportOut], summary="My agency's bulk imports, newest first")
+@paginate(LimitOffsetPagination)
+def list_imports(request):
+    return BulkImport.objects.visible_to(request.user)
+
+
+@router.get("/imports/{int:import_id}", response=ImportOut, summary="A bulk import's status and report (audited)")
+def get_import(request, import_id: int):
+    job = get_visible_or_404(BulkImport.objects.all(), request.user, pk=import_id)
+    record_event(Action.IMPORT_VIEWED, actor=request.user, target=job, details={"status": job.status})
+    return job

@@ -18,7 +18,7 @@ from lintas.cases.choices import (
 )
 from lintas.core.models import AgencyScopedQuerySet, OwnedModel, OwnedQuerySet
 
-__all__ = ["Case", "CaseIdentifier", "CaseLoss", "CaseSequence", "CaseShare", "ExchangeRate"]
+__all__ = ["BulkImport", "Case", "CaseIdentifier", "CaseLoss", "CaseSequence", "CaseShare", "ExchangeRate"]
 
 
 class CaseQuerySet(OwnedQuerySet):
@@ -208,3 +208,29 @@ class CaseIdentifier(models.Model):
 
     def __str__(self) -> str:
         return self.display or self.value or f"(blind {self.token[:8]})"
+
+
+class BulkImport(OwnedModel):
+    """A bulk import queued through the API: the NDJSON body spooled to a file, ingested by a job, whatever its size
+    (the web request only stores it). ``report`` is the ingest report, updated after every batch."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(max_length=100, editable=False)  # under LINTAS_DATA_DIR/imports/
+    size = models.BigIntegerField(_("bytes"), default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bulk import")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"

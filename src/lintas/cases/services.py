@@ -16,13 +16,20 @@ from django.utils.translation import gettext_lazy
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
-from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseSequence, CaseShare, ExchangeRate
+from lintas.cases.models import BulkImport, Case, CaseIdentifier, CaseLoss, CaseSequence, CaseShare, ExchangeRate
 from lintas.cases.validation import CleanCase, CleanIdentifier
 from lintas.core.access import assert_still_visible
 from lintas.matching.engine import MatchResult, match_new_identifiers
 from lintas.matching.tokens import community_key, tokens_for
 
-__all__ = ["add_identifiers", "allocate_references", "build_identifiers", "create_case", "usd_amount"]
+__all__ = [
+    "add_identifiers",
+    "allocate_references",
+    "build_identifiers",
+    "create_case",
+    "queue_import",
+    "usd_amount",
+]
 
 
 def allocate_references(agency: Agency, count: int, year: int | None = None) -> list[str]:
@@ -358,3 +365,42 @@ def remind_reviews(today: dt.date | None = None) -> int:
             )
             count += 1
     return count
+
+
+IMPORT_CHUNK = 1024 * 1024
+
+
+def imports_dir():
+    from django.conf import settings
+
+    path = settings.IMPORTS_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def queue_import(actor, stream) -> BulkImport:
+    """Store an NDJSON body (read in chunks, never whole in memory) and queue its ingest as a job: an import of any
+    size, where ``POST /cases/bulk`` ends with the web worker's time-out. Same rules as bulk ingest."""
+    import uuid
+
+    from lintas.cases.tasks import run_import
+
+    check_case_writer(actor)
+    name = f"{uuid.uuid4().hex}.ndjson"
+    path = imports_dir() / name
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            while chunk := stream.read(IMPORT_CHUNK):
+                out.write(chunk)
+                size += len(chunk)
+        with transaction.atomic():
+            job = BulkImport.objects.create(
+                owner_agency=actor.agency, created_by=actor, updated_by=actor, file_name=name, size=size
+            )
+            record_event(Action.IMPORT_QUEUED, actor=actor, target=job, details={"bytes": size})
+            transaction.on_commit(lambda: run_import(job.pk))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return job

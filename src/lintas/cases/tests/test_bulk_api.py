@@ -127,3 +127,36 @@ def test_only_those_who_may_record_a_case_may_ingest_cases(make_user):
         assert response.status_code == 403, (user.username, response.content)
         assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=user).exists()
     assert Case.objects.count() == 0
+
+
+def test_an_import_of_any_size_is_queued_then_ingested_by_a_job(officer, make_user, django_capture_on_commit_callbacks):
+    """POST /cases/imports stores the body and answers 202 at once; the job ingests it with the rules of /cases/bulk;
+    GET /cases/imports/{id} gives the status and report (audited) to the importing agency only (404 to others)."""
+    from lintas.audit.choices import Action
+    from lintas.audit.models import AuditEvent
+    from lintas.cases.models import BulkImport
+    from lintas.cases.services import imports_dir
+
+    body = ndjson(case("J-1"), case("J-2"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/api/v1/cases/imports", data=body, content_type="application/x-ndjson", **bearer(officer)
+        )
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    job = BulkImport.objects.get(pk=job_id)
+    assert job.status == "done" and job.size == len(body) and job.report["created"] == 2
+    assert job.report["received"] == 2 and job.report["errors"] == []  # the same report as /cases/bulk
+    assert not (imports_dir() / job.file_name).exists()  # the stored body is gone once ingested
+    assert AuditEvent.objects.filter(action=Action.IMPORT_QUEUED, actor=officer).count() == 1
+    status = Client().get(f"/api/v1/cases/imports/{job_id}", **bearer(officer))
+    assert status.status_code == 200 and status.json()["report"]["created"] == 2 and status.json()["bytes"] == len(body)
+    assert AuditEvent.objects.filter(action=Action.IMPORT_VIEWED, actor=officer).count() == 1
+    listed = Client().get("/api/v1/cases/imports", **bearer(officer)).json()
+    assert [item["id"] for item in listed["items"]] == [job_id]
+    stranger = make_user("pntl", roles=(Role.INVESTIGATOR,))
+    assert Client().get(f"/api/v1/cases/imports/{job_id}", **bearer(stranger)).status_code == 404
+    assert Client().get("/api/v1/cases/imports", **bearer(stranger)).json()["items"] == []
+    liaison = make_user("rtp", roles=(Role.LIAISON_OFFICER,))
+    refused = Client().post("/api/v1/cases/imports", data=body, content_type="application/x-ndjson", **bearer(liaison))
+    assert refused.status_code == 403 and BulkImport.objects.count() == 1
