@@ -14,6 +14,7 @@ from lintas.audit.services import record_denial
 from lintas.cases.api import router as cases_router
 from lintas.identify.api import router as identify_router
 from lintas.matching.api import router as matching_router
+from lintas.matching.services import LookupLimitReached
 from lintas.notifications.api import router as notifications_router
 
 __all__ = ["api"]
@@ -34,6 +35,13 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(LookupLimitReached)
+def too_many(request, exc):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(PermissionDenied)

@@ -325,6 +325,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to d
 # --- matching ------------------------------------------------------------------------------------------------------
 # A value linked to more cases than this is "hot": one notice instead of a hit for every pair (MISP's cap is 20).
 MATCHING_HOT_CASE_CAP = env_int("LINTAS_HOT_VALUE_CAP", 50)
+# Values one user may look up in an hour (page and API together; 0: no limit). Lookups answer who holds a value, so
+# an unlimited stream of them would enumerate number ranges. Counted in the cache: shared with Redis, per process
+# without it. Off in tests, which set it where they test it.
+LOOKUP_VALUES_PER_HOUR = env_int("LINTAS_LOOKUP_VALUES_PER_HOUR", 0 if TESTING else 50_000)
 _community_key = env_str("LINTAS_COMMUNITY_KEY")
 if PRODUCTION and not _community_key:
     raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be set in production: 64 hex characters shared by members")

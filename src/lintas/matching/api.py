@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -125,7 +126,7 @@ class LookupOut(Schema):
 @router.post("/lookup", response=LookupOut, auth=read_auth, exclude_unset=True, summary="Look up values or a text")
 def lookup(request, payload: LookupIn):
     if not payload.values and not payload.text.strip():
-        raise ValidationError({"values": ["Give values or a text."]})
+        raise ValidationError({"values": [_("Give values or a text.")]})
     answers = services.lookup(request.user, values=payload.values, text=payload.text)
     out = []
     for answer in answers:

@@ -33,7 +33,15 @@ from lintas.matching.tokens import community_key, tokens_for
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_LOOKUP_VALUES", "LookupAnswer", "add_benign", "lookup", "remove_benign", "request_details"]
+__all__ = [
+    "MAX_LOOKUP_VALUES",
+    "LookupAnswer",
+    "LookupLimitReached",
+    "add_benign",
+    "lookup",
+    "remove_benign",
+    "request_details",
+]
 
 MAX_LOOKUP_VALUES = 1000
 
@@ -77,6 +85,7 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
             results.append(result.replace(input=value.strip()))
     if len(results) > MAX_LOOKUP_VALUES:
         raise ValidationError(_("At most %(n)d values per lookup.") % {"n": MAX_LOOKUP_VALUES})
+    _charge_lookup(user, len(results))
     key = community_key()
     keyed = [(result, tokens_for(key, result) if result.valid else ("", "")) for result in results]
     all_tokens = {t for _, pair in keyed for t in pair if t}
@@ -212,6 +221,42 @@ def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
                     if key in wanted:
                         found[key].append(carrier)
     return found
+
+
+class LookupLimitReached(Exception):
+    """The user has looked up their hourly allowance of values (``LINTAS_LOOKUP_VALUES_PER_HOUR``)."""
+
+    def __init__(self, limit: int, retry_after: int):
+        super().__init__(
+            _("You have looked up %(n)d values this hour, the most allowed. Try again in %(minutes)d minutes.")
+            % {"n": limit, "minutes": max(1, retry_after // 60)}
+        )
+        self.retry_after = retry_after
+
+
+def _charge_lookup(user, values: int) -> None:
+    """Count ``values`` against the user's hourly allowance; refuse (audited) once it is used up."""
+    import time
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from lintas.audit.services import record_denial
+
+    limit = settings.LOOKUP_VALUES_PER_HOUR
+    if not limit or not values:
+        return
+    now = int(time.time())
+    key = f"lintas:lookup-values:{user.pk}:{now // 3600}"
+    try:
+        cache.add(key, 0, timeout=3700)
+        used = cache.incr(key, values)
+    except Exception:  # a cache outage must not stop lookups: logged, not counted
+        logger.exception("could not count lookup values")
+        return
+    if used > limit:
+        record_denial(user, f"lookup allowance of {limit} values an hour used up", object_type="matching.lookup")
+        raise LookupLimitReached(limit, 3600 - now % 3600)
 
 
 def _table(model) -> str:

@@ -105,6 +105,11 @@ def lookup(request):
                 answers = services.lookup(request.user, values=text.splitlines())
         except ValidationError as exc:
             error = " ".join(exc.messages)
+        except services.LookupLimitReached as exc:
+            response = render(request, "matching/lookup.html", {"answers": None, "q": text, "error": str(exc)})
+            response.status_code = 429
+            response["Retry-After"] = str(exc.retry_after)
+            return response
     return render(request, "matching/lookup.html", {"answers": answers, "q": text, "error": error})
 
 

@@ -95,3 +95,30 @@ def test_a_long_lookup_leaves_the_callers_transaction_planned_as_before(officers
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone() != ("0",)
     assert len(answer.matches) == 4
+
+
+def test_each_user_may_look_up_a_limited_number_of_values_an_hour(officers, settings, signed_in):
+    """Lookups answer who holds a value: an hourly allowance per user stops enumeration. Past it: 429 with
+    Retry-After on the API, the same on the page, an audited refusal, and other users are unaffected."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOOKUP_VALUES_PER_HOUR = 5
+    spf, rmp = officers["spf"], officers["rmp"]
+    _, secret = accounts.create_api_token(spf, name="t", scope=TokenScope.READ, days=1)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    def look(values):
+        return api.post("/api/v1/lookup", {"values": values}, content_type="application/json")
+
+    assert look([WALLET, "+65 8123 4567", "+65 8123 4568"]).status_code == 200
+    assert look(["+65 8123 4569", "+65 8123 4570"]).status_code == 200  # 5 of 5
+    refused = look([WALLET])
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert "5 values" in refused.json()["detail"]
+    page = signed_in(spf).post("/lookup/", {"q": WALLET})
+    assert page.status_code == 429 and "5 values" in page.content.decode()
+    denials = AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=spf, object_type="matching.lookup")
+    assert denials.count() == 2
+    assert AuditEvent.objects.filter(action=Action.LOOKUP, actor=spf).count() == 2  # refused lookups ran no search
+    services.lookup(rmp, values=[WALLET])  # another user's allowance is their own
