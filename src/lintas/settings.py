@@ -80,6 +80,8 @@ if PRODUCTION and DEMO_MODE:
 
 # --- applications --------------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
+    # First: its audited changepassword, addstatictoken, shell and dbshell stand in for Django's and django-otp's.
+    "lintas.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,7 +95,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "ninja",
-    "lintas.core",
     "lintas.agencies",
     "lintas.accounts",
     "lintas.audit",

@@ -56,6 +56,8 @@ class Action(models.TextChoices):
     ATTACHMENT_DOWNLOADED = "request.attachment_downloaded", _("Attachment downloaded")
     PROFILE_UPDATED = "profile.updated", _("Profile updated")
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
+    STATIC_TOKEN_ADDED = "user.static_token_added", _("One-time second-factor code added from the command line")
+    CLI_SHELL_OPENED = "cli.shell_opened", _("Command-line shell opened")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")

@@ -1,0 +1,21 @@
+"""``lintas dbshell``: Django's command, with an audit event first: whoever can open it can read and change anything
+outside the services, so the trail says who opened it and when (in the platform's trail, read by the platform admin)."""
+
+import getpass
+import os
+
+from django.core.management.commands import dbshell
+
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+
+
+class Command(dbshell.Command):
+    def handle(self, *args, **options):
+        user = getpass.getuser()
+        record_event(
+            Action.CLI_SHELL_OPENED,
+            actor_username=f"cli:{user}"[:150],
+            details={"command": "dbshell", "os_user": user, "ssh_client": os.environ.get("SSH_CLIENT", "")},
+        )
+        return super().handle(*args, **options)

@@ -1,0 +1,37 @@
+"""Commands that reach past the services leave an audit event: changepassword, addstatictoken, shell, dbshell."""
+
+import pytest
+from django.contrib.auth.management.commands import changepassword
+from django.core.management import call_command
+from django.core.management.commands import dbshell
+
+from lintas.accounts.choices import Role
+from lintas.audit.choices import Action
+from lintas.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changepassword_is_audited_and_ends_the_users_sessions(make_user, monkeypatch):
+    user = make_user("spf", roles=(Role.INVESTIGATOR,))
+    epoch = user.session_epoch
+    monkeypatch.setattr(changepassword.Command, "_get_pass", lambda self, prompt=None: "a new long passphrase 42")
+    call_command("changepassword", user.username)
+    user.refresh_from_db()
+    assert user.check_password("a new long passphrase 42") and user.session_epoch == epoch + 1
+    event = AuditEvent.objects.get(action=Action.USER_UPDATED, object_id=str(user.pk))
+    assert event.actor_username.startswith("cli:") and event.details == {"password": "set by lintas changepassword"}
+
+
+def test_addstatictoken_is_audited(make_user):
+    user = make_user("spf", roles=(Role.INVESTIGATOR,))
+    call_command("addstatictoken", user.username)
+    assert AuditEvent.objects.filter(action=Action.STATIC_TOKEN_ADDED, object_id=str(user.pk)).count() == 1
+
+
+def test_opening_a_shell_is_audited(monkeypatch):
+    call_command("shell", command="1 + 1")
+    monkeypatch.setattr(dbshell.Command, "handle", lambda self, *args, **options: None)  # no database client here
+    call_command("dbshell")
+    opened = AuditEvent.objects.filter(action=Action.CLI_SHELL_OPENED).values_list("details__command", flat=True)
+    assert sorted(opened) == ["dbshell", "shell"]
