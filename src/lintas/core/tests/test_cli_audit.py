@@ -35,3 +35,17 @@ def test_opening_a_shell_is_audited(monkeypatch):
     call_command("dbshell")
     opened = AuditEvent.objects.filter(action=Action.CLI_SHELL_OPENED).values_list("details__command", flat=True)
     assert sorted(opened) == ["dbshell", "shell"]
+
+
+def test_a_shell_opens_even_when_the_audit_trail_cannot_take_the_event(monkeypatch, capsys):
+    from django.db import OperationalError
+
+    from lintas.core.management.commands import shell
+
+    def broken(*args, **kwargs):
+        raise OperationalError("no such table: audit_auditevent")
+
+    monkeypatch.setattr(shell, "record_event", broken)
+    call_command("shell", command="print('opened')")
+    captured = capsys.readouterr()
+    assert "opened" in captured.out and "not written to the audit trail" in captured.err
