@@ -18,6 +18,7 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
 from lintas.core.access import get_visible_or_404
+from lintas.core.paging import PresentedPage
 
 __all__ = ["router"]
 
@@ -105,23 +106,7 @@ def list_requests(request, box: str = "", status: str = ""):
         items = items.filter(sender_agency_id=request.user.agency_id)
     if status:
         items = items.filter(status=status)
-    return _Presented(items, request.user)
-
-
-class _Presented:
-    """Applies ``_out`` (allowed actions, receiver as the reader may know it) to the page being served only."""
-
-    def __init__(self, queryset, user):
-        self.queryset, self.user = queryset, user
-
-    def __len__(self):
-        return self.queryset.count()
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, item):
-        return [_out(r, self.user) for r in self.queryset[item]]
+    return PresentedPage(items, lambda rows: [_out(r, request.user) for r in rows])
 
 
 @router.post("/", response={201: list[RequestOut]}, summary="Draft a request (one per receiving agency)")
@@ -225,13 +210,7 @@ class MessageIn(Schema):
 @router.get("/{request_id}/messages", response=list[MessageOut], summary="The request's thread (marks it read)")
 def list_messages(request, request_id: int):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
-    thread = list(item.messages.select_related("agency"))
-    reads = {r.agency_id: r.read_at for r in item.reads.all()}
-    for message in thread:
-        other = item.receiver_agency_id if message.agency_id == item.sender_agency_id else item.sender_agency_id
-        message.read_by_other = reads.get(other) is not None and reads[other] >= message.created_at
-    services.mark_read(request.user, item)
-    return thread
+    return services.read_thread(request.user, item)
 
 
 @router.post("/{request_id}/messages", response={201: MessageOut}, summary="Write on the request's thread")

@@ -456,6 +456,20 @@ def post_message(actor, request: AssistanceRequest, body: str):
     return message
 
 
+def read_thread(actor, request: AssistanceRequest) -> list:
+    """The request's messages, oldest first, each with ``read_by_other`` (the other agency has read the thread since
+    it was posted); marks the thread read for the reader's agency."""
+    thread = list(request.messages.select_related("agency"))
+    reads = {r.agency_id: r.read_at for r in request.reads.all()}
+    for message in thread:
+        other = (
+            request.receiver_agency_id if message.agency_id == request.sender_agency_id else request.sender_agency_id
+        )
+        message.read_by_other = reads.get(other) is not None and reads[other] >= message.created_at
+    mark_read(actor, request)
+    return thread
+
+
 def mark_read(actor, request: AssistanceRequest) -> None:
     from lintas.assistance.models import ThreadRead
 

@@ -117,12 +117,7 @@ def request_detail(request, request_id: int):
         pk=request_id,
     )
     record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
-    thread = list(item.messages.select_related("agency"))
-    reads = {r.agency_id: r.read_at for r in item.reads.all()}
-    for message in thread:
-        other = item.receiver_agency_id if message.agency_id == item.sender_agency_id else item.sender_agency_id
-        message.read_by_other = reads.get(other) is not None and reads[other] >= message.created_at
-    services.mark_read(request.user, item)
+    thread = services.read_thread(request.user, item)
     actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
     # Linked cases are listed only as far as the reader may see them.
     from lintas.assistance.outcomes import ANSWERING, hops

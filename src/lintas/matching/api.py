@@ -12,6 +12,7 @@ from lintas.accounts.auth import read_auth
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.core.access import get_visible_or_404
+from lintas.core.paging import PresentedPage
 from lintas.matching import services
 from lintas.matching.models import BenignValue, Hit
 from lintas.matching.presenters import present_hits
@@ -55,23 +56,7 @@ def list_hits(request, case: int | None = None):
     hits = Hit.objects.visible_to(request.user)
     if case:
         hits = hits.filter(left_case_id=case) | hits.filter(right_case_id=case)
-    return _LazyPresented(hits, request.user)
-
-
-class _LazyPresented:
-    """Presents only the page the paginator slices, not every hit."""
-
-    def __init__(self, queryset, user):
-        self.queryset, self.user = queryset, user
-
-    def __len__(self):
-        return self.queryset.count()
-
-    def count(self):
-        return self.queryset.count()
-
-    def __getitem__(self, item):
-        return [_out(v) for v in present_hits(self.queryset[item], self.user)]
+    return PresentedPage(hits, lambda rows: [_out(v) for v in present_hits(rows, request.user)])
 
 
 @router.get("/hits/{hit_id}", response=HitOut, exclude_unset=True, summary="One hit (audited)")
