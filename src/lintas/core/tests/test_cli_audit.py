@@ -40,12 +40,12 @@ def test_opening_a_shell_is_audited(monkeypatch):
 def test_a_shell_opens_even_when_the_audit_trail_cannot_take_the_event(monkeypatch, capsys):
     from django.db import OperationalError
 
-    from lintas.core.management.commands import shell
+    from lintas.core.management.commands import _shell_audit
 
     def broken(*args, **kwargs):
         raise OperationalError("no such table: audit_auditevent")
 
-    monkeypatch.setattr(shell, "record_event", broken)
+    monkeypatch.setattr(_shell_audit, "record_event", broken)
     call_command("shell", command="print('opened')")
     captured = capsys.readouterr()
     assert "opened" in captured.out and "not written to the audit trail" in captured.err
