@@ -632,9 +632,9 @@ class _Ingest:
         keys = [((agency.pk, ref), line) for line, (agency, ref, _d, errors) in screened if not errors]
         existing = self._existing({row_key for row_key, _line in keys})
         skip: set[int] = set()
-        first_lines = dict(self.seen)
+        first_here: dict[tuple[int, str], int] = {}  # this batch's first line of each reference
         for row_key, line in keys:
-            if row_key in existing or first_lines.setdefault(row_key, line) != line:
+            if row_key in existing or row_key in self.seen or first_here.setdefault(row_key, line) != line:
                 skip.add(line)
         self.finish(_Batch(len(rows), _validate(screened, self.key, skip), existing))
 
