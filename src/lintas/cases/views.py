@@ -1,11 +1,15 @@
 """Case pages: list with filters and paging, the form with a live identifier paste box, the case page."""
 
+import csv
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +22,7 @@ from lintas.audit.services import record_denial, record_event
 from lintas.cases import services
 from lintas.cases.choices import CaseStatus, CrimeType, IdentifierRole
 from lintas.cases.forms import CaseForm
-from lintas.cases.models import Case
+from lintas.cases.models import Case, CaseIdentifier, CaseLoss
 from lintas.core.access import get_visible_or_404
 from lintas.identify.forms import TYPE_LABELS
 from lintas.matching.models import Hit
@@ -78,14 +82,6 @@ def _cell(value) -> str:
 @login_required
 def case_export(request):
     """The list's cases (same filters, same access path) as CSV, streamed; audited with the filters and the count."""
-    import csv
-    from decimal import Decimal
-
-    from django.db.models import Count, OuterRef, Subquery, Sum
-    from django.http import StreamingHttpResponse
-
-    from lintas.cases.models import CaseIdentifier, CaseLoss
-
     cases, *_filters = _filtered_cases(request)
     count = cases.count()
     record_event(Action.CASES_EXPORTED, actor=request.user, details={"filters": request.GET.dict(), "cases": count})

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
@@ -22,7 +25,7 @@ from lintas import identifiers
 from lintas.accounts.choices import Role
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
-from lintas.audit.services import record_event
+from lintas.audit.services import record_denial, record_event
 from lintas.cases.choices import IdentifierRole
 from lintas.cases.models import Case, CaseIdentifier
 from lintas.matching.choices import BenignCategory
@@ -236,13 +239,6 @@ class LookupLimitReached(Exception):
 
 def _charge_lookup(user, values: int) -> None:
     """Count ``values`` against the user's hourly allowance; refuse (audited) once it is used up."""
-    import time
-
-    from django.conf import settings
-    from django.core.cache import cache
-
-    from lintas.audit.services import record_denial
-
     limit = settings.LOOKUP_VALUES_PER_HOUR
     if not limit or not values:
         return
