@@ -38,7 +38,13 @@ from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
-from lintas.cases.services import _case_fields, _narrative_identifiers, allocate_references, identifier_fields
+from lintas.cases.services import (
+    _case_fields,
+    _narrative_identifiers,
+    allocate_references,
+    check_case_writer,
+    identifier_fields,
+)
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case
 from lintas.matching.engine import NewIdentifier, plan_matches, record_matches
 from lintas.matching.notify import notify_match
@@ -812,7 +818,8 @@ def ingest_rows(
     """Ingest ``(line number, row)`` pairs (see :func:`read_ndjson`; a row may be an unparsed line) in
     all-or-nothing batches of ``batch_size``.
 
-    With an ``actor`` (the API), every row is recorded for the actor's agency and a row naming another agency is
+    With an ``actor`` (the API), the actor must be allowed to record cases (``check_case_writer``: PermissionDenied
+    before any line is read), every row is recorded for the actor's agency and a row naming another agency is
     refused. Without one (the CLI, a trusted caller), a row's ``"agency"`` code decides and ``agency`` is the
     default for rows without one. ``progress`` is called with the report after each batch.
 
@@ -824,6 +831,8 @@ def ingest_rows(
         raise ValueError("batch_size must be at least 1")
     if workers and connection.in_atomic_block:
         raise RuntimeError("ingest with workers runs outside a transaction")
+    if actor is not None:  # the rule of recording one case, before a line is read
+        check_case_writer(actor)
     report = IngestReport(max_errors=max_errors)
     run = _Ingest(actor, agency, report, workers)
     try:

@@ -180,6 +180,21 @@ def test_an_officer_ingests_only_for_their_own_agency(make_user):
     assert event.actor == officer and event.agency.code == "rtp" and event.details["created"] == 2
 
 
+def test_only_those_who_may_record_a_case_ingest_as_an_actor(make_user):
+    from django.core.exceptions import PermissionDenied
+
+    liaison = make_user("rtp", roles=(Role.LIAISON_OFFICER,))
+    read = []
+
+    def lines():
+        read.append(1)
+        yield 1, row("L-1")
+
+    with pytest.raises(PermissionDenied):
+        ingest_rows(liaison, lines())
+    assert read == [] and Case.objects.count() == 0  # refused before a line was read
+
+
 def test_a_row_gives_the_same_case_in_bulk_as_through_the_form(make_user):
     """Parity: fields, identifiers (with those found in the narrative), losses in USD and sharing."""
     officer = make_user("knpa", roles=(Role.INVESTIGATOR,))
