@@ -23,10 +23,13 @@ from lintas.matching.engine import MatchResult, match_new_identifiers
 from lintas.matching.tokens import community_key, tokens_for
 
 __all__ = [
+    "IDENTIFIER_FIELDS",
     "add_identifiers",
     "allocate_references",
     "build_identifiers",
     "create_case",
+    "identifier_fields",
+    "identifier_values",
     "queue_import",
     "usd_amount",
 ]
@@ -70,37 +73,42 @@ def usd_amount(amount: Decimal, currency: str, on: dt.date | None) -> Decimal | 
     return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
 
 
-def identifier_fields(items: Sequence[CleanIdentifier], key: bytes) -> list[dict]:
-    """The field values of each identifier row (without case and agency); one per token, the first kept."""
-    rows: dict[str, dict] = {}
+# The fields of an identifier row that come from the identifier (the case and agency aside), in the order of
+# identifier_values' tuples.
+IDENTIFIER_FIELDS = (
+    "type", "value", "display", "raw", "country", "valid", "role", "first_seen_on", "last_seen_on", "token",
+    "linked_token", "blind",
+)  # fmt: skip
+
+
+def identifier_values(items: Sequence[CleanIdentifier], key: bytes) -> list[tuple]:
+    """The values of each identifier row, ``IDENTIFIER_FIELDS`` in order; one per token, the first kept.
+
+    Tuples, not dicts: bulk ingest makes one for each of millions of identifiers and writes tuples."""
+    rows: dict[str, tuple] = {}
     for item in items:
-        if item.result is None:
-            token, linked = item.token, ""
-            fields = {"type": item.type or "unknown", "value": "", "display": "", "raw": "", "country": ""}
-            fields["valid"], fields["blind"] = True, True
-        else:
-            token, linked = tokens_for(key, item.result)
-            result = item.result
-            fields = {
-                "type": str(result.type),
-                "value": result.value[:512],
-                "display": result.display[:512],
-                "raw": (result.input or result.display)[:512],
-                "country": result.country[:2],
-                "valid": result.valid,
-                "blind": False,
-            }
-        if token in rows:
+        result = item.result
+        if result is None:
+            token = item.token
+            if token not in rows:
+                rows[token] = (
+                    item.type or "unknown", "", "", "", "", True,
+                    item.role, item.first_seen_on, item.last_seen_on, token, "", True,
+                )  # fmt: skip
             continue
-        fields.update(
-            role=item.role,
-            first_seen_on=item.first_seen_on,
-            last_seen_on=item.last_seen_on,
-            token=token,
-            linked_token=linked,
-        )
-        rows[token] = fields
+        token, linked = tokens_for(key, result)
+        if token not in rows:
+            rows[token] = (
+                str(result.type), result.value[:512], result.display[:512], (result.input or result.display)[:512],
+                result.country[:2], result.valid, item.role, item.first_seen_on, item.last_seen_on, token, linked,
+                False,
+            )  # fmt: skip
     return list(rows.values())
+
+
+def identifier_fields(items: Sequence[CleanIdentifier], key: bytes) -> list[dict]:
+    """:func:`identifier_values` as field names and values."""
+    return [dict(zip(IDENTIFIER_FIELDS, values, strict=True)) for values in identifier_values(items, key)]
 
 
 def build_identifiers(case: Case, items: Sequence[CleanIdentifier], key: bytes) -> list[CaseIdentifier]:
