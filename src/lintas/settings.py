@@ -156,6 +156,19 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LINTAS_DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The few statements run on every request (token check, single-value lookup, audit insert) go through
+        # lintas.core.db.prepared_cursor: parsed and planned once per connection, not per request. Django's own
+        # cursors bind client-side and never prepare, so 0 here ("prepare on first use") touches only those, and so
+        # does plan_cache_mode: left to choose, PostgreSQL planned the lookup's query afresh on every run (0.3 ms,
+        # five times the run). Both off with LINTAS_DB_PREPARE=0, e.g. behind a PgBouncer older than 1.21 in
+        # transaction mode, or one that refuses the options startup parameter.
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        if env_bool("LINTAS_DB_PREPARE", True):
+            _options["prepare_threshold"] = 0
+            _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+        else:
+            _options["prepare_threshold"] = None
 else:
     DATABASES = {
         "default": {
