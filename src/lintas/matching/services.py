@@ -8,6 +8,7 @@ never the raw values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lintas import identifiers
@@ -28,6 +30,7 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_denial, record_event
 from lintas.cases.choices import IdentifierRole
 from lintas.cases.models import Case, CaseIdentifier
+from lintas.core.db import prepared_cursor
 from lintas.matching.choices import BenignCategory
 from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of, long_list_plan
 from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue
@@ -94,9 +97,7 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
     all_tokens = {t for _, pair in keyed for t in pair if t}
     benign, hot = _benign_and_hot(all_tokens)
     carriers = _carriers(user, all_tokens - benign)
-    # get_role_display() hashes every (lazy, translated) choice on each call: with a hot value's hundreds of matches
-    # it took most of a lookup's time. One translated table per lookup gives the same labels.
-    role_labels = {value: str(label) for value, label in IdentifierRole.choices}
+    role_labels = _role_labels(translation.get_language())
     answers = []
     for result, (own, linked) in keyed:
         answer = LookupAnswer(
@@ -173,7 +174,7 @@ def _benign_and_hot(tokens: set[str]) -> tuple[set[str], set[str]]:
     """Which of ``tokens`` are benign and which hot: one query for both lists."""
     benign: set[str] = set()
     hot: set[str] = set()
-    with connection.cursor() as cursor:
+    with _cursor_for(tokens) as cursor:
         for part in _parts(tokens):
             test, params = _one_of("token", part)
             cursor.execute(
@@ -202,7 +203,7 @@ def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
         return found
     idents, cases, agencies = _table(CaseIdentifier), _table(Case), _table(Agency)
     visible, visible_params = Case.objects.visible_pk_sql(user) or (f"SELECT id AS pk FROM {cases} WHERE 1 = 0", ())  # noqa: S608
-    with connection.cursor() as cursor:
+    with _cursor_for(tokens) as cursor:
         for part in _parts(tokens):
             own, params = _one_of("token", part)
             linked, _same = _one_of("linked_token", part)
@@ -253,6 +254,21 @@ def _charge_lookup(user, values: int) -> None:
     if used > limit:
         record_denial(user, f"lookup allowance of {limit} values an hour used up", object_type="matching.lookup")
         raise LookupLimitReached(limit, 3600 - now % 3600)
+
+
+@functools.cache
+def _role_labels(language: str | None) -> dict[str, str]:
+    """Identifier roles by name in ``language``. get_role_display() hashes every (lazy, translated) choice on each
+    call: with a hot value's hundreds of matches it took most of a lookup's time; translating the table on every
+    lookup still cost a tenth of a single-value one. The table is fixed, so one per language."""
+    with translation.override(language):
+        return {value: str(label) for value, label in IdentifierRole.choices}
+
+
+def _cursor_for(tokens: set[str]):
+    """A prepared statement's cursor for a lookup of a few values (most API lookups are of one), planned once per
+    connection; Django's cursor, planned for its own list each time, for more (see ``engine.long_list_plan``)."""
+    return prepared_cursor() if len(tokens) <= _FEW_TOKENS else connection.cursor()
 
 
 def _table(model) -> str:
