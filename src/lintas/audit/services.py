@@ -8,17 +8,19 @@ and appends the unsealed events to the chain in order, under one lock row.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from lintas.audit.chain import GENESIS_HASH, VerifyReport, event_hash, verify_chain
 from lintas.audit.choices import Action, Outcome
 from lintas.audit.models import AuditChainHead, AuditEvent
 from lintas.core import context
+from lintas.core.db import prepared_cursor
 
 if TYPE_CHECKING:
     from lintas.accounts.models import User
@@ -54,7 +56,7 @@ def record_event(
         agency = getattr(target, "agency", None) or getattr(target, "owner_agency", None)
     if agency is None and real_actor is not None:
         agency = real_actor.agency
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         occurred_at=timezone.now(),
         actor=real_actor,
         actor_username=real_actor.username if real_actor else actor_username[:150],
@@ -68,8 +70,41 @@ def record_event(
         client_ip=context.client_ip(),
         details=details or {},
     )
+    _insert(event)
     transaction.on_commit(request_seal)
     return event
+
+
+_insert_sql: dict[str, tuple[str, list]] = {}  # per database alias: the INSERT and, per column, the value's maker
+# Columns whose value is written as the model holds it (get_db_prep_save returns it unchanged): no call per value.
+_AS_HELD = (models.CharField, models.ForeignKey, models.BigIntegerField)
+
+
+def _insert(event: AuditEvent) -> None:
+    """Insert a new event as ``event.save()`` would, with one prepared statement: every API request writes an event,
+    and the ORM's save path (compiler, signals, savepoint bookkeeping) cost a quarter of a single-value lookup."""
+    db = connections[DEFAULT_DB_ALIAS]
+    prepared = _insert_sql.get(db.alias)
+    if prepared is None:
+        fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+        quote = db.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        if db.features.can_return_columns_from_insert:
+            sql += f" RETURNING {quote(AuditEvent._meta.pk.column)}"
+        makers = [(f.attname, None if isinstance(f, _AS_HELD) else f.get_db_prep_save) for f in fields]
+        prepared = _insert_sql[db.alias] = (sql, makers)
+    sql, makers = prepared
+    values = event.__dict__
+    params = [values[name] if make is None else make(values[name], db) for name, make in makers]
+    # As save() does: an error inside an atomic block marks it for rollback even if a caller catches it.
+    with transaction.mark_for_rollback_on_error(), prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        event.pk = cursor.fetchone()[0] if db.features.can_return_columns_from_insert else cursor.lastrowid
+    event._state.adding = False
+    event._state.db = db.alias
 
 
 def record_denial(actor, reason: str, *, target=None, object_type: str = "", object_id: str = "") -> AuditEvent:
@@ -92,12 +127,24 @@ def request_seal() -> None:
     if settings.HUEY.get("immediate"):
         seal_audit_chain()
         return
+    now = time.time()
+    if now < _seal_due[0]:  # a run is asked for a moment still to come: it will seal this event too
+        return
     delay = settings.AUDIT_SEAL_DELAY_SECONDS
     try:
-        if cache.add(_SEAL_FLAG, 1, timeout=delay):
+        due = now + delay
+        if cache.add(_SEAL_FLAG, due, timeout=delay):
             seal_audit_chain.schedule(delay=delay)
+        else:  # another process asked for the run: the flag says when it comes
+            due = cache.get(_SEAL_FLAG) or now
+        _seal_due[0] = due
     except Exception:  # The periodic seal catches up; a queue or cache outage must not fail the user's action.
         logger.exception("could not schedule the audit seal job")
+
+
+# When the seal run this process knows of is due (epoch seconds, shared through the flag by every process): until
+# then, its events need not ask the cache (with Redis, a round trip an event) again.
+_seal_due = [0.0]
 
 
 def seal_pending(batch_size: int = SEAL_BATCH) -> int:

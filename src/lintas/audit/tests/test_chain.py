@@ -192,3 +192,64 @@ def test_actor_deletion_keeps_the_event(make_user):
     assert event.actor is None and event.actor_username == user.username and event.actor_agency_code == "spf"
     seal_pending()
     assert verify_database().ok  # deleting a user must not look like tampering
+
+
+def test_an_event_is_stored_as_the_orm_would_store_it(make_user):
+    """record_event writes with a prepared INSERT of its own: every column reads back as save() would have written it
+    (a JSON details object, an IP address, the time, the actor and agency), and the chain seals it."""
+    from lintas.core import context
+
+    user = make_user("knpa")
+    details = {"values": 3, "tokens": ["ab" * 32], "text": "ünïcode 한국어", "nested": {"n": None, "ok": True}}
+    with context.use_context("req-12345678", "203.0.113.9"):
+        event = record_event(Action.LOOKUP, actor=user, target=user, details=details)
+    assert event.pk is not None and not event._state.adding
+    stored = AuditEvent.objects.get(pk=event.pk)
+    for field in AuditEvent._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(event, field.attname), field.name
+    assert stored.details == details and stored.client_ip == "203.0.113.9" and stored.request_id == "req-12345678"
+    assert stored.agency_id == user.agency_id and stored.actor_agency_code == "knpa"
+    assert stored.seq is None and stored.hash == "" and stored.prev_hash == ""
+    seal_pending()
+    assert verify_database().ok
+
+
+def test_a_failed_insert_marks_the_transaction_for_rollback(monkeypatch):
+    """As save() does: a caller that catches the error cannot go on to commit half of its work."""
+    from django.db import DatabaseError
+
+    from lintas.audit import services
+
+    record_event(Action.LOGIN, actor_username="someone")  # the statement is prepared and cached
+    sql, makers = services._insert_sql[connection.alias]
+    monkeypatch.setitem(
+        services._insert_sql, connection.alias, (sql.replace("INSERT INTO", "INSERT INTO nowhere_"), makers)
+    )
+    with transaction.atomic():
+        with pytest.raises(DatabaseError):
+            record_event(Action.LOGIN, actor_username="someone")
+        assert transaction.get_rollback()  # the savepoint is rolled back on leaving the block
+
+
+def test_a_burst_of_events_asks_for_one_seal_run(settings, monkeypatch):
+    """Events ask for a seal run; while one is due, neither this process nor another asks the cache again."""
+    from django.core.cache import cache
+
+    from lintas.audit import services, tasks
+
+    settings.HUEY = {**settings.HUEY, "immediate": False}
+    settings.AUDIT_SEAL_DELAY_SECONDS = 30
+    scheduled = []
+    monkeypatch.setattr(tasks.seal_audit_chain, "schedule", lambda delay: scheduled.append(delay))
+    monkeypatch.setattr(services, "_seal_due", [0.0])
+    cache.delete(services._SEAL_FLAG)
+    for _ in range(5):
+        services.request_seal()
+    assert scheduled == [30]
+    monkeypatch.setattr(services, "_seal_due", [0.0])  # another process: the flag tells it when the run comes
+    services.request_seal()
+    assert scheduled == [30] and services._seal_due[0] == pytest.approx(cache.get(services._SEAL_FLAG))
+    cache.delete(services._SEAL_FLAG)
+    monkeypatch.setattr(services, "_seal_due", [0.0])  # the run came and went: the next event asks again
+    services.request_seal()
+    assert scheduled == [30, 30]
