@@ -12,6 +12,8 @@ def healthz(request):
 
 
 urlpatterns = [
+    # First: the API's requests (most of them, and the most frequent) resolve without trying every page's pattern.
+    path("api/v1/", api.urls),
     path("", include("lintas.dashboard.urls")),
     path("", include("lintas.accounts.urls")),
     path("directory/", include("lintas.agencies.urls")),
@@ -20,6 +22,5 @@ urlpatterns = [
     path("cases/", include("lintas.cases.urls")),
     path("requests/", include("lintas.assistance.urls")),
     path("", include("lintas.matching.urls")),
-    path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]
