@@ -113,15 +113,36 @@ def lookup(request, payload: LookupIn):
     if not payload.values and not payload.text.strip():
         raise ValidationError({"values": [_("Give values or a text.")]})
     answers = services.lookup(request.user, values=payload.values, text=payload.text)
-    out = []
-    for answer in answers:
-        data = dataclasses.asdict(answer)
-        data["matches"] = [
-            m if m["visible"] else {"visible": False, "holder": m["holder"], "recorded_month": m["recorded_month"]}
-            for m in data["matches"]
+    return {
+        "answers": [
+            {
+                "input": answer.input,
+                "type": answer.type,
+                "value": answer.value,
+                "valid": answer.valid,
+                "errors": answer.errors,
+                "benign": answer.benign,
+                "hot": answer.hot,
+                "matches": [_match_out(match) for match in answer.matches],
+            }
+            for answer in answers
         ]
-        out.append(data)
-    return {"answers": out}
+    }
+
+
+def _match_out(match: services.LookupMatch) -> dict:
+    """A match as the API shows it: a case the user may not see is only who holds it and since when (hit/no-hit)."""
+    if not match.visible:
+        return {"visible": False, "holder": match.holder, "recorded_month": match.recorded_month}
+    return {
+        "visible": True,
+        "holder": match.holder,
+        "recorded_month": match.recorded_month,
+        "case_id": match.case_id,
+        "reference": match.reference,
+        "title": match.title,
+        "role": match.role,
+    }
 
 
 class BenignIn(Schema):

@@ -246,8 +246,10 @@ def _charge_lookup(user, values: int) -> None:
     now = int(time.time())
     key = f"lintas:lookup-values:{user.pk}:{now // 3600}"
     try:
-        cache.add(key, 0, timeout=3700)
-        used = cache.incr(key, values)
+        try:
+            used = cache.incr(key, values)  # one round trip to the cache on every lookup but an hour's first
+        except ValueError:  # the hour's first lookup: start the count (if another request just did, add it to that)
+            used = values if cache.add(key, values, timeout=3700) else cache.incr(key, values)
     except Exception:  # a cache outage must not stop lookups: logged, not counted
         logger.exception("could not count lookup values")
         return
@@ -272,7 +274,13 @@ def _cursor_for(tokens: set[str]):
 
 
 def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    quoted = _quoted_tables.get(model)
+    if quoted is None:
+        quoted = _quoted_tables[model] = connection.ops.quote_name(model._meta.db_table)
+    return quoted
+
+
+_quoted_tables: dict = {}  # model: its quoted table name (the same on both databases: double quotes)
 
 
 # Up to this many tokens PostgreSQL estimates the carriers query as cheap and plans it plainly; above, it overestimates
