@@ -151,7 +151,9 @@ def _bool(data, name, errors) -> bool:
 
 
 def _list(data, name, errors) -> list[str]:
-    value = data.get(name) or []
+    value = data.get(name)
+    if not value:  # the usual case, in bulk ingest too
+        return []
     if isinstance(value, str):
         value = list(value.replace(";", ",").split(","))
     if not isinstance(value, list):
@@ -163,53 +165,64 @@ def _list(data, name, errors) -> list[str]:
 def _countries(data, name, errors) -> list[str]:
     codes = [code.upper() for code in _list(data, name, errors)]
     bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
-    if bad:
-        errors.add(name, _("Not ISO 3166 alpha-2 country codes: %(codes)s") % {"codes": ", ".join(bad)})
+    if not bad:
+        return codes
+    errors.add(name, _("Not ISO 3166 alpha-2 country codes: %(codes)s") % {"codes": ", ".join(bad)})
     return [c for c in codes if c not in bad]
 
 
+_UNKNOWN, _PERSON_NAME = identifiers.IdentifierType.UNKNOWN, identifiers.IdentifierType.PERSON_NAME
+
+
 def _identifier(item, index, default_country, errors) -> CleanIdentifier | None:
-    name = f"identifiers[{index}]"
+    # Bulk ingest runs this for every one of millions of identifiers: the field name is made only for an error and
+    # each key of the item is read once.
     if isinstance(item, str):
         item = {"value": item}
-    if not isinstance(item, dict):
-        errors.add(name, _("Expected an object with a value."))
+    elif not isinstance(item, dict):
+        errors.add(f"identifiers[{index}]", _("Expected an object with a value."))
         return None
     role = item.get("role") or IdentifierRole.OTHER
     if not isinstance(role, str) or role not in _values(IdentifierRole):
-        errors.add(name, _("Unknown role: %(role)s") % {"role": role})
+        errors.add(f"identifiers[{index}]", _("Unknown role: %(role)s") % {"role": role})
         return None
-    first, last = _date(item.get("first_seen"), name, errors), _date(item.get("last_seen"), name, errors)
+    first, last = item.get("first_seen"), item.get("last_seen")
+    if first is not None or last is not None:
+        first, last = _date(first, f"identifiers[{index}]", errors), _date(last, f"identifiers[{index}]", errors)
+    kind = item.get("type")
     if item.get("token"):
         token = str(item["token"]).strip().lower()
         if len(token) != 32 or not set(token) <= _TOKEN_CHARS:
-            errors.add(name, _("A blind token is 32 hexadecimal characters (see `lintas tokens make`)."))
+            errors.add(
+                f"identifiers[{index}]", _("A blind token is 32 hexadecimal characters (see `lintas tokens make`).")
+            )
             return None
-        kind = str(item.get("type") or "")
+        kind = str(kind or "")
         if kind:
             try:
                 kind = str(identifiers.resolve_type(kind))
             except ValueError as exc:
-                errors.add(name, str(exc))
+                errors.add(f"identifiers[{index}]", str(exc))
                 return None
         return CleanIdentifier(None, role, first, last, token=token, type=kind)
     value = str(item.get("value") or "")
     if not value.strip():
-        errors.add(name, _("An identifier needs a value or a blind token."))
+        errors.add(f"identifiers[{index}]", _("An identifier needs a value or a blind token."))
         return None
     try:
-        result = identifiers.normalize(value, item.get("type") or None, item.get("country") or default_country or None)
+        result = identifiers.normalize(value, kind or None, item.get("country") or default_country or None)
     except (ValueError, TypeError) as exc:
-        errors.add(name, str(exc))
+        errors.add(f"identifiers[{index}]", str(exc))
         return None
-    if result.type == identifiers.IdentifierType.UNKNOWN or not result.valid:
+    if result.type == _UNKNOWN or not result.valid:
         reason = "; ".join(result.errors) or _("not a recognised identifier")
-        errors.add(name, _("%(value)s is not valid: %(reason)s") % {"value": value[:80], "reason": reason})
+        message = _("%(value)s is not valid: %(reason)s") % {"value": value[:80], "reason": reason}
+        errors.add(f"identifiers[{index}]", message)
         return None
-    if result.type == identifiers.IdentifierType.PERSON_NAME and not item.get("type"):
+    if result.type == _PERSON_NAME and not kind:
         # Any word reads as a name: a name is recorded only when the officer says it is one.
         errors.add(
-            name,
+            f"identifiers[{index}]",
             _("%(value)s is not a recognised identifier (give type person_name for a name).") % {"value": value[:80]},
         )
         return None
