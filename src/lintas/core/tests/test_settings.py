@@ -59,3 +59,20 @@ def test_demo_command_is_refused_in_production(tmp_path):
     }
     result = _run(["demo"], env, tmp_path)
     assert result.returncode != 0 and "never" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [("", "0 -c plan_cache_mode=force_generic_plan"), ("0", "None "), ("1", "0 -c plan_cache_mode=force_generic_plan")],
+)
+def test_postgresql_statements_are_prepared_unless_turned_off(prepare, expected, tmp_path):
+    """On PostgreSQL the per-request statements are prepared with generic plans; LINTAS_DB_PREPARE=0 turns both off
+    (for a pooler without prepared statements), keeping any options the database URL gave."""
+    script = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o['prepare_threshold'], o.get('options', ''))"
+    )
+    env = {"DATABASE_URL": "postgres://u@db.example:5432/x", "LINTAS_DB_PREPARE": prepare}
+    result = _run(["shell", "--no-imports", "-c", script], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected.strip()
