@@ -204,11 +204,12 @@ def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool 
     hot_counts: dict[str, int] = {}
     pairs: dict[tuple[int, int], tuple[str, int, int, int, int]] = {}
     for key, rows in holders.items():
-        cases = {case_id for _, case_id, _ in rows}
-        if len(cases) > cap:
-            hot_counts[key] = len(cases)
-            continue
-        if len(rows) < 2:  # only the new identifier itself
+        if len(rows) > cap:  # at most as many cases as rows: counting them is needed only past the cap
+            cases = {case_id for _, case_id, _ in rows}
+            if len(cases) > cap:
+                hot_counts[key] = len(cases)
+                continue
+        if len(rows) < 2:  # only the new identifier itself (most keys of a batch)
             continue
         for ident in new_by_key.get(key, ()):
             for other_id, other_case, other_agency in rows:
