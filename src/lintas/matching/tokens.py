@@ -10,6 +10,7 @@ No Django import: the token CLI runs on a machine without the database.
 
 import functools
 import hashlib
+import hmac
 import os
 
 from lintas.identifiers import Result
@@ -53,33 +54,21 @@ def match_keys(result: Result) -> tuple[str, str]:
     return own, linked_key
 
 
-_BLOCK = hashlib.sha256().block_size
-_INNER_PAD = bytes(x ^ 0x36 for x in range(256))
-_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
-
-
 @functools.lru_cache(maxsize=4)
-def _hmac_states(key: bytes) -> tuple:
-    """The inner and outer SHA-256 states of HMAC (RFC 2104) once the padded key is hashed into them.
-
-    ``hmac.new`` pads and hashes the key again for every token; copying these states instead makes a token in 0.7 µs
-    rather than 1.8 (bulk ingest makes over a million for a million identifiers). The same digest, as a test shows.
-    """
-    if len(key) > _BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    return hashlib.sha256(key.translate(_INNER_PAD)), hashlib.sha256(key.translate(_OUTER_PAD))
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC-SHA256 object keyed with ``key`` and fed nothing: copied for each token, so the key is padded and
+    hashed once per key, not once per token (1.3 µs a token instead of 1.8; bulk ingest makes over a million for a
+    million identifiers). The standard library's HMAC, not one written here."""
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def token_for(key: bytes, match_key: str) -> str:
     """HMAC-SHA256 of ``match_key`` under ``key``, as hex, cut to ``TOKEN_HEX_LENGTH``; empty for an empty key."""
     if not match_key:
         return ""
-    inner, outer = _hmac_states(key)
-    inner, outer = inner.copy(), outer.copy()
-    inner.update(match_key.encode("utf-8"))
-    outer.update(inner.digest())
-    return outer.hexdigest()[:TOKEN_HEX_LENGTH]
+    mac = _keyed(key).copy()
+    mac.update(match_key.encode("utf-8"))
+    return mac.hexdigest()[:TOKEN_HEX_LENGTH]
 
 
 def tokens_for(key: bytes, result: Result) -> tuple[str, str]:
