@@ -17,6 +17,20 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """On SQLite, a test database in a file, as Lintas runs (WAL, busy timeout), not Django's in-memory one.
+
+    The live server answers in threads. On the in-memory database they share one cache, whose table locks fail at once
+    ("database table is locked") instead of waiting: a page polling in the background made a write fail now and then.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "lintas-test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
