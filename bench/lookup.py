@@ -9,7 +9,8 @@ hot. Then:
 2. ``POST /api/v1/lookup`` with one value and a bearer token against gunicorn with 2 sync workers (as ``lintas
    serve`` runs it; ``--worker-threads`` N > 1 runs gthread workers instead) on 127.0.0.1, from ``--threads``
    connections of wrk (or Python client threads with ``--client python``) for ``--seconds`` seconds: requests per
-   second (goal >= 1,000/s) and latency.
+   second (goal >= 1,000/s), latency, and the CPU each party (gunicorn workers, PostgreSQL, the load generator)
+   spent per request, which tells where a faster rate would have to come from.
 
     python bench/lookup.py --identifiers 1000000 [--runs 50] [--seconds 20] [--threads 16] [--worker-threads 1]
                            [--client wrk|python] [--rebuild]
@@ -349,6 +350,42 @@ def load_wrk(
     }
 
 
+def _cpu_by_party(server_pid: int) -> dict[str, dict[int, float]] | None:
+    """CPU seconds so far of each gunicorn worker and each PostgreSQL process (Linux /proc), and of this benchmark's
+    finished children (the load generator)."""
+    if not os.path.isdir("/proc"):
+        return None
+
+    def pids(*args: str) -> list[int]:
+        return [int(p) for p in subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()]
+
+    def cpu(pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "workers": {pid: cpu(pid) for pid in pids("-P", str(server_pid))},
+        "postgresql": {pid: cpu(pid) for pid in pids("-x", "postgres")},
+        "load generator": {0: children.ru_utime + children.ru_stime},
+    }
+
+
+def _cpu_per_request(before, after, seconds: float, rate: int) -> dict[str, float] | None:
+    """Milliseconds of CPU each party spent per request: its CPU per second of load over the requests per second
+    (the load generator's warm-up is inside the interval; the rates are steady, so the ratio holds)."""
+    if before is None or after is None or not rate:
+        return None
+    return {
+        party: round(1000 * sum(t - before[party].get(pid, 0.0) for pid, t in after[party].items()) / seconds / rate, 3)
+        for party in after
+    }
+
+
 def api_lookups(
     secret: str, pool: list[str], seconds: float, threads: int, workers: int, client: str, worker_threads: int
 ) -> dict:
@@ -378,7 +415,11 @@ def api_lookups(
             time.sleep(0.3)
         headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         bodies = [json.dumps({"values": [value]}) for value in pool[:5000]]
+        cpu_before, wall_before = _cpu_by_party(server.pid), time.perf_counter()
         result = run(port, "POST", "/api/v1/lookup", bodies, headers, seconds, threads)
+        result["cpu_ms_per_request"] = _cpu_per_request(
+            cpu_before, _cpu_by_party(server.pid), time.perf_counter() - wall_before, result["requests_per_second"]
+        )
         short = max(5.0, seconds / 3)
         result["healthz"] = run(port, "GET", "/healthz", [None], {}, short, threads)
         result["me"] = run(
@@ -446,6 +487,8 @@ def main() -> None:
             f"p95 {api['p95_ms']} ms, "
             f"{api['statuses']}"
         )
+        if api.get("cpu_ms_per_request"):
+            print("  CPU per request    " + ", ".join(f"{k} {v} ms" for k, v in api["cpu_ms_per_request"].items()))
         for name in ("healthz", "me"):
             floor = api[name]
             print(
@@ -470,6 +513,7 @@ def main() -> None:
                 "api_workers": f"{args.workers}x{args.worker_threads} threads" if api else None,
                 "api_healthz_per_second": api["healthz"]["requests_per_second"] if api else None,
                 "api_me_per_second": api["me"]["requests_per_second"] if api else None,
+                "api_cpu_ms_per_request": api.get("cpu_ms_per_request") if api else None,
                 "cpus": os.cpu_count(),
                 "peak_rss_mb": round(peak_mb),
                 "load_average": round(os.getloadavg()[0], 1),
