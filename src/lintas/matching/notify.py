@@ -52,37 +52,39 @@ def _recipients(agency_ids) -> dict[int, set[int]]:
 
 def _hit_notifications(outcome: MatchResult) -> list[Notification]:
     case_ids = {c for h in outcome.hits for c in (h.left_case_id, h.right_case_id)}
-    # Only what the texts need, as tuples: bulk ingest notifies of every batch's hits, and whole cases (narratives
-    # and all) cost more than the rest of the notifying together.
+    # Only what the texts need, as rows (as lookups read holders): bulk ingest notifies of every batch's hits, and
+    # whole cases (narratives and all) cost more than the rest of the notifying together.
     cases = {
-        row[0]: row
-        for row in Case.objects.filter(pk__in=case_ids).values_list(
-            "pk", "reference", "owner_agency_id", "created_by_id", "hide_owner_in_hits", "owner_agency__short_name"
+        c.pk: c
+        for c in Case.objects.filter(pk__in=case_ids).values_list(
+            "pk", "reference", "owner_agency_id", "created_by_id", "hide_owner_in_hits", "owner_agency__short_name",
+            named=True,
         )
-    }
-    liaison = _recipients({row[2] for row in cases.values()})
+    }  # fmt: skip
+    liaison = _recipients({c.owner_agency_id for c in cases.values()})
     # per (recipient, my case): the cases on the other sides
     others: dict[tuple[int, int], set[int]] = defaultdict(set)
     for hit in outcome.hits:
         for mine, theirs in ((hit.left_case_id, hit.right_case_id), (hit.right_case_id, hit.left_case_id)):
-            _pk, _reference, agency_id, created_by_id, _hide, _name = cases[mine]
-            users = set(liaison[agency_id])
-            if created_by_id:
-                users.add(created_by_id)
+            case = cases[mine]
+            users = set(liaison[case.owner_agency_id])
+            if case.created_by_id:
+                users.add(case.created_by_id)
             for user_id in users:
                 others[(user_id, mine)].add(theirs)
     url = reverse("matching:hit_list")
     languages = languages_of(user_id for user_id, _case in others)
+    by_language: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for user_id, case_id in others:
+        by_language[languages[user_id]].append((user_id, case_id))
     notes = []
-    for language in sorted(set(languages.values())):
-        with translation.override(language):  # each officer reads it in their own language
+    for language, pairs in by_language.items():
+        with translation.override(language):  # each officer reads it in their own language, translated once
             template = _("New hit: an identifier of your case %(reference)s is also held by %(holders)s.")
-            names = {pk: holder_label("" if row[4] else row[5], row[4]) for pk, row in cases.items()}
-        for (user_id, case_id), theirs in others.items():
-            if languages[user_id] != language:
-                continue
-            holders = ", ".join(sorted({names[other] for other in theirs}))
-            text = template % {"reference": cases[case_id][1], "holders": holders}
+            names = {pk: holder_label(c.owner_agency__short_name, c.hide_owner_in_hits) for pk, c in cases.items()}
+        for user_id, case_id in pairs:
+            holders = ", ".join(sorted({names[other] for other in others[(user_id, case_id)]}))
+            text = template % {"reference": cases[case_id].reference, "holders": holders}
             notes.append(
                 Notification(
                     recipient_id=user_id, kind=NotificationKind.HIT, text=text[:500], url=f"{url}?case={case_id}"
