@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from lintas.audit.chain import GENESIS_HASH, VerifyReport, event_hash, verify_chain
@@ -75,9 +75,7 @@ def record_event(
     return event
 
 
-_insert_sql: dict[str, tuple[str, list]] = {}  # per database alias: the INSERT and, per column, the value's maker
-# Columns whose value is written as the model holds it (get_db_prep_save returns it unchanged): no call per value.
-_AS_HELD = (models.CharField, models.ForeignKey, models.BigIntegerField)
+_insert_sql: dict[str, tuple[str, list]] = {}  # per database alias: the INSERT and the fields it writes
 
 
 def _insert(event: AuditEvent) -> None:
@@ -94,11 +92,9 @@ def _insert(event: AuditEvent) -> None:
         )
         if db.features.can_return_columns_from_insert:
             sql += f" RETURNING {quote(AuditEvent._meta.pk.column)}"
-        makers = [(f.attname, None if isinstance(f, _AS_HELD) else f.get_db_prep_save) for f in fields]
-        prepared = _insert_sql[db.alias] = (sql, makers)
-    sql, makers = prepared
-    values = event.__dict__
-    params = [values[name] if make is None else make(values[name], db) for name, make in makers]
+        prepared = _insert_sql[db.alias] = (sql, fields)
+    sql, fields = prepared
+    params = [field.get_db_prep_save(field.pre_save(event, True), db) for field in fields]  # as save() makes them
     # As save() does: an error inside an atomic block marks it for rollback even if a caller catches it.
     with transaction.mark_for_rollback_on_error(), prepared_cursor() as cursor:
         cursor.execute(sql, params)
