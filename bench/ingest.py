@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from procstat import cpu_seconds  # bench/procstat.py: the script's own folder is on the path
+
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 CHUNK = 20_000
 
@@ -187,12 +189,7 @@ def backend_cpu_seconds(db: str) -> float | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return cpu_seconds(pid)
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ import tempfile
 import threading
 import time
 
+from procstat import cpu_seconds  # bench/procstat.py: the script's own folder is on the path
+
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 DB_NAME = "lintas_bench_lookup"
 CHUNK = 100_000
@@ -360,12 +362,7 @@ def _cpu_by_party(server_pid: int) -> dict[str, dict[int, float]] | None:
         return [int(p) for p in subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()]
 
     def cpu(pid: int) -> float:
-        try:
-            with open(f"/proc/{pid}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(pid) or 0.0  # a process gone meanwhile counts as nothing
 
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
