@@ -322,6 +322,13 @@ DEFAULT_FROM_EMAIL = env_str("LINTAS_EMAIL_FROM", "lintas@localhost")
 # Events are inserted freely and sealed into the hash chain by a short background step; this is how long a burst may
 # wait before the seal job runs.
 AUDIT_SEAL_DELAY_SECONDS = env_int("LINTAS_AUDIT_SEAL_DELAY_SECONDS", 2)
+# Events of reads (lookups) are written by a thread of each process in batches this often, not one by one in the
+# request (lintas.audit.reads, decision 0025); 0 writes each at once, as the tests do. At most a second: a process
+# killed outright loses the reads of its last interval.
+_read_flush_ms = env_int("LINTAS_AUDIT_READ_FLUSH_MS", 0 if TESTING else 50)
+if not 0 <= _read_flush_ms <= 1000:
+    raise ImproperlyConfigured(f"LINTAS_AUDIT_READ_FLUSH_MS must be 0 to 1000 milliseconds, not {_read_flush_ms}")
+AUDIT_READ_FLUSH_SECONDS = _read_flush_ms / 1000
 
 LOGGING = {
     "version": 1,

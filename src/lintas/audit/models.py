@@ -43,11 +43,21 @@ class AuditEvent(models.Model):
     Inserted freely (no lock on the chain) and sealed in order shortly after by ``seal_pending``: ``seq`` is the
     position in the chain, ``prev_hash`` the previous sealed event's hash and ``hash`` the SHA-256 of this event's
     content together with ``seq`` and ``prev_hash``. Actor name and agency are copied so they survive deletion.
+
+    Actor and agency are references without a database constraint (``db_constraint=False``; Django still applies
+    SET_NULL and PROTECT when one is deleted): checking them locked the user's and the agency's rows for every
+    event, so every writer of an agency queued on its row and a lookup's event cost more than the lookup's own queries
+    (decision 0025).
     """
 
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     actor_username = models.CharField(_("actor"), max_length=150, blank=True)
     actor_agency_code = models.CharField(_("actor's agency"), max_length=16, blank=True)
@@ -59,6 +69,7 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("trail of agency"),
         db_index=False,  # audit_agency_time leads with it
+        db_constraint=False,
     )
     action = models.CharField(_("action"), max_length=64, choices=Action.choices)  # indexed below, for "="
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from lintas.audit import reads
 from lintas.audit.chain import GENESIS_HASH, VerifyReport, event_hash, verify_chain
 from lintas.audit.choices import Action, Outcome
 from lintas.audit.models import AuditChainHead, AuditEvent
@@ -26,7 +27,15 @@ if TYPE_CHECKING:
     from lintas.accounts.models import User
     from lintas.agencies.models import Agency
 
-__all__ = ["record_denial", "record_event", "request_seal", "seal_pending", "verify_database"]
+__all__ = [
+    "insert_events",
+    "record_denial",
+    "record_event",
+    "record_read",
+    "request_seal",
+    "seal_pending",
+    "verify_database",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +56,38 @@ def record_event(
     actor_username: str = "",
 ) -> AuditEvent:
     """Append one event. ``agency`` is whose trail it belongs to: by default the target's, else the actor's."""
+    event = _new_event(action, actor, outcome, target, object_type, object_id, agency, details, actor_username)
+    _insert(event)
+    transaction.on_commit(request_seal)
+    return event
+
+
+def record_read(
+    action: Action,
+    *,
+    actor: User | None = None,
+    target=None,
+    object_type: str = "",
+    object_id: str = "",
+    agency: Agency | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Record a read that changed nothing (a lookup): handed to this process's read trail, which writes it within
+    ``AUDIT_READ_FLUSH_SECONDS`` with the other reads of that moment (``lintas.audit.reads``: nothing is dropped).
+
+    Inside a transaction, or with the interval at 0, it is written at once, as ``record_event`` writes. Never use it
+    for a write: a write's event belongs in the write's transaction.
+    """
+    event = _new_event(action, actor, Outcome.SUCCESS, target, object_type, object_id, agency, details, "")
+    if settings.AUDIT_READ_FLUSH_SECONDS <= 0 or connection.in_atomic_block:
+        _insert(event)
+        transaction.on_commit(request_seal)
+    else:
+        reads.trail.add(event)
+    return event
+
+
+def _new_event(action, actor, outcome, target, object_type, object_id, agency, details, actor_username) -> AuditEvent:
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
@@ -56,7 +97,7 @@ def record_event(
         agency = getattr(target, "agency", None) or getattr(target, "owner_agency", None)
     if agency is None and real_actor is not None:
         agency = real_actor.agency
-    event = AuditEvent(
+    return AuditEvent(
         occurred_at=timezone.now(),
         actor=real_actor,
         actor_username=real_actor.username if real_actor else actor_username[:150],
@@ -70,19 +111,13 @@ def record_event(
         client_ip=context.client_ip(),
         details=details or {},
     )
-    _insert(event)
-    transaction.on_commit(request_seal)
-    return event
 
 
-_insert_sql: dict[str, tuple[str, list]] = {}  # per database alias: the INSERT and the fields it writes
+_insert_sql: dict[tuple[str, bool], tuple[str, list]] = {}  # per database alias and RETURNING: the SQL, its fields
 
 
-def _insert(event: AuditEvent) -> None:
-    """Insert a new event as ``event.save()`` would, with one prepared statement: every API request writes an event,
-    and the ORM's save path (compiler, signals, savepoint bookkeeping) cost a quarter of a single-value lookup."""
-    db = connections[DEFAULT_DB_ALIAS]
-    prepared = _insert_sql.get(db.alias)
+def _insert_statement(db, returning: bool) -> tuple[str, list]:
+    prepared = _insert_sql.get((db.alias, returning))
     if prepared is None:
         fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
         quote = db.ops.quote_name
@@ -90,17 +125,46 @@ def _insert(event: AuditEvent) -> None:
             f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
-        if db.features.can_return_columns_from_insert:
+        if returning:
             sql += f" RETURNING {quote(AuditEvent._meta.pk.column)}"
-        prepared = _insert_sql[db.alias] = (sql, fields)
-    sql, fields = prepared
+        prepared = _insert_sql[(db.alias, returning)] = (sql, fields)
+    return prepared
+
+
+def _insert(event: AuditEvent) -> None:
+    """Insert a new event as ``event.save()`` would, with one prepared statement: every API request writes an event,
+    and the ORM's save path (compiler, signals, savepoint bookkeeping) cost a quarter of a single-value lookup."""
+    db = connections[DEFAULT_DB_ALIAS]
+    returning = db.features.can_return_columns_from_insert
+    sql, fields = _insert_statement(db, returning)
     params = [field.get_db_prep_save(field.pre_save(event, True), db) for field in fields]  # as save() makes them
     # As save() does: an error inside an atomic block marks it for rollback even if a caller catches it.
     with transaction.mark_for_rollback_on_error(), prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        event.pk = cursor.fetchone()[0] if db.features.can_return_columns_from_insert else cursor.lastrowid
+        event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
     event._state.adding = False
     event._state.db = db.alias
+
+
+def insert_events(events: list[AuditEvent], *, method: str | None = None) -> str:
+    """Insert new events in one go and return how: "copy" (PostgreSQL's ``COPY ... FROM STDIN``, a third of the
+    server's work of one INSERT a row) or "executemany" (one prepared INSERT run for every row, elsewhere). Their
+    ``pk`` stays unset. For the read trail's batches; call it inside a transaction."""
+    db = connections[DEFAULT_DB_ALIAS]
+    method = method or ("copy" if db.vendor == "postgresql" else "executemany")
+    sql, fields = _insert_statement(db, returning=False)
+    rows = [[field.get_db_prep_save(field.pre_save(event, True), db) for field in fields] for event in events]
+    with db.cursor() as cursor:
+        if method == "copy":
+            columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+            with cursor.cursor.copy(
+                f"COPY {db.ops.quote_name(AuditEvent._meta.db_table)} ({columns}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, rows)
+    return method
 
 
 def record_denial(actor, reason: str, *, target=None, object_type: str = "", object_id: str = "") -> AuditEvent:
