@@ -71,6 +71,22 @@ def test_benign_value_never_raises_a_hit_and_is_shown_as_benign(officers, platfo
     assert answer.benign and answer.matches == []
 
 
+def test_a_benign_value_is_carried_by_no_case_even_as_an_aliass_linked_value(officers, platform_admin):
+    """Status and carriers come from one statement: the benign phone is answered benign with no case, also where it is
+    only the linked value of a PromptPay alias, while the other value of the same lookup keeps its matches."""
+    services.add_benign(
+        platform_admin, value="081-234-5678", type="phone", country="TH", category="test_value", reason="test line"
+    )
+    record(officers["rtp"], [{"value": "promptpay:081-234-5678", "role": "beneficiary_account"}])
+    record(officers["rmp"], ["+66 81 234 5678", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    phone, wallet = services.lookup(officers["knpa"], values=["+66812345678", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    assert phone.benign and phone.matches == []
+    assert not wallet.benign and [m.holder for m in wallet.matches] == ["RMP"]
+    alias = services.lookup(officers["knpa"], values=["promptpay:081-234-5678"])[0]
+    assert alias.benign  # its linked phone is benign
+    assert [m.holder for m in alias.matches] == ["RTP"]  # the alias itself is not: its own case still answers
+
+
 def test_removing_a_benign_value_turns_the_pairs_it_hid_into_hits(
     officers, platform_admin, django_capture_on_commit_callbacks
 ):
