@@ -59,12 +59,13 @@ class ReadTrail:
         self._writing = threading.Lock()  # one batch at a time, so events are written in the order they came
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._exit_registered = False
 
     def add(self, event: AuditEvent) -> None:
         """Hold ``event`` for the writer; write the held events now if too many wait."""
         if self._pid != os.getpid():
             self._reset()
-        if self._thread is None:
+        if self._thread is None or not self._thread.is_alive():
             self._start()
         with self._lock:
             self._held.append(event)
@@ -73,8 +74,10 @@ class ReadTrail:
             self.flush()
 
     def pending(self) -> int:
+        if self._pid != os.getpid():  # before the lock: a parent's lock may have been held when it forked
+            return 0
         with self._lock:
-            return len(self._held) if self._pid == os.getpid() else 0
+            return len(self._held)
 
     def flush(self) -> int:
         """Write the held events in one transaction and return how many; on failure keep them and raise."""
@@ -98,12 +101,16 @@ class ReadTrail:
         return len(batch)
 
     def _start(self) -> None:
+        """Start the writer thread: at the process's first read, or again if it ended (``stop``, or a crash)."""
         with self._lock:
-            if self._thread is not None:
+            if self._thread is not None and self._thread.is_alive():
                 return
+            self._stopping.clear()
             self._thread = threading.Thread(target=self._run, name="lintas-read-trail", daemon=True)
             self._thread.start()
-        atexit.register(self._write_at_exit, os.getpid())
+            register, self._exit_registered = not self._exit_registered, True
+        if register:
+            atexit.register(self._write_at_exit, os.getpid())
 
     def _run(self) -> None:
         from django.conf import settings

@@ -144,3 +144,18 @@ def test_a_lookup_outside_a_transaction_is_written_by_the_process_writer_within_
     assert reads.trail.pending() == 0 and reads.trail._thread.is_alive()
     reads.trail.stop()  # its connection closed, or the test database could not be dropped
     assert not reads.trail._thread.is_alive()
+
+
+def test_a_writer_that_ended_is_started_again_by_the_next_read(make_user, trail, monkeypatch):
+    started = []
+    monkeypatch.setattr(reads.atexit, "register", lambda *args: started.append(args))
+    officer = make_user("spf")
+    trail.add(_read(officer, 0))
+    first = trail._thread
+    trail._stopping.set()  # the thread ends as after stop() or a crash
+    first.join(timeout=5)
+    assert not first.is_alive()
+    trail.add(_read(officer, 1))
+    assert trail._thread is not first and trail._thread.is_alive()
+    assert len(started) == 1  # one exit hook per process, however often the writer starts
+    assert trail.flush() == 2
