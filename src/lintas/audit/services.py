@@ -132,8 +132,9 @@ def _insert_statement(db, returning: bool) -> tuple[str, list]:
 
 
 def _insert(event: AuditEvent) -> None:
-    """Insert a new event as ``event.save()`` would, with one prepared statement: every API request writes an event,
-    and the ORM's save path (compiler, signals, savepoint bookkeeping) cost a quarter of a single-value lookup."""
+    """Insert a new event as ``event.save()`` would, with one prepared statement: every write (and, with the read
+    trail off, every read) writes an event, and the ORM's save path (compiler, signals, savepoint bookkeeping) cost a
+    quarter of a single-value lookup."""
     db = connections[DEFAULT_DB_ALIAS]
     returning = db.features.can_return_columns_from_insert
     sql, fields = _insert_statement(db, returning)
@@ -147,9 +148,10 @@ def _insert(event: AuditEvent) -> None:
 
 
 def insert_events(events: list[AuditEvent], *, method: str | None = None) -> str:
-    """Insert new events in one go and return how: "copy" (PostgreSQL's ``COPY ... FROM STDIN``, a third of the
-    server's work of one INSERT a row) or "executemany" (one prepared INSERT run for every row, elsewhere). Their
-    ``pk`` stays unset. For the read trail's batches; call it inside a transaction."""
+    """Insert new events in one go and return how: "copy" (PostgreSQL's ``COPY ... FROM STDIN``: 48 µs an event in
+    batches of 40, against 76-149 µs for one prepared INSERT run for every row, measured alternately) or
+    "executemany" (that INSERT, elsewhere). Their ``pk`` stays unset. For the read trail's batches; call it inside a
+    transaction."""
     db = connections[DEFAULT_DB_ALIAS]
     method = method or ("copy" if db.vendor == "postgresql" else "executemany")
     sql, fields = _insert_statement(db, returning=False)
