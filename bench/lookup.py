@@ -61,8 +61,10 @@ def setup(rebuild: bool) -> str:
         DJANGO_SETTINGS_MODULE="lintas.settings",
     )
     os.environ.pop("LINTAS_REDIS_URL", None)
-    # The hourly lookup allowance is counted (its cost is measured) but set out of reach of the runs.
+    # The hourly lookup allowances (user and agency) are counted (their cost is measured) but set out of reach of the
+    # runs.
     os.environ["LINTAS_LOOKUP_VALUES_PER_HOUR"] = str(10**9)
+    os.environ["LINTAS_LOOKUP_VALUES_PER_AGENCY_HOUR"] = str(10**9)
     sys.path.insert(0, SRC)
     import django
 

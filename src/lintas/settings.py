@@ -350,6 +350,8 @@ MATCHING_HOT_CASE_CAP = env_int("LINTAS_HOT_VALUE_CAP", 50)
 # an unlimited stream of them would enumerate number ranges. Counted in the cache: shared with Redis, per process
 # without it. Off in tests, which set it where they test it.
 LOOKUP_VALUES_PER_HOUR = env_int("LINTAS_LOOKUP_VALUES_PER_HOUR", 0 if TESTING else 50_000)
+# The same for all users of one agency together: ten users' allowances by default.
+LOOKUP_VALUES_PER_AGENCY_HOUR = env_int("LINTAS_LOOKUP_VALUES_PER_AGENCY_HOUR", 0 if TESTING else 500_000)
 _community_key = env_str("LINTAS_COMMUNITY_KEY")
 if PRODUCTION and not _community_key:
     raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be set in production: 64 hex characters shared by members")

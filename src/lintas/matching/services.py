@@ -228,34 +228,47 @@ def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
 
 
 class LookupLimitReached(Exception):
-    """The user has looked up their hourly allowance of values (``LINTAS_LOOKUP_VALUES_PER_HOUR``)."""
+    """The user, or the user's agency, has looked up its hourly allowance of values (``LINTAS_LOOKUP_VALUES_PER_HOUR``,
+    ``LINTAS_LOOKUP_VALUES_PER_AGENCY_HOUR``)."""
 
-    def __init__(self, limit: int, retry_after: int):
-        super().__init__(
-            _("You have looked up %(n)d values this hour, the most allowed. Try again in %(minutes)d minutes.")
-            % {"n": limit, "minutes": max(1, retry_after // 60)}
-        )
+    def __init__(self, limit: int, retry_after: int, *, agency: bool = False):
+        numbers = {"n": limit, "minutes": max(1, retry_after // 60)}
+        if agency:
+            message = _(
+                "Your agency has looked up %(n)d values this hour, the most allowed. Try again in %(minutes)d minutes."
+            )
+        else:
+            message = _(
+                "You have looked up %(n)d values this hour, the most allowed. Try again in %(minutes)d minutes."
+            )
+        super().__init__(message % numbers)
         self.retry_after = retry_after
 
 
 def _charge_lookup(user, values: int) -> None:
-    """Count ``values`` against the user's hourly allowance; refuse (audited) once it is used up."""
-    limit = settings.LOOKUP_VALUES_PER_HOUR
-    if not limit or not values:
-        return
+    """Count ``values`` against the user's hourly allowance, then against the agency's (many accounts of one agency
+    must not add up to an unlimited oracle); refuse (audited) once either is used up. A lookup refused for the user
+    is not charged to the agency."""
     now = int(time.time())
-    key = f"lintas:lookup-values:{user.pk}:{now // 3600}"
-    try:
+    hour = now // 3600
+    for limit, key, agency in (
+        (settings.LOOKUP_VALUES_PER_HOUR, f"lintas:lookup-values:{user.pk}:{hour}", False),
+        (settings.LOOKUP_VALUES_PER_AGENCY_HOUR, f"lintas:lookup-values:agency:{user.agency_id}:{hour}", True),
+    ):
+        if not limit or not values:
+            continue
         try:
-            used = cache.incr(key, values)  # one round trip to the cache on every lookup but an hour's first
-        except ValueError:  # the hour's first lookup: start the count (if another request just did, add it to that)
-            used = values if cache.add(key, values, timeout=3700) else cache.incr(key, values)
-    except Exception:  # a cache outage must not stop lookups: logged, not counted
-        logger.exception("could not count lookup values")
-        return
-    if used > limit:
-        record_denial(user, f"lookup allowance of {limit} values an hour used up", object_type="matching.lookup")
-        raise LookupLimitReached(limit, 3600 - now % 3600)
+            try:
+                used = cache.incr(key, values)  # one round trip to the cache on every lookup but an hour's first
+            except ValueError:  # the hour's first lookup: start the count (if another request just did, add to it)
+                used = values if cache.add(key, values, timeout=3700) else cache.incr(key, values)
+        except Exception:  # a cache outage must not stop lookups: logged, not counted
+            logger.exception("could not count lookup values")
+            return
+        if used > limit:
+            whose = "agency lookup allowance" if agency else "lookup allowance"
+            record_denial(user, f"{whose} of {limit} values an hour used up", object_type="matching.lookup")
+            raise LookupLimitReached(limit, 3600 - now % 3600, agency=agency)
 
 
 @functools.cache

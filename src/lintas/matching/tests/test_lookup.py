@@ -123,3 +123,34 @@ def test_each_user_may_look_up_a_limited_number_of_values_an_hour(officers, sett
     assert denials.count() == 2
     assert AuditEvent.objects.filter(action=Action.LOOKUP, actor=spf).count() == 2  # refused lookups ran no search
     services.lookup(rmp, values=[WALLET])  # another user's allowance is their own
+
+
+def test_the_users_of_one_agency_share_an_hourly_allowance(officers, make_user, settings):
+    """Many accounts of one agency do not add up to an unlimited oracle: past the agency's allowance every one of its
+    users is refused (429, audited, with the agency's reason), other agencies are not, and a lookup refused for the
+    user's own allowance is not charged to the agency."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOOKUP_VALUES_PER_HOUR = 4
+    settings.LOOKUP_VALUES_PER_AGENCY_HOUR = 6
+    first, rmp = officers["spf"], officers["rmp"]
+    second = make_user("spf", roles=(Role.INVESTIGATOR,), username="spf.second")
+    services.lookup(first, values=[WALLET, "+65 8123 4567", "+65 8123 4568", "+65 8123 4569"])  # 4 of 4, agency 4
+    with pytest.raises(services.LookupLimitReached, match="You have looked up 4 values"):
+        services.lookup(first, values=[WALLET])  # refused for the user: the agency stays at 4
+    services.lookup(second, values=[WALLET, "+65 8123 4570"])  # agency 6 of 6
+    _, secret = accounts.create_api_token(second, name="t", scope=TokenScope.READ, days=1)
+    refused = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").post(
+        "/api/v1/lookup", {"values": [WALLET]}, content_type="application/json"
+    )
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert refused.json()["detail"].startswith("Your agency has looked up 6 values this hour")
+    reasons = AuditEvent.objects.filter(action=Action.ACCESS_DENIED, object_type="matching.lookup").values_list(
+        "actor__username", "details__reason"
+    )
+    assert sorted(reasons) == [
+        (first.username, "lookup allowance of 4 values an hour used up"),
+        (second.username, "agency lookup allowance of 6 values an hour used up"),
+    ]
+    services.lookup(rmp, values=[WALLET, "+65 8123 4571"])  # another agency's allowance is its own
