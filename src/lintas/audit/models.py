@@ -46,8 +46,8 @@ class AuditEvent(models.Model):
 
     Actor and agency are references without a database constraint (``db_constraint=False``; Django still applies
     SET_NULL and PROTECT when one is deleted): checking them locked the user's and the agency's rows for every
-    event, so every writer of an agency queued on its row and a lookup's event cost more than the lookup's own queries
-    (decision 0025).
+    event, so every writer of an agency queued on its row; single-value lookups ran at 761-763 a second with them and
+    828-880 without, in the same run (decision 0025).
     """
 
     occurred_at = models.DateTimeField(_("when"), db_index=True)

@@ -2,9 +2,10 @@
 
 A write is audited in its own transaction (``record_event``), so the event and the change stand or fall together. A
 read changes nothing: its event needs no transaction to share, only to be kept. Written at once, it made every
-single-value API lookup an INSERT, a commit and a WAL flush of its own, 40 % of the request's CPU on both sides
-(``bench/lookup.py``). So the request hands the finished event to its process's ``ReadTrail``, and a thread of that
-process inserts what has gathered every ``AUDIT_READ_FLUSH_SECONDS`` (default 0.05 s) in one transaction.
+single-value API lookup an INSERT, a commit and a WAL flush of its own: about 30 % of the CPU the web worker and the
+database spent on the request (measured in alternating runs of ``bench/lookup.py``'s load). So the request hands
+the finished event to its process's ``ReadTrail``, and a thread of that process inserts what has gathered every
+``AUDIT_READ_FLUSH_SECONDS`` (default 0.05 s) in one transaction.
 
 What it guarantees (decision 0025):
 
