@@ -58,6 +58,7 @@ class Action(models.TextChoices):
     PASSWORD_CHANGED = "profile.password_changed", _("Password changed")
     STATIC_TOKEN_ADDED = "user.static_token_added", _("One-time second-factor code added from the command line")
     CLI_SHELL_OPENED = "cli.shell_opened", _("Command-line shell opened")
+    CLI_SESSIONS_CLEARED = "cli.sessions_cleared", _("Expired sessions cleared from the command line")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")

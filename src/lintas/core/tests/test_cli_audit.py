@@ -1,4 +1,5 @@
-"""Commands that reach past the services leave an audit event: changepassword, addstatictoken, shell, dbshell."""
+"""Commands that reach past the services leave an audit event: changepassword, addstatictoken, clearsessions, shell,
+dbshell."""
 
 import pytest
 from django.contrib.auth.management.commands import changepassword
@@ -27,6 +28,27 @@ def test_addstatictoken_is_audited(make_user):
     user = make_user("spf", roles=(Role.INVESTIGATOR,))
     call_command("addstatictoken", user.username)
     assert AuditEvent.objects.filter(action=Action.STATIC_TOKEN_ADDED, object_id=str(user.pk)).count() == 1
+
+
+def test_clearsessions_removes_only_expired_sessions_and_is_audited():
+    import datetime as dt
+    from io import StringIO
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    for expiry in (timezone.now() - dt.timedelta(hours=1), timezone.now() + dt.timedelta(hours=1)):
+        store = SessionStore()
+        store["k"] = "v"
+        store.create()
+        Session.objects.filter(session_key=store.session_key).update(expire_date=expiry)
+    out = StringIO()
+    call_command("clearsessions", stdout=out)
+    assert Session.objects.count() == 1 and Session.objects.get().expire_date > timezone.now()
+    assert "1 expired session(s) removed" in out.getvalue()
+    event = AuditEvent.objects.get(action=Action.CLI_SESSIONS_CLEARED)
+    assert event.actor_username.startswith("cli:") and event.details["removed"] == 1
 
 
 def test_opening_a_shell_is_audited(monkeypatch):
