@@ -6,110 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agencies", "0001_initial"),
+        ('agencies', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditChainHead",
+            name='AuditChainHead',
             fields=[
-                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ("seq", models.BigIntegerField(default=0)),
-                ("hash", models.CharField(blank=True, max_length=64)),
-                ("sealed_at", models.DateTimeField(blank=True, null=True)),
+                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                ('seq', models.BigIntegerField(default=0)),
+                ('hash', models.CharField(blank=True, max_length=64)),
+                ('sealed_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="when")),
-                ("actor_username", models.CharField(blank=True, max_length=150, verbose_name="actor")),
-                ("actor_agency_code", models.CharField(blank=True, max_length=16, verbose_name="actor's agency")),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("auth.login", "Login"),
-                            ("auth.login_failed", "Login failed"),
-                            ("auth.locked_out", "Account locked out"),
-                            ("auth.logout", "Logout"),
-                            ("auth.session_expired", "Session expired (idle)"),
-                            ("auth.mfa_enrolled", "Second factor enrolled"),
-                            ("auth.mfa_verified", "Second factor verified"),
-                            ("auth.mfa_failed", "Second factor failed"),
-                            ("auth.recovery_code_used", "Recovery code used"),
-                            ("auth.recovery_codes_regenerated", "Recovery codes regenerated"),
-                            ("token.created", "API token created"),
-                            ("token.revoked", "API token revoked"),
-                            ("token.rejected", "API token rejected"),
-                            ("user.created", "User created"),
-                            ("user.updated", "User updated"),
-                            ("user.roles_changed", "User roles changed"),
-                            ("user.disabled", "User disabled"),
-                            ("user.enabled", "User enabled"),
-                            ("user.mfa_reset", "User second factor reset"),
-                            ("profile.updated", "Profile updated"),
-                            ("profile.password_changed", "Password changed"),
-                            ("access.denied", "Access denied"),
-                            ("audit.viewed", "Audit trail viewed"),
-                            ("audit.verified", "Audit chain verified"),
-                            ("demo.seeded", "Demo data created"),
-                        ],
-                        db_index=True,
-                        max_length=64,
-                        verbose_name="action",
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[("success", "Success"), ("denied", "Denied"), ("failed", "Failed")],
-                        default="success",
-                        max_length=16,
-                        verbose_name="outcome",
-                    ),
-                ),
-                ("object_type", models.CharField(blank=True, max_length=100, verbose_name="object type")),
-                ("object_id", models.CharField(blank=True, max_length=100, verbose_name="object id")),
-                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
-                ("client_ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="client IP")),
-                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
-                ("seq", models.BigIntegerField(blank=True, editable=False, null=True, unique=True)),
-                ("prev_hash", models.CharField(blank=True, editable=False, max_length=64)),
-                ("hash", models.CharField(blank=True, editable=False, max_length=64)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "agency",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The agency whose trail this event belongs to.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='when')),
+                ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='actor')),
+                ('actor_agency_code', models.CharField(blank=True, max_length=16, verbose_name="actor's agency")),
+                ('action', models.CharField(choices=[('auth.login', 'Login'), ('auth.login_failed', 'Login failed'), ('auth.locked_out', 'Account locked out'), ('auth.logout', 'Logout'), ('auth.session_expired', 'Session expired (idle)'), ('auth.mfa_enrolled', 'Second factor enrolled'), ('auth.mfa_verified', 'Second factor verified'), ('auth.mfa_failed', 'Second factor failed'), ('auth.recovery_code_used', 'Recovery code used'), ('auth.recovery_codes_regenerated', 'Recovery codes regenerated'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('token.rejected', 'API token rejected'), ('user.created', 'User created'), ('user.updated', 'User updated'), ('user.roles_changed', 'User roles changed'), ('user.disabled', 'User disabled'), ('user.enabled', 'User enabled'), ('user.mfa_reset', 'User second factor reset'), ('profile.updated', 'Profile updated'), ('profile.password_changed', 'Password changed'), ('access.denied', 'Access denied'), ('audit.viewed', 'Audit trail viewed'), ('audit.verified', 'Audit chain verified'), ('demo.seeded', 'Demo data created')], db_index=True, max_length=64, verbose_name='action')),
+                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failed', 'Failed')], default='success', max_length=16, verbose_name='outcome')),
+                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='object type')),
+                ('object_id', models.CharField(blank=True, max_length=100, verbose_name='object id')),
+                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
+                ('client_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='client IP')),
+                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
+                ('seq', models.BigIntegerField(blank=True, editable=False, null=True, unique=True)),
+                ('prev_hash', models.CharField(blank=True, editable=False, max_length=64)),
+                ('hash', models.CharField(blank=True, editable=False, max_length=64)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('agency', models.ForeignKey(blank=True, help_text='The agency whose trail this event belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='agencies.agency')),
             ],
             options={
-                "ordering": ["-occurred_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["agency", "-occurred_at"], name="audit_agency_time"),
-                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
-                ],
+                'ordering': ['-occurred_at', '-id'],
+                'indexes': [models.Index(fields=['agency', '-occurred_at'], name='audit_agency_time'), models.Index(fields=['object_type', 'object_id'], name='audit_object')],
             },
         ),
     ]

@@ -5,59 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("agencies", "0002_seed_founding_members"),
-        ("audit", "0001_initial"),
+        ('agencies', '0002_seed_founding_members'),
+        ('audit', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("auth.login", "Login"),
-                    ("auth.login_failed", "Login failed"),
-                    ("auth.locked_out", "Account locked out"),
-                    ("auth.logout", "Logout"),
-                    ("auth.session_expired", "Session expired (idle)"),
-                    ("auth.mfa_enrolled", "Second factor enrolled"),
-                    ("auth.mfa_verified", "Second factor verified"),
-                    ("auth.mfa_failed", "Second factor failed"),
-                    ("auth.recovery_code_used", "Recovery code used"),
-                    ("auth.recovery_codes_regenerated", "Recovery codes regenerated"),
-                    ("token.created", "API token created"),
-                    ("token.revoked", "API token revoked"),
-                    ("token.rejected", "API token rejected"),
-                    ("user.created", "User created"),
-                    ("user.updated", "User updated"),
-                    ("user.roles_changed", "User roles changed"),
-                    ("user.disabled", "User disabled"),
-                    ("user.enabled", "User enabled"),
-                    ("user.mfa_reset", "User second factor reset"),
-                    ("agency.updated", "Agency details updated"),
-                    ("profile.updated", "Profile updated"),
-                    ("profile.password_changed", "Password changed"),
-                    ("access.denied", "Access denied"),
-                    ("audit.viewed", "Audit trail viewed"),
-                    ("audit.verified", "Audit chain verified"),
-                    ("demo.seeded", "Demo data created"),
-                ],
-                db_index=True,
-                max_length=64,
-                verbose_name="action",
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('auth.login', 'Login'), ('auth.login_failed', 'Login failed'), ('auth.locked_out', 'Account locked out'), ('auth.logout', 'Logout'), ('auth.session_expired', 'Session expired (idle)'), ('auth.mfa_enrolled', 'Second factor enrolled'), ('auth.mfa_verified', 'Second factor verified'), ('auth.mfa_failed', 'Second factor failed'), ('auth.recovery_code_used', 'Recovery code used'), ('auth.recovery_codes_regenerated', 'Recovery codes regenerated'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('token.rejected', 'API token rejected'), ('user.created', 'User created'), ('user.updated', 'User updated'), ('user.roles_changed', 'User roles changed'), ('user.disabled', 'User disabled'), ('user.enabled', 'User enabled'), ('user.mfa_reset', 'User second factor reset'), ('agency.updated', 'Agency details updated'), ('profile.updated', 'Profile updated'), ('profile.password_changed', 'Password changed'), ('access.denied', 'Access denied'), ('audit.viewed', 'Audit trail viewed'), ('audit.verified', 'Audit chain verified'), ('demo.seeded', 'Demo data created')], db_index=True, max_length=64, verbose_name='action'),
         ),
         migrations.AlterField(
-            model_name="auditevent",
-            name="agency",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="agencies.agency",
-                verbose_name="trail of agency",
-            ),
+            model_name='auditevent',
+            name='agency',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency', verbose_name='trail of agency'),
         ),
     ]

@@ -4,60 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("audit", "0003_case_and_matching_actions"),
+        ('audit', '0003_case_and_matching_actions'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("auth.login", "Login"),
-                    ("auth.login_failed", "Login failed"),
-                    ("auth.locked_out", "Account locked out"),
-                    ("auth.logout", "Logout"),
-                    ("auth.session_expired", "Session expired (idle)"),
-                    ("auth.mfa_enrolled", "Second factor enrolled"),
-                    ("auth.mfa_verified", "Second factor verified"),
-                    ("auth.mfa_failed", "Second factor failed"),
-                    ("auth.recovery_code_used", "Recovery code used"),
-                    ("auth.recovery_codes_regenerated", "Recovery codes regenerated"),
-                    ("token.created", "API token created"),
-                    ("token.revoked", "API token revoked"),
-                    ("token.rejected", "API token rejected"),
-                    ("user.created", "User created"),
-                    ("user.updated", "User updated"),
-                    ("user.roles_changed", "User roles changed"),
-                    ("user.disabled", "User disabled"),
-                    ("user.enabled", "User enabled"),
-                    ("user.mfa_reset", "User second factor reset"),
-                    ("agency.updated", "Agency details updated"),
-                    ("case.created", "Case created"),
-                    ("case.updated", "Case updated"),
-                    ("case.viewed", "Case viewed"),
-                    ("case.listed", "Cases listed"),
-                    ("case.identifiers_added", "Identifiers added to a case"),
-                    ("case.bulk_ingested", "Cases ingested in bulk"),
-                    ("hit.created", "Hits found"),
-                    ("hit.viewed", "Hit viewed"),
-                    ("hit.details_requested", "Details requested from a hit"),
-                    ("lookup.performed", "Lookup"),
-                    ("benign.added", "Benign value added"),
-                    ("benign.removed", "Benign value removed"),
-                    ("rates.uploaded", "Exchange rates uploaded"),
-                    ("case.review_reminded", "Case review reminder sent"),
-                    ("profile.updated", "Profile updated"),
-                    ("profile.password_changed", "Password changed"),
-                    ("access.denied", "Access denied"),
-                    ("audit.viewed", "Audit trail viewed"),
-                    ("audit.verified", "Audit chain verified"),
-                    ("demo.seeded", "Demo data created"),
-                ],
-                db_index=True,
-                max_length=64,
-                verbose_name="action",
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('auth.login', 'Login'), ('auth.login_failed', 'Login failed'), ('auth.locked_out', 'Account locked out'), ('auth.logout', 'Logout'), ('auth.session_expired', 'Session expired (idle)'), ('auth.mfa_enrolled', 'Second factor enrolled'), ('auth.mfa_verified', 'Second factor verified'), ('auth.mfa_failed', 'Second factor failed'), ('auth.recovery_code_used', 'Recovery code used'), ('auth.recovery_codes_regenerated', 'Recovery codes regenerated'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('token.rejected', 'API token rejected'), ('user.created', 'User created'), ('user.updated', 'User updated'), ('user.roles_changed', 'User roles changed'), ('user.disabled', 'User disabled'), ('user.enabled', 'User enabled'), ('user.mfa_reset', 'User second factor reset'), ('agency.updated', 'Agency details updated'), ('case.created', 'Case created'), ('case.updated', 'Case updated'), ('case.viewed', 'Case viewed'), ('case.listed', 'Cases listed'), ('case.identifiers_added', 'Identifiers added to a case'), ('case.bulk_ingested', 'Cases ingested in bulk'), ('hit.created', 'Hits found'), ('hit.viewed', 'Hit viewed'), ('hit.details_requested', 'Details requested from a hit'), ('lookup.performed', 'Lookup'), ('benign.added', 'Benign value added'), ('benign.removed', 'Benign value removed'), ('rates.uploaded', 'Exchange rates uploaded'), ('case.review_reminded', 'Case review reminder sent'), ('profile.updated', 'Profile updated'), ('profile.password_changed', 'Password changed'), ('access.denied', 'Access denied'), ('audit.viewed', 'Audit trail viewed'), ('audit.verified', 'Audit chain verified'), ('demo.seeded', 'Demo data created')], db_index=True, max_length=64, verbose_name='action'),
         ),
     ]
