@@ -157,6 +157,9 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LINTAS_DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend but for the health check, which skips a connection that ran a query less than a second
+        # ago (lintas.core.postgresql, decision 0027).
+        DATABASES["default"]["ENGINE"] = "lintas.core.postgresql"
         # The few statements run on every request (token check, single-value lookup, audit insert) go through
         # lintas.core.db.prepared_cursor: parsed and planned once per connection, not per request. Django's own
         # cursors bind client-side and never prepare, so 0 here ("prepare on first use") touches only those, and so

@@ -194,13 +194,12 @@ def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool 
     result.benign = benign_tokens(all_keys)
     holders = holders_of(all_keys - result.benign)
     if not stored:
+        # A key carried by one new identifier and nothing stored links nothing (most keys of a batch): only the
+        # others need their new carriers among the holders.
         for key, idents in new_by_key.items():
-            if key not in result.benign:
+            if key not in result.benign and (len(idents) > 1 or key in holders):
                 holders[key].extend((ident.pk, ident.case_id, ident.owner_agency_id) for ident in idents)
     cap = settings.MATCHING_HOT_CASE_CAP
-    already_hot = {
-        t for _part, rows in _rows_carrying(HotValue, ("token",), ("token",), sorted(holders)) for (t,) in rows
-    }
     hot_counts: dict[str, int] = {}
     pairs: dict[tuple[int, int], tuple[str, int, int, int, int]] = {}
     for key, rows in holders.items():
@@ -219,6 +218,10 @@ def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool 
                     ((ident.pk, ident.case_id, ident.owner_agency_id), (other_id, other_case, other_agency))
                 )
                 pairs.setdefault((left[0], right[0]), (key, left[1], right[1], left[2], right[2]))
+    # Only keys hot now can be newly hot: the stored hot values are read for those alone, not for every key.
+    already_hot = {
+        t for _part, rows in _rows_carrying(HotValue, ("token",), ("token",), sorted(hot_counts)) for (t,) in rows
+    }
     result.newly_hot = set(hot_counts) - already_hot
     return MatchPlan(result, hot_counts, pairs)
 
@@ -247,12 +250,16 @@ def rematch(tokens: Iterable[str]) -> MatchResult:
 
 def _record_hot(counts: dict[str, int]) -> None:
     existing = {h.token: h for h in HotValue.objects.filter(token__in=list(counts))}
+    changed = []
     for token, count in counts.items():
         if token in existing:
             if existing[token].case_count != count:
-                HotValue.objects.filter(pk=existing[token].pk).update(case_count=count)
+                existing[token].case_count = count
+                changed.append(existing[token])
         else:
             HotValue.objects.create(token=token, case_count=count)
+    if changed:  # one statement for all (a bulk batch changes the counts of most hot values it carries)
+        HotValue.objects.bulk_update(changed, ["case_count"])
 
 
 def _create_hits(pairs: dict[tuple[int, int], tuple[str, int, int, int, int]]) -> list[Hit]:

@@ -55,3 +55,35 @@ def test_errors_are_djangos():
 
     with pytest.raises(DatabaseError), prepared_cursor() as cursor:
         cursor.execute("SELECT no_such_column FROM agencies_agency WHERE code = %s", ["spf"])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lintas.core.postgresql is the PostgreSQL backend")
+def test_the_health_check_skips_a_connection_used_a_moment_ago(monkeypatch):
+    """Django checks a persistent connection with a round trip before a request's first query; ours only when the
+    connection has been idle for a second or more (decision 0027)."""
+    import time
+
+    from django.db import connections
+
+    from lintas.core.postgresql.base import HEALTH_CHECK_IDLE_SECONDS, DatabaseWrapper
+
+    connection = connections["default"]
+    assert isinstance(connection, DatabaseWrapper) and connection.health_check_enabled
+    checks: list[bool] = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(True) or True)
+    connection.ensure_connection()
+
+    def first_query_of_a_request(idle: float) -> None:
+        connection.health_check_done = False  # what Django does when a request starts
+        connection.used_at = time.monotonic() - idle
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        with connection.cursor() as cursor:  # a second query of the same request is never checked
+            cursor.execute("SELECT 2")
+
+    first_query_of_a_request(idle=0.01)
+    assert checks == []
+    first_query_of_a_request(idle=HEALTH_CHECK_IDLE_SECONDS + 1)
+    assert checks == [True]
+    first_query_of_a_request(idle=0.01)  # the check itself counts as use
+    assert checks == [True]
