@@ -95,8 +95,7 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
     key = community_key()
     keyed = [(result, tokens_for(key, result) if result.valid else ("", "")) for result in results]
     all_tokens = {t for _, pair in keyed for t in pair if t}
-    benign, hot = _benign_and_hot(all_tokens)
-    carriers = _carriers(user, all_tokens - benign)
+    benign, hot, carriers = _statuses_and_carriers(user, all_tokens)
     role_labels = _role_labels(translation.get_language())
     answers = []
     for result, (own, linked) in keyed:
@@ -170,61 +169,59 @@ def _parts(tokens: set[str]) -> Iterable[list[str]]:
         yield ordered[start : start + CHUNK]
 
 
-def _benign_and_hot(tokens: set[str]) -> tuple[set[str], set[str]]:
-    """Which of ``tokens`` are benign and which hot: one query for both lists."""
+def _statuses_and_carriers(user, tokens: set[str]) -> tuple[set[str], set[str], dict[str, list[_Carrier]]]:
+    """Which of ``tokens`` are benign, which hot, and for each token not benign the stored identifiers carrying it
+    (as their own token or as the linked one) in the order they were stored, each with its case's reference, title
+    and holder and whether ``user`` may see that case (the caller shows a case it may not see only as hit/no-hit).
+
+    One query per part of the tokens (for a single-value lookup, one statement in all: a second cost as much as the
+    lookup's Python), rows as tuples (a hot value has hundreds). Whether the user may see a case is an ``EXISTS`` on
+    the SQL of ``Case.objects.visible_to(user)``, the one access path. Raw SQL around it because composing the same
+    query with the ORM cost 2 ms a lookup, more than everything else of a single-value lookup together. The two token
+    columns are searched one by one (``UNION``), never with ``OR``, and ``linked_token <> ''`` lets the partial index
+    serve the second (see ``engine._rows_carrying``). The carriers come first: their column types decide the union's.
+    """
     benign: set[str] = set()
     hot: set[str] = set()
-    with _cursor_for(tokens) as cursor:
-        for part in _parts(tokens):
-            test, params = _one_of("token", part)
-            cursor.execute(
-                f"SELECT token, 1 FROM {_table(BenignValue)} WHERE {test} "  # noqa: S608
-                f"UNION ALL SELECT token, 0 FROM {_table(HotValue)} WHERE {test}",
-                params * 2,
-            )
-            for token, is_benign in cursor.fetchall():
-                (benign if is_benign else hot).add(token)
-    return benign, hot
-
-
-def _carriers(user, tokens: set[str]) -> dict[str, list[_Carrier]]:
-    """For each token, the stored identifiers carrying it (as their own token or as the linked one) in the order they
-    were stored, each with its case's reference, title and holder and whether ``user`` may see that case (the caller
-    shows a case it may not see only as hit/no-hit).
-
-    One query per part of the tokens, rows as tuples (a hot value has hundreds). Whether the user may see a case is
-    an ``EXISTS`` on the SQL of ``Case.objects.visible_to(user)``, the one access path. Raw SQL around it because
-    composing the same query with the ORM cost 2 ms a lookup, more than everything else of a single-value lookup
-    together. The two token columns are searched one by one (``UNION``), never with ``OR``, and ``linked_token <>
-    ''`` lets the partial index serve the second (see ``engine._rows_carrying``).
-    """
     found: dict[str, list[_Carrier]] = defaultdict(list)
     if not tokens:
-        return found
+        return benign, hot, found
     idents, cases, agencies = _table(CaseIdentifier), _table(Case), _table(Agency)
+    benign_table, hot_table = _table(BenignValue), _table(HotValue)
     visible, visible_params = Case.objects.visible_pk_sql(user) or (f"SELECT id AS pk FROM {cases} WHERE 1 = 0", ())  # noqa: S608
+    columns = "id, case_id, token, linked_token, role, created_at"
+    padding = "NULL, NULL, token, '', '', NULL, '', '', FALSE, '', FALSE"  # a status row: its token, nothing else
     with _cursor_for(tokens) as cursor:
         for part in _parts(tokens):
             own, params = _one_of("token", part)
             linked, _same = _one_of("linked_token", part)
             sql = (
-                "SELECT m.id, m.case_id, m.token, m.linked_token, m.role, m.created_at, c.reference, c.title, "  # noqa: S608
+                "SELECT 0, m.id, m.case_id, m.token, m.linked_token, m.role, m.created_at, c.reference, c.title, "  # noqa: S608
                 f"c.hide_owner_in_hits, a.short_name, EXISTS (SELECT 1 FROM ({visible}) v WHERE v.pk = m.case_id) "
-                f"FROM (SELECT id, case_id, token, linked_token, role, created_at FROM {idents} WHERE {own} UNION "
-                f"SELECT id, case_id, token, linked_token, role, created_at FROM {idents} WHERE {linked} "
-                f"AND linked_token <> '') m JOIN {cases} c ON c.id = m.case_id "
-                f"JOIN {agencies} a ON a.id = c.owner_agency_id ORDER BY m.id"
+                f"FROM (SELECT {columns} FROM {idents} i WHERE {own} "
+                f"AND NOT EXISTS (SELECT 1 FROM {benign_table} b WHERE b.token = i.token) UNION "
+                f"SELECT {columns} FROM {idents} i WHERE {linked} AND linked_token <> '' "
+                f"AND NOT EXISTS (SELECT 1 FROM {benign_table} b WHERE b.token = i.linked_token)) m "
+                f"JOIN {cases} c ON c.id = m.case_id JOIN {agencies} a ON a.id = c.owner_agency_id "
+                f"UNION ALL SELECT 1, {padding} FROM {benign_table} WHERE {own} "
+                f"UNION ALL SELECT 2, {padding} FROM {hot_table} WHERE {own} "
+                "ORDER BY 1, 2"
             )
             with long_list_plan(len(part), above=_FEW_TOKENS):
-                cursor.execute(sql, [*visible_params, *params, *params])
+                cursor.execute(sql, [*visible_params, *params, *params, *params, *params])
                 rows = cursor.fetchall()
-            wanted = set(part)
-            for row in rows:
-                carrier = _Carrier(*row)
+            carriers = []
+            for kind, *row in rows:
+                if kind == 0:
+                    carriers.append(_Carrier(*row))
+                else:
+                    (benign if kind == 1 else hot).add(row[2])
+            wanted = set(part) - benign  # a benign value is carried by no one, even as another's linked token
+            for carrier in carriers:
                 for key in (carrier.token, carrier.linked_token) if carrier.linked_token else (carrier.token,):
                     if key in wanted:
                         found[key].append(carrier)
-    return found
+    return benign, hot, found
 
 
 class LookupLimitReached(Exception):

@@ -72,8 +72,8 @@ def test_benign_value_never_raises_a_hit_and_is_shown_as_benign(officers, platfo
 
 
 def test_a_benign_value_is_carried_by_no_case_even_as_an_aliass_linked_value(officers, platform_admin):
-    """The benign phone is answered benign with no case, also where it is only the linked value of a PromptPay alias,
-    while the other value of the same lookup keeps its matches."""
+    """Status and carriers come from one statement: the benign phone is answered benign with no case, also where it is
+    only the linked value of a PromptPay alias, while the other value of the same lookup keeps its matches."""
     services.add_benign(
         platform_admin, value="081-234-5678", type="phone", country="TH", category="test_value", reason="test line"
     )
