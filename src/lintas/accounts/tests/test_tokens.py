@@ -134,3 +134,22 @@ def test_a_bearer_token_loads_exactly_what_the_orm_loads(make_user):
             assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
         assert mine._state.adding is False and mine._state.db == theirs._state.db
     assert _token_with_user("no-such-key") is None
+
+
+def test_a_token_request_without_a_session_cookie_never_loads_a_session_user(make_user, monkeypatch):
+    """The session rules (idle time-out, preferences, second factor) answer "no session" from the missing cookie,
+    without loading the session's user; a browser's request still loads it."""
+    from django.contrib import auth
+
+    user = make_user("spf")
+    _, secret = services.create_api_token(user, name="read", scope=TokenScope.READ, days=30)
+    loads: list[bool] = []
+    get_user = auth.get_user
+    monkeypatch.setattr(auth, "get_user", lambda request: loads.append(True) or get_user(request))
+    response = Client().get("/api/v1/me", **bearer(secret))
+    assert response.status_code == 200 and response.json()["username"] == user.username
+    assert loads == []
+    browser = Client()
+    browser.force_login(user)
+    browser.get("/api/v1/me")
+    assert loads  # the session's user, loaded for the session rules and the API's session authentication
