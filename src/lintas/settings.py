@@ -343,6 +343,14 @@ LOGGING = {
 }
 
 WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
+# Seconds each web process keeps what it read of a recently used API token (its row, its user's and agency's), so a
+# client calling many times a second costs one token query per interval (decision 0028). The secret is still
+# checked on every request. A token revoked or a user disabled in another process stops within this time; in the
+# same process at once. 0 reads the token on every request, as the tests do.
+_token_seconds = env_int("LINTAS_API_TOKEN_CACHE_SECONDS", 0 if TESTING else 2)
+if not 0 <= _token_seconds <= 60:
+    raise ImproperlyConfigured(f"LINTAS_API_TOKEN_CACHE_SECONDS must be 0 to 60 seconds, not {_token_seconds}")
+API_TOKEN_CACHE_SECONDS = _token_seconds
 ATTACHMENT_MAX_MB = env_int("LINTAS_ATTACHMENT_MAX_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE
 

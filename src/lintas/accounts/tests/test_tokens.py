@@ -153,3 +153,84 @@ def test_a_token_request_without_a_session_cookie_never_loads_a_session_user(mak
     browser.force_login(user)
     browser.get("/api/v1/me")
     assert loads  # the session's user, loaded for the session rules and the API's session authentication
+
+
+@pytest.fixture
+def kept_tokens(settings):
+    """Token rows kept for 2 s, as in a server (the tests' default is 0); what a test leaves is dropped after it."""
+    settings.API_TOKEN_CACHE_SECONDS = 2
+    services.forget_token_rows()
+    yield
+    services.forget_token_rows()
+
+
+def _token_queries(client, secret):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/me", **bearer(secret))
+    return response, sum(1 for q in queries.captured_queries if "key_id" in q["sql"])
+
+
+def test_a_recent_token_is_read_once_and_its_secret_checked_every_time(make_user, kept_tokens):
+    user = make_user("spf")
+    _, secret = services.create_api_token(user, name="sync", scope=TokenScope.READ, days=30)
+    client = Client()
+    client.get("/api/v1/me", **bearer(secret))  # marks the token used (and drops the row kept from before that)
+    response, reads = _token_queries(client, secret)
+    assert response.status_code == 200 and reads == 1
+    response, reads = _token_queries(client, secret)
+    assert response.status_code == 200 and reads == 0  # kept: no query
+    assert response.json()["username"] == user.username
+    wrong = secret[:-4] + ("aaaa" if not secret.endswith("aaaa") else "bbbb")  # same key id, another secret
+    assert client.get("/api/v1/me", **bearer(wrong)).status_code == 401
+    assert AuditEvent.objects.filter(action=Action.TOKEN_REJECTED, outcome=Outcome.DENIED).exists()
+
+
+def test_a_kept_token_stops_at_once_when_revoked_or_its_user_disabled_here(
+    make_user, kept_tokens, django_capture_on_commit_callbacks
+):
+    admin = make_user("spf", roles=(Role.AGENCY_ADMIN,))
+    user = make_user("spf")
+    token, secret = services.create_api_token(user, name="sync", scope=TokenScope.READ, days=30)
+    _, other = services.create_api_token(user, name="second", scope=TokenScope.READ, days=30)
+    client = Client()
+    for key in (secret, other):
+        client.get("/api/v1/me", **bearer(key))  # marks it used
+        response, reads = _token_queries(client, key)
+        assert response.status_code == 200 and reads == 1  # now kept
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_api_token(user, token)
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
+    response, reads = _token_queries(client, other)
+    assert response.status_code == 200 and reads == 1  # kept again
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_user_active(admin, user, False)
+    assert client.get("/api/v1/me", **bearer(other)).status_code == 401
+
+
+def test_a_token_revoked_by_another_process_stops_within_the_kept_time(make_user, kept_tokens, monkeypatch):
+    import time
+
+    user = make_user("spf")
+    token, secret = services.create_api_token(user, name="sync", scope=TokenScope.READ, days=30)
+    client = Client()
+    client.get("/api/v1/me", **bearer(secret))  # marks the token used
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())  # another process: nothing forgotten here
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 200  # within the 2 s
+    later = time.monotonic() + 2.5
+    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
+
+
+def test_requests_never_share_the_kept_instances(make_user, kept_tokens):
+    user = make_user("spf")
+    _, secret = services.create_api_token(user, name="sync", scope=TokenScope.READ, days=30)
+    first = services.authenticate_token(secret)
+    first.user.agency.languages.append("xx")
+    first.user.first_name = "changed in one request"
+    second = services.authenticate_token(secret)
+    assert second is not first and second.user is not first.user
+    assert "xx" not in second.user.agency.languages and second.user.first_name != "changed in one request"
