@@ -20,6 +20,8 @@ def prepared_cursor() -> Iterator:
 
     Use it for statements of a fixed shape only: a prepared statement may get a generic plan after five runs, which
     suits "one value" and not "a thousand values" (those keep Django's cursor and a plan of their own each time).
+    One array parameter of any length is a fixed shape where the best plan is the same for any length: matching's
+    token search, an index probe per token (``engine._rows_carrying``).
     """
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy is a context-local lookup
     # Where queries are logged (DEBUG, or a test capturing them) Django's cursor: its log reads the SQL a client-side

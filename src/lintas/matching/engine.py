@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from lintas.cases.models import CaseIdentifier
+from lintas.core.db import prepared_cursor
 from lintas.matching.models import BenignValue, Hit, HotValue
 
 __all__ = [
@@ -74,10 +75,14 @@ def _rows_carrying(model, select: Sequence[str], columns: Sequence[str], values:
     fields = ", ".join(quote(model._meta.get_field(name).column) for name in select)
     columns = [quote(model._meta.get_field(name).column) for name in columns]
     postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
+    # On PostgreSQL the statement is prepared (one shape whatever the number of tokens: the array is one parameter,
+    # sent once for every column it is tested against), so it is planned once per connection, not per batch: with
+    # the tokens written into the SQL, planning them one by one and parsing the array twice took a third of a bulk
+    # batch's search (45 ms against 31 ms for 5,500 tokens at 1 M identifiers).
+    with prepared_cursor() if postgres else connection.cursor() as cursor:
         for part in _chunks(values, 10 * CHUNK if postgres else CHUNK):
             if postgres:
-                test, params = "= ANY(%s::text[])", [_text_array(part)] * len(columns)
+                test, params = "= ANY(%(tokens)s::text[])", {"tokens": _text_array(part)}
             else:
                 test, params = f"IN ({', '.join(['%s'] * len(part))})", list(part) * len(columns)
             # "<> ''" lets the partial index on linked_token (only rows that have one) serve the search.
