@@ -112,3 +112,22 @@ def test_the_import_command_runs_from_the_lintas_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["created"] == 1
     assert Agency.objects.filter(code="spf").exists()
+
+
+def test_the_import_command_validates_on_every_core_unless_told_or_inside_a_transaction(monkeypatch):
+    """Validation is most of an import's work: by default one worker process per core (at most 4), none on one core
+    or inside a transaction (the workers need the connection closed before they fork); --workers decides otherwise."""
+    import importlib
+
+    from django.db import connections
+
+    command = importlib.import_module("lintas.cases.management.commands.import")
+    assert command._workers(3) == 3 and command._workers(0) == 0
+    assert connections["default"].in_atomic_block and command._workers(None) == 0  # this test's transaction
+    monkeypatch.setattr(connections["default"], "in_atomic_block", False)  # as the command line runs it
+    for cores, workers in ((1, 0), (2, 2), (16, 4)):
+        monkeypatch.setattr(command.os, "cpu_count", lambda cores=cores: cores)
+        assert command._workers(None) == workers
+    monkeypatch.undo()
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("import", "cases", "-", "--workers", "-1")
