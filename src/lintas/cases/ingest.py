@@ -408,7 +408,11 @@ def insert_tuples(
     columns = (opts.pk, *fields, *stamped, *rest)
     binary = _binary_types(columns) if method == "copy" and not json_text else None
     if binary is not None:  # binary COPY takes dates as dates: rows from workers carry them as ISO text
-        convert += [(index, None) for index, f in enumerate(fields) if isinstance(f, models.DateField)]
+        convert += [
+            (index, None)
+            for index, f in enumerate(fields)
+            if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
+        ]
 
     def values(ids):
         for pk, row in zip(ids, rows, strict=True):

@@ -2,7 +2,7 @@
 
 Django checks a persistent connection (``CONN_HEALTH_CHECKS``) before the first query of every request, with a
 round trip of its own (``SELECT 1``). That keeps the first request after a database restart from failing, but on a
-busy worker it is a fifth of the database round trips of a single-value lookup: 7 % of the worker's CPU and 13 % of
+busy worker it was a quarter of a single-value lookup's round trips: 7 % of the worker's CPU and 13 % of
 PostgreSQL's, measured in process (decision 0027). Here a connection that ran a query less than
 ``HEALTH_CHECK_IDLE_SECONDS`` ago counts as checked: it was working a moment ago, and a failure since then is what any
 request in flight at that instant would meet too. A connection idle for longer is checked as before.
