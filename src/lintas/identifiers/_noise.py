@@ -56,18 +56,25 @@ def _plausible(match: re.Match[str]) -> bool:
     return kind is not None
 
 
+def _kind(match: re.Match[str]) -> str:
+    kind = next(k for k in ("iso", "dmy", "kdate", "time", "amount", "percent") if match.group(k))
+    return {"iso": "date", "dmy": "date", "kdate": "date"}.get(kind, kind)
+
+
 def noise_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """``(start, end, kind)`` of every date, time, amount and percentage in ``text``."""
     for match in _NOISE.finditer(text):
         if _plausible(match):
-            kind = next(k for k in ("iso", "dmy", "kdate", "time", "amount", "percent") if match.group(k))
-            yield match.start(), match.end(), {"iso": "date", "dmy": "date", "kdate": "date"}.get(kind, kind)
+            yield match.start(), match.end(), _kind(match)
 
 
 def is_noise(value: str) -> str:
-    """The kind ("date", "time", "amount", "percent") when all of ``value`` is one, else ""."""
+    """The kind ("date", "time", "amount", "percent") when all of ``value`` is one, else "".
+
+    Only a match at the start can cover the whole value, and it is the first ``noise_spans`` would find there: the
+    pattern is tried at the start alone, not at every position of the value (``detect`` asks this of every value)."""
     s = value.strip()
-    for start, end, kind in noise_spans(s):
-        if start == 0 and end == len(s):
-            return kind
+    match = _NOISE.match(s)
+    if match is not None and match.end() == len(s) and _plausible(match):
+        return _kind(match)
     return ""

@@ -221,3 +221,23 @@ def test_account_formatting_variants_share_the_canonical_value(data, bank, digit
         result = normalize(f"{name}:{spelled}", "bank_account", "KR")
     assert result.valid, (spelled, name, result.errors)
     assert result.value == f"KR:{bank.code}:{digits}"
+
+
+noise_alphabet = st.sampled_from(
+    [*"0123456789 -/.,:%$₩฿ ", "USD", "THB", "원", "년", "월", "일", "시", "AM", "pm", "h"]
+)
+
+
+@PROPERTY
+@given(st.lists(noise_alphabet, max_size=20).map("".join) | any_text)
+@example("2024-05-01 10:30")
+@example("2024-13-45")
+@example("1,250,000원")
+@example("10:30 2024-05-01")
+def test_is_noise_is_exactly_a_whole_value_span_of_noise_spans(value):
+    """``is_noise`` tries the pattern at the start only; it answers as the span search over the whole value does."""
+    from lintas.identifiers._noise import is_noise, noise_spans
+
+    s = value.strip()
+    whole = next((kind for start, end, kind in noise_spans(s) if start == 0 and end == len(s)), "")
+    assert is_noise(value) == whole
