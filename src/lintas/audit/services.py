@@ -21,7 +21,7 @@ from lintas.audit.chain import GENESIS_HASH, VerifyReport, event_hash, verify_ch
 from lintas.audit.choices import Action, Outcome
 from lintas.audit.models import AuditChainHead, AuditEvent
 from lintas.core import context
-from lintas.core.db import prepared_cursor
+from lintas.core.db import prepared_cursor, write_rows
 
 if TYPE_CHECKING:
     from lintas.accounts.models import User
@@ -57,8 +57,7 @@ def record_event(
 ) -> AuditEvent:
     """Append one event. ``agency`` is whose trail it belongs to: by default the target's, else the actor's."""
     event = _new_event(action, actor, outcome, target, object_type, object_id, agency, details, actor_username)
-    _insert(event)
-    transaction.on_commit(request_seal)
+    _write_now(event)
     return event
 
 
@@ -80,11 +79,15 @@ def record_read(
     """
     event = _new_event(action, actor, Outcome.SUCCESS, target, object_type, object_id, agency, details, "")
     if settings.AUDIT_READ_FLUSH_SECONDS <= 0 or connection.in_atomic_block:
-        _insert(event)
-        transaction.on_commit(request_seal)
+        _write_now(event)
     else:
         reads.trail.add(event)
     return event
+
+
+def _write_now(event: AuditEvent) -> None:
+    _insert(event)
+    transaction.on_commit(request_seal)
 
 
 def _new_event(action, actor, outcome, target, object_type, object_id, agency, details, actor_username) -> AuditEvent:
@@ -113,22 +116,11 @@ def _new_event(action, actor, outcome, target, object_type, object_id, agency, d
     )
 
 
-_insert_sql: dict[tuple[str, bool], tuple[str, list]] = {}  # per database alias and RETURNING: the SQL, its fields
+_insert_sql: dict[str, tuple[str, list]] = {}  # per database alias: the INSERT and the fields it writes
 
 
-def _insert_statement(db, returning: bool) -> tuple[str, list]:
-    prepared = _insert_sql.get((db.alias, returning))
-    if prepared is None:
-        fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-        quote = db.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
-        if returning:
-            sql += f" RETURNING {quote(AuditEvent._meta.pk.column)}"
-        prepared = _insert_sql[(db.alias, returning)] = (sql, fields)
-    return prepared
+def _insert_fields() -> list:
+    return [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
 
 
 def _insert(event: AuditEvent) -> None:
@@ -136,13 +128,23 @@ def _insert(event: AuditEvent) -> None:
     trail off, every read) writes an event, and the ORM's save path (compiler, signals, savepoint bookkeeping) cost a
     quarter of a single-value lookup."""
     db = connections[DEFAULT_DB_ALIAS]
-    returning = db.features.can_return_columns_from_insert
-    sql, fields = _insert_statement(db, returning)
+    prepared = _insert_sql.get(db.alias)
+    if prepared is None:
+        fields = _insert_fields()
+        quote = db.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        if db.features.can_return_columns_from_insert:
+            sql += f" RETURNING {quote(AuditEvent._meta.pk.column)}"
+        prepared = _insert_sql[db.alias] = (sql, fields)
+    sql, fields = prepared
     params = [field.get_db_prep_save(field.pre_save(event, True), db) for field in fields]  # as save() makes them
     # As save() does: an error inside an atomic block marks it for rollback even if a caller catches it.
     with transaction.mark_for_rollback_on_error(), prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        event.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        event.pk = cursor.fetchone()[0] if db.features.can_return_columns_from_insert else cursor.lastrowid
     event._state.adding = False
     event._state.db = db.alias
 
@@ -150,22 +152,13 @@ def _insert(event: AuditEvent) -> None:
 def insert_events(events: list[AuditEvent], *, method: str | None = None) -> str:
     """Insert new events in one go and return how: "copy" (PostgreSQL's ``COPY ... FROM STDIN``: 48 µs an event in
     batches of 40, against 76-149 µs for one prepared INSERT run for every row, measured alternately) or
-    "executemany" (that INSERT, elsewhere). Their ``pk`` stays unset. For the read trail's batches; call it inside a
-    transaction."""
+    "executemany" (that INSERT, elsewhere), through ``lintas.core.db.write_rows``. Their ``pk`` stays unset. For the
+    read trail's batches; call it inside a transaction."""
     db = connections[DEFAULT_DB_ALIAS]
     method = method or ("copy" if db.vendor == "postgresql" else "executemany")
-    sql, fields = _insert_statement(db, returning=False)
+    fields = _insert_fields()
     rows = [[field.get_db_prep_save(field.pre_save(event, True), db) for field in fields] for event in events]
-    with db.cursor() as cursor:
-        if method == "copy":
-            columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
-            with cursor.cursor.copy(
-                f"COPY {db.ops.quote_name(AuditEvent._meta.db_table)} ({columns}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(sql, rows)
+    write_rows(AuditEvent._meta.db_table, [field.column for field in fields], rows, method=method)
     return method
 
 

@@ -49,6 +49,7 @@ from lintas.cases.services import (
     identifier_values,
 )
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case
+from lintas.core.db import write_rows
 from lintas.matching.engine import NewIdentifier, plan_matches, record_matches
 from lintas.matching.notify import notify_match
 from lintas.matching.tokens import community_key
@@ -357,7 +358,7 @@ def insert_rows(model: type[models.Model], objs: list[models.Model | Row], *, me
         pk_name = opts.pk.attname
         for obj, pk in zip(objs, _take_ids(model, len(objs)), strict=True):
             setattr(obj, pk_name, pk)
-        _send(model, (*plain, *stamped, *other), rows(), method)
+        write_rows(model._meta.db_table, [f.column for f in (*plain, *stamped, *other)], rows(), method=method)
     for obj in objs:
         for f in stamped:
             setattr(obj, f.attname, now)
@@ -431,7 +432,7 @@ def insert_tuples(
             ids = _take_ids(model, len(rows))
         elif len(ids) != len(rows):
             raise ValueError("one id for each row")
-        _send(model, columns, values(ids), method, binary=binary)
+        write_rows(opts.db_table, [f.column for f in columns], values(ids), method=method, types=binary)
     return ids
 
 
@@ -464,31 +465,6 @@ def _insert_method(method: str | None) -> str:
     if method == "copy" and vendor != "postgresql":
         raise ValueError("COPY needs PostgreSQL")
     return method
-
-
-def _send(
-    model: type[models.Model],
-    fields: Sequence[models.Field],
-    rows: Iterable[tuple],
-    method: str,
-    *,
-    binary: list[str] | None = None,
-) -> None:
-    """Rows of database values for ``fields``, by ``COPY ... FROM STDIN`` (binary when given the fields' type names,
-    see ``_binary_types``) or one prepared INSERT for all."""
-    quote = connection.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        if method == "copy":
-            options = " (FORMAT BINARY)" if binary else ""
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{options}") as copy:
-                if binary:
-                    copy.set_types(binary)
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 # --- ingesting ---------------------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""Database helpers shared by the apps: a cursor for statements run on every request."""
+"""Database helpers shared by the apps: a cursor for statements run on every request, and many rows in one go."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-__all__ = ["prepared_cursor"]
+__all__ = ["prepared_cursor", "write_rows"]
 
 
 @contextmanager
@@ -38,3 +38,28 @@ def prepared_cursor() -> Iterator:
         raw = ServerBindingCursor(db.connection)
     with db.make_cursor(raw) as cursor:
         yield cursor
+
+
+def write_rows(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence], *, method: str, types: Sequence[str] | None = None
+) -> None:
+    """Insert ``rows`` (database values for ``columns``, in that order) into ``table`` in one go, inside the caller's
+    transaction: ``"copy"`` by ``COPY ... FROM STDIN`` (PostgreSQL; binary when given the columns' PostgreSQL type
+    names), ``"executemany"`` by one prepared ``INSERT`` run for every row. Bulk ingest and the read trail's audit
+    batches write through it."""
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with db.cursor() as cursor:
+        if method == "copy":
+            options = " (FORMAT BINARY)" if types else ""
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN{options}") as copy:
+                if types:
+                    copy.set_types(list(types))
+                for row in rows:
+                    copy.write_row(row)
+        elif method == "executemany":
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+        else:
+            raise ValueError(f"unknown method {method!r}")

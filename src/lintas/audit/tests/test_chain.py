@@ -221,9 +221,10 @@ def test_a_failed_insert_marks_the_transaction_for_rollback(monkeypatch):
     from lintas.audit import services
 
     record_event(Action.LOGIN, actor_username="someone")  # the statement is prepared and cached
-    key = (connection.alias, connection.features.can_return_columns_from_insert)
-    sql, fields = services._insert_sql[key]
-    monkeypatch.setitem(services._insert_sql, key, (sql.replace("INSERT INTO", "INSERT INTO nowhere_"), fields))
+    sql, fields = services._insert_sql[connection.alias]
+    monkeypatch.setitem(
+        services._insert_sql, connection.alias, (sql.replace("INSERT INTO", "INSERT INTO nowhere_"), fields)
+    )
     with transaction.atomic():
         with pytest.raises(DatabaseError):
             record_event(Action.LOGIN, actor_username="someone")
