@@ -29,14 +29,19 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, within: tuple[int, int] | None = None, unit: str = "") -> int:
+    """A whole number from the environment; with ``within`` (lowest, highest), refused outside that range."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if within is not None and not within[0] <= number <= within[1]:
+        unit = f" {unit}" if unit else ""
+        raise ImproperlyConfigured(f"{name} must be {within[0]} to {within[1]}{unit}, not {number}")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -328,10 +333,9 @@ AUDIT_SEAL_DELAY_SECONDS = env_int("LINTAS_AUDIT_SEAL_DELAY_SECONDS", 2)
 # Events of reads (lookups) are written by a thread of each process in batches this often, not one by one in the
 # request (lintas.audit.reads, decision 0025); 0 writes each at once, as the tests do. At most a second: a process
 # killed outright loses the reads of its last interval.
-_read_flush_ms = env_int("LINTAS_AUDIT_READ_FLUSH_MS", 0 if TESTING else 50)
-if not 0 <= _read_flush_ms <= 1000:
-    raise ImproperlyConfigured(f"LINTAS_AUDIT_READ_FLUSH_MS must be 0 to 1000 milliseconds, not {_read_flush_ms}")
-AUDIT_READ_FLUSH_SECONDS = _read_flush_ms / 1000
+AUDIT_READ_FLUSH_SECONDS = (
+    env_int("LINTAS_AUDIT_READ_FLUSH_MS", 0 if TESTING else 50, within=(0, 1000), unit="milliseconds") / 1000
+)
 
 LOGGING = {
     "version": 1,
@@ -347,10 +351,7 @@ WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
 # client calling many times a second costs one token query per interval (decision 0028). The secret is still
 # checked on every request. A token revoked or a user disabled in another process stops within this time; in the
 # same process at once. 0 reads the token on every request, as the tests do.
-_token_seconds = env_int("LINTAS_API_TOKEN_CACHE_SECONDS", 0 if TESTING else 2)
-if not 0 <= _token_seconds <= 60:
-    raise ImproperlyConfigured(f"LINTAS_API_TOKEN_CACHE_SECONDS must be 0 to 60 seconds, not {_token_seconds}")
-API_TOKEN_CACHE_SECONDS = _token_seconds
+API_TOKEN_CACHE_SECONDS = env_int("LINTAS_API_TOKEN_CACHE_SECONDS", 0 if TESTING else 2, within=(0, 60), unit="seconds")
 ATTACHMENT_MAX_MB = env_int("LINTAS_ATTACHMENT_MAX_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # form fields; files stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE
 

@@ -50,6 +50,19 @@ def test_bad_boolean_is_a_clear_error(tmp_path):
     assert result.returncode != 0 and "LINTAS_DEMO must be a boolean" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LINTAS_AUDIT_READ_FLUSH_MS", "5000", "LINTAS_AUDIT_READ_FLUSH_MS must be 0 to 1000 milliseconds, not 5000"),
+        ("LINTAS_API_TOKEN_CACHE_SECONDS", "-1", "LINTAS_API_TOKEN_CACHE_SECONDS must be 0 to 60 seconds, not -1"),
+        ("LINTAS_API_TOKEN_CACHE_SECONDS", "two", "LINTAS_API_TOKEN_CACHE_SECONDS must be a whole number, not 'two'"),
+    ],
+)
+def test_a_number_out_of_its_range_is_a_clear_error(name, value, message, tmp_path):
+    result = _run(["check"], {name: value}, tmp_path)
+    assert result.returncode != 0 and message in result.stderr
+
+
 def test_demo_command_is_refused_in_production(tmp_path):
     env = {
         "LINTAS_ENV": "production",
