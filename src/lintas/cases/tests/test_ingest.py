@@ -256,9 +256,19 @@ def test_ingest_inserts_by_copy_on_postgresql_and_executemany_elsewhere():
 
 
 @pytest.mark.parametrize("method", [pytest.param("copy", marks=pytest.mark.postgres), "executemany", "bulk_create"])
-def test_every_insert_path_stores_the_same_rows(method):
+def test_every_insert_path_stores_the_same_rows(method, monkeypatch):
     if method == "copy" and connection.vendor != "postgresql":
         pytest.skip("COPY needs PostgreSQL")
+    from lintas.cases import ingest as module
+
+    sent: dict[str, object] = {}  # table -> the binary types it was copied with (None: text)
+    write_rows = module.write_rows
+
+    def spy(table, *args, **kwargs):
+        sent[table] = kwargs.get("types")
+        return write_rows(table, *args, **kwargs)
+
+    monkeypatch.setattr(module, "write_rows", spy)
     knpa = Agency.objects.get(code="knpa")
     cases = [
         Case(
@@ -320,6 +330,9 @@ def test_every_insert_path_stores_the_same_rows(method):
 
         fields = list(CaseIdentifier._meta.concrete_fields)
         assert _binary_types(fields) is not None and _binary_types(Case._meta.concrete_fields) is None  # jsonb
+        binary = sent[CaseIdentifier._meta.db_table]  # identifier tuples went binary, every column typed
+        assert binary is not None and sorted(binary) == sorted(_binary_types(fields))
+        assert sent[Case._meta.db_table] is None  # cases (JSON columns) went as text
     (pk,) = insert_tuples(
         CaseIdentifier,
         names,

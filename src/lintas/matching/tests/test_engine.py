@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,6 +46,18 @@ def test_phone_in_a_victim_statement_matches(officers):
     record(officers["knpa"], [{"value": "010-2000-0000", "role": "suspect_phone"}])
     _, outcome = record(officers["cnp"], [], narrative="The caller used +82 10 2000 0000 and said he was a prosecutor.")
     assert len(outcome.hits) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_token_search_is_one_prepared_statement_whatever_the_number_of_tokens(officers):
+    """Matching searches the stored tokens with the tokens as one array parameter: one statement, planned once per
+    connection, for a batch of one identifier as for one of thousands."""
+    record(officers["rtp"], ["+66 81 234 5678"])
+    record(officers["rmp"], ["+66 81 234 5678", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "alice@example.org"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        searches = [s for (s,) in cursor.fetchall() if 'FROM "cases_caseidentifier"' in s and "ANY($1" in s]
+    assert len(searches) == 1, searches
 
 
 def test_same_agency_links_without_a_hit(officers, signed_in):
