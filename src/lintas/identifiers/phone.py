@@ -27,6 +27,13 @@ LINE_TYPES = {
     PhoneNumberType.UNKNOWN: "unknown",
 }
 
+# libphonenumber compiles its metadata's patterns on every use (``re.compile`` of the same strings, a dozen per
+# number, each a lookup in the re module's cache); keeping them compiled is the library's own option, and the number
+# of patterns is bounded by its metadata. Measured on 32,888 phone numbers of the ingest benchmark, six alternating
+# rounds: 66.5-90.8 µs a number with it, 86.9-121.7 without (phones are half of bulk ingest's normalising time);
+# ingest's validation of 10,000 cases, five alternating rounds: median 6.04 s with it, 6.77 s without.
+phonenumbers.enable_pattern_cache()
+
 # What a person writes around a phone number: digits, '+', separators, an optional "tel:" and an extension.
 _SHAPE = re.compile(r"^(?:tel:)?\s*\+?[\d\s\-.()/]+(?:\s*(?:ext\.?|x|#|;ext=)\s*\d{1,6})?$", re.IGNORECASE)
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#|;ext=)\s*(\d{1,6})$", re.IGNORECASE)

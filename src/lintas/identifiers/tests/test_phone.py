@@ -122,3 +122,15 @@ def test_extension_is_kept_in_details_not_value():
     result = normalize("02-312-3456 ext. 21", "phone", "KR")
     assert result.value == "+8223123456"
     assert result.details["extension"] == "21"
+
+
+def test_metadata_patterns_are_compiled_once():
+    # phone.py turns on libphonenumber's pattern cache: normalising a number fills it, and a second number of the
+    # same region compiles nothing new (without the cache, every metadata pattern is compiled on every use).
+    from phonenumbers import re_util
+
+    normalize("+82 10-1234-5678", "phone")
+    assert re_util._COMPILED_PATTERNS, "the pattern cache is off"
+    before = len(re_util._COMPILED_PATTERNS)
+    normalize("010-9876-5432", "phone", "KR")
+    assert len(re_util._COMPILED_PATTERNS) == before
