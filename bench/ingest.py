@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-from procstat import cpu_seconds  # bench/procstat.py: the script's own folder is on the path
+from procstat import cpu_seconds, machine_pace  # bench/procstat.py: the script's own folder is on the path
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 CHUNK = 20_000
@@ -229,6 +229,7 @@ def main() -> None:
             print(f"  ... {report.created} cases, {report.identifiers} identifiers", file=sys.stderr)
 
     load = [os.getloadavg()[0], 0.0]
+    pace = [machine_pace(), 0.0]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     children_cpu_start = children.ru_utime + children.ru_stime  # the generator, when it ran
     start = time.perf_counter()
@@ -247,6 +248,7 @@ def main() -> None:
     worker_cpu_seconds = worker_cpu.ru_utime + worker_cpu.ru_stime - children_cpu_start
     database_cpu_seconds = backend_cpu_seconds(args.db)
     load[1] = os.getloadavg()[0]
+    pace[1] = machine_pace()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert report.ok, report.as_dict()
     stored_hits = Hit.objects.count()
@@ -272,6 +274,7 @@ def main() -> None:
           f"(with extraction in the floor: {with_extract:.2f})")  # fmt: skip
     print(f"hits                {report.hits} (stored {stored_hits}, ground truth {truth['expected_hits']})")
     print(f"peak RSS            {peak_mb:10.0f} MB")
+    print(f"machine pace        {pace[0]:10.0f} -> {pace[1]:.0f} ns a step of procstat.machine_pace (lower is faster)")
     if profiler:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
             int(os.environ.get("BENCH_TOP", "30"))
@@ -300,6 +303,7 @@ def main() -> None:
                 "expected_hits": truth["expected_hits"],
                 "peak_rss_mb": round(peak_mb),
                 "load_average": [round(x, 1) for x in load],
+                "machine_pace_ns": [round(x) for x in pace],
             }
         )
     )

@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 
-from procstat import cpu_seconds  # bench/procstat.py: the script's own folder is on the path
+from procstat import cpu_seconds, machine_pace  # bench/procstat.py: the script's own folder is on the path
 
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 DB_NAME = "lintas_bench_lookup"
@@ -471,6 +471,7 @@ def main() -> None:
     # walks. Without it, collections walking this process's 20,000-value pool and set-up made the p95 (200 ms, 50 %
     # over the p50), which a server's lookup does not pay.
     gc.freeze()
+    pace = [machine_pace(), 0.0]
     service = service_lookups(user, pool, args.runs, args.seed)
     print(f"stored identifiers  {stored:,}")
     print(f"lookup of 1,000     p50 {service['p50_ms']} ms, p95 {service['p95_ms']} ms, max {service['max_ms']} ms "
@@ -494,6 +495,8 @@ def main() -> None:
                 f"  floor {name:<12} {floor['requests_per_second']:,}/s, p50 {floor['p50_ms']} ms, {floor['statuses']}"
             )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pace[1] = machine_pace()
+    print(f"machine pace        {pace[0]:.0f} -> {pace[1]:.0f} ns a step of procstat.machine_pace (lower is faster)")
     print(
         json.dumps(
             {
@@ -516,6 +519,7 @@ def main() -> None:
                 "cpus": os.cpu_count(),
                 "peak_rss_mb": round(peak_mb),
                 "load_average": round(os.getloadavg()[0], 1),
+                "machine_pace_ns": [round(x) for x in pace],
             }
         )
     )
