@@ -1,11 +1,12 @@
-"""Database helpers shared by the apps: a cursor for statements run on every request, and many rows in one go."""
+"""Database helpers shared by the apps: a cursor for statements run on every request, and many rows in one go
+(inserted, or updated by key)."""
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-__all__ = ["prepared_cursor", "write_rows"]
+__all__ = ["prepared_cursor", "update_rows", "write_rows"]
 
 
 @contextmanager
@@ -63,3 +64,36 @@ def write_rows(
             cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
         else:
             raise ValueError(f"unknown method {method!r}")
+
+
+def update_rows(
+    table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence], *, types: Sequence[str]
+) -> None:
+    """Set ``columns`` of the rows of ``table`` whose ``key`` is the first value of each of ``rows`` (then the new
+    values, in ``columns`` order), inside the caller's transaction. ``types``: the PostgreSQL type names of the key
+    and the columns.
+
+    PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)`` for all the rows (a join, each row found by its key once);
+    other databases one prepared ``UPDATE`` run for every row. Either is far cheaper than a statement per row through
+    the ORM, and than ``bulk_update``, whose ``CASE`` of every key is evaluated for every row it touches."""
+    if not rows:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            names = [key, *columns]
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+            assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
+            cursor.execute(
+                f"UPDATE {quote(table)} AS t SET {assignments} "  # noqa: S608 - quoted model names
+                f"FROM unnest({arrays}) AS v({', '.join(quote(n) for n in names)}) "
+                f"WHERE t.{quote(key)} = v.{quote(key)}",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+        else:
+            assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+            cursor.executemany(
+                f"UPDATE {quote(table)} SET {assignments} WHERE {quote(key)} = %s",  # noqa: S608
+                [(*row[1:], row[0]) for row in rows],
+            )

@@ -1,6 +1,7 @@
 """Outcomes, onward transfers and the freeze cascade (story 1: BEC wire to Timor-Leste)."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -120,3 +121,25 @@ def test_recording_the_outcome_again_does_not_duplicate_transfers(story1):
     assert again == [] and request.onward_transfers.count() == 1
     assert AssistanceRequest.objects.filter(parent=request).count() == 1
     assert AssistanceRequest.objects.get(pk=request.pk).outcome.amount_frozen == Decimal("39500000")
+
+
+def test_recording_the_outcome_again_after_a_key_rotation_does_not_duplicate_transfers(story1, monkeypatch):
+    # A transfer is known again by its destination's token: rotating the community key recomputes it, or the same
+    # transfer recorded after the rotation would be new, with a second urgent follow-up request.
+    from django.core.management import call_command
+
+    from lintas.matching.tokens import token_for
+
+    people, request = story1
+    moved = timezone.now() - dt.timedelta(hours=2)
+    transfer = TransferIn("KTB:123-4-56789-0", Decimal("3300000"), "USD", moved)
+    record_outcome(people["pntl_lo"], request, amount_frozen=Decimal("39000000"), transfers=[transfer])
+    new_key = "ef" * 32
+    monkeypatch.setenv("LINTAS_COMMUNITY_KEY_NEW", new_key)
+    call_command("rekey_tokens", stdout=io.StringIO())
+    stored = request.onward_transfers.get()
+    assert stored.token == token_for(bytes.fromhex(new_key), f"{stored.type}:{stored.value}")
+    monkeypatch.setenv("LINTAS_COMMUNITY_KEY", new_key)
+    _, again = record_outcome(people["pntl_lo"], request, amount_frozen=Decimal("39500000"), transfers=[transfer])
+    assert again == [] and request.onward_transfers.count() == 1
+    assert AssistanceRequest.objects.filter(parent=request).count() == 1

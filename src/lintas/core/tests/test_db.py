@@ -87,3 +87,22 @@ def test_the_health_check_skips_a_connection_used_a_moment_ago(monkeypatch):
     assert checks == [True]
     first_query_of_a_request(idle=0.01)  # the check itself counts as use
     assert checks == [True]
+
+
+def test_update_rows_sets_each_rows_columns_by_key_in_one_statement():
+    from django.test.utils import CaptureQueriesContext
+
+    from lintas.agencies.models import Agency
+    from lintas.core.db import update_rows
+
+    agencies = list(Agency.objects.order_by("pk").values_list("pk", "short_name")[:3])
+    rows = [(pk, f"{name} (new)") for pk, name in agencies[:2]]
+    with CaptureQueriesContext(connection) as queries:
+        update_rows("agencies_agency", "id", ["short_name"], rows, types=["bigint", "text"])
+    # PostgreSQL: one UPDATE joined to the arrays; SQLite: one prepared UPDATE run for each row (one executemany)
+    [query] = queries.captured_queries
+    assert "UPDATE" in query["sql"]
+    assert ("unnest(" in query["sql"]) == (connection.vendor == "postgresql")
+    after = dict(Agency.objects.filter(pk__in=[pk for pk, _ in agencies]).values_list("pk", "short_name"))
+    assert after == {**dict(rows), agencies[2][0]: agencies[2][1]}  # the third row is untouched
+    update_rows("agencies_agency", "id", ["short_name"], [], types=["bigint", "text"])  # nothing to do: no statement

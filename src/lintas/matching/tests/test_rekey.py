@@ -30,6 +30,9 @@ def test_rekey_keeps_matches_and_lists_blind_identifiers(make_user, monkeypatch)
     assert phone.token == token_for(bytes.fromhex(NEW_KEY), "phone:+66812345678")
     alias = CaseIdentifier.objects.get(case__owner_agency__code="knpa")
     assert alias.linked_token == phone.token  # the family link survives the new key
+    hit = Hit.objects.get()
+    assert hit.token == CaseIdentifier.objects.get(pk=hit.left_id).token  # the hit names the new token
+    assert "recomputed 2 identifier token(s), 0 onward transfer(s)" in out.getvalue()
     # a case recorded after the swap still matches the rekeyed ones
     monkeypatch.setenv("LINTAS_COMMUNITY_KEY", NEW_KEY)
     _, outcome = record(make_user("spf"), ["+66812345678"])

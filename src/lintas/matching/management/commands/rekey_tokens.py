@@ -1,20 +1,24 @@
 """``lintas rekey_tokens``: move every stored token to a new community key (key rotation).
 
 Run it with the new key in ``LINTAS_COMMUNITY_KEY_NEW`` while the old one is still ``LINTAS_COMMUNITY_KEY``, then
-swap the variables on every node. Identifiers with a canonical value, benign values and hits are recomputed; blind
-identifiers (token only) cannot be: they are listed per agency so each re-submits them with the new key.
+swap the variables on every node. Identifiers with a canonical value, benign values, onward transfers of requests and
+hits are recomputed; blind identifiers (token only) cannot be: they are listed per agency so each re-submits them with
+the new key. Tokens are written a batch at a time (``update_rows``), not a statement per row.
 """
 
 import os
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 
 from lintas import identifiers
+from lintas.assistance.models import OnwardTransfer
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import CaseIdentifier
 from lintas.core.context import use_context
+from lintas.core.db import update_rows
 from lintas.matching.models import BenignValue, Hit, HotValue
 from lintas.matching.tokens import token_for, tokens_for
 
@@ -33,13 +37,23 @@ class Command(BaseCommand):
         if len(key) < 32:
             raise CommandError("Set LINTAS_COMMUNITY_KEY_NEW to the new key: at least 64 hex characters.")
         with use_context("cli:rekey_tokens"), transaction.atomic():
-            changed = self._identifiers(key)
-            for benign in BenignValue.objects.all():
-                BenignValue.objects.filter(pk=benign.pk).update(token=token_for(key, f"{benign.type}:{benign.value}"))
+            changed = _rekey(
+                CaseIdentifier.objects.filter(blind=False),
+                ("token", "linked_token"),
+                lambda kind, value: tokens_for(key, identifiers.normalize(value, kind)),
+            )
+            # A transfer's destination was valid when recorded: its token is that of its canonical value, as on entry.
+            transfers = _rekey(
+                OnwardTransfer.objects.all(),
+                ("token",),
+                lambda kind, value: tokens_for(key, identifiers.normalize(value, kind))[:1],
+            )
+            benign = _rekey(
+                BenignValue.objects.all(), ("token",), lambda kind, value: (token_for(key, f"{kind}:{value}"),)
+            )
             HotValue.objects.all().delete()  # recounted by the next matching run
-            tokens = dict(CaseIdentifier.objects.values_list("id", "token"))
-            for hit in Hit.objects.only("id", "left_id").iterator(chunk_size=BATCH):
-                Hit.objects.filter(pk=hit.pk).update(token=tokens.get(hit.left_id, ""))
+            left_token = CaseIdentifier.objects.filter(pk=OuterRef("left_id")).values("token")[:1]
+            Hit.objects.update(token=Subquery(left_token))
             blind = CaseIdentifier.objects.filter(blind=True)
             per_agency = {}
             for code in blind.values_list("owner_agency__code", flat=True):
@@ -47,19 +61,33 @@ class Command(BaseCommand):
             record_event(
                 Action.TOKENS_REKEYED,
                 actor_username="cli",
-                details={"identifiers": changed, "blind_to_resubmit": per_agency},
+                details={
+                    "identifiers": changed,
+                    "onward_transfers": transfers,
+                    "benign_values": benign,
+                    "blind_to_resubmit": per_agency,
+                },
             )
-        self.stdout.write(f"recomputed {changed} identifier token(s) and {BenignValue.objects.count()} benign value(s)")
+        self.stdout.write(
+            f"recomputed {changed} identifier token(s), {transfers} onward transfer(s) and {benign} benign value(s)"
+        )
         for code, count in sorted(per_agency.items()):
             self.stdout.write(f"  {code}: {count} blind identifier(s) must be re-submitted with the new key")
         self.stdout.write("Now set LINTAS_COMMUNITY_KEY to the new key on every node and restart.")
 
-    def _identifiers(self, key: bytes) -> int:
-        changed = 0
-        rows = CaseIdentifier.objects.filter(blind=False).only("id", "type", "value", "token", "linked_token")
-        for ident in rows.iterator(chunk_size=BATCH):
-            # The linked key is re-derived from the canonical value, exactly as on entry.
-            own, linked = tokens_for(key, identifiers.normalize(ident.value, ident.type))
-            CaseIdentifier.objects.filter(pk=ident.pk).update(token=own, linked_token=linked)
-            changed += 1
-        return changed
+
+def _rekey(rows: models.QuerySet, fields: tuple[str, ...], compute) -> int:
+    """Set ``fields`` of every row to ``compute(type, value)``, a batch of ``BATCH`` rows at a time, in key order (the
+    next batch is read after the last one's key, so no cursor stays open on a table being written); the count."""
+    model = rows.model
+    table, key = model._meta.db_table, model._meta.pk.column
+    columns = [model._meta.get_field(name).column for name in fields]
+    types = ["bigint", *(["text"] * len(fields))]
+    done, last = 0, 0
+    while True:
+        batch = list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", "type", "value")[:BATCH])
+        if not batch:
+            return done
+        update_rows(table, key, columns, [(pk, *compute(kind, value)) for pk, kind, value in batch], types=types)
+        done += len(batch)
+        last = batch[-1][0]
