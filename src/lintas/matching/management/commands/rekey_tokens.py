@@ -10,7 +10,6 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
 
 from lintas import identifiers
 from lintas.assistance.models import OnwardTransfer
@@ -23,6 +22,7 @@ from lintas.matching.models import BenignValue, Hit, HotValue
 from lintas.matching.tokens import token_for, tokens_for
 
 BATCH = 5000
+HIT_BATCH = 1000  # two identifiers each: an IN list of at most 2,000 ids
 
 
 class Command(BaseCommand):
@@ -52,8 +52,7 @@ class Command(BaseCommand):
                 BenignValue.objects.all(), ("token",), lambda kind, value: (token_for(key, f"{kind}:{value}"),)
             )
             HotValue.objects.all().delete()  # recounted by the next matching run
-            left_token = CaseIdentifier.objects.filter(pk=OuterRef("left_id")).values("token")[:1]
-            Hit.objects.update(token=Subquery(left_token))
+            _rekey_hits()
             blind = CaseIdentifier.objects.filter(blind=True)
             per_agency = {}
             for code in blind.values_list("owner_agency__code", flat=True):
@@ -90,4 +89,33 @@ def _rekey(rows: models.QuerySet, fields: tuple[str, ...], compute) -> int:
             return done
         update_rows(table, key, columns, [(pk, *compute(kind, value)) for pk, kind, value in batch], types=types)
         done += len(batch)
+        last = batch[-1][0]
+
+
+def _shared_key(left: tuple[str, str], right: tuple[str, str]) -> str:
+    """The token two matched identifiers share (own or linked, as matching found it; the left's own first), from
+    their ``(token, linked_token)``; the left's own token when they share none any more (one side blind, kept under
+    the old key)."""
+    theirs = {key for key in right if key}
+    return next((key for key in left if key and key in theirs), left[0])
+
+
+def _rekey_hits() -> None:
+    """Set every hit's token to the key its two identifiers share under the new key: for an alias matched through
+    the phone behind it, the phone's token, not the alias's own."""
+    table, key = Hit._meta.db_table, Hit._meta.pk.column
+    last = 0
+    while True:
+        batch = list(
+            Hit.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "left_id", "right_id")[:HIT_BATCH]
+        )
+        if not batch:
+            return
+        ids = {ident for _pk, left, right in batch for ident in (left, right)}
+        keys = {
+            pk: (own, linked)
+            for pk, own, linked in CaseIdentifier.objects.filter(pk__in=ids).values_list("pk", "token", "linked_token")
+        }
+        rows = [(pk, _shared_key(keys[left], keys[right])) for pk, left, right in batch]
+        update_rows(table, key, ["token"], rows, types=["bigint", "text"])
         last = batch[-1][0]
