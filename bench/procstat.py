@@ -19,8 +19,8 @@ def cpu_seconds(pid: int) -> float | None:
 def machine_pace(repeats: int = 5, steps: int = 200_000) -> float:
     """Nanoseconds a step of a fixed pure-Python loop (string, dict and integer work, like normalising) takes on this
     machine now: the best of ``repeats`` runs. It does not depend on Lintas' code, so it tells a slower machine, or a
-    busy neighbour, from a slower change: the benchmarks print it before and after they measure. Shared machines here
-    have given 70-130 ns within minutes of each other."""
+    busy neighbour, from a slower change: the benchmarks print it before and after they measure. One shared machine here
+    gave 226-468 ns within an hour."""
     best = float("inf")
     for _ in range(repeats):
         table: dict[str, int] = {}

@@ -105,4 +105,6 @@ def test_update_rows_sets_each_rows_columns_by_key_in_one_statement():
     assert ("unnest(" in query["sql"]) == (connection.vendor == "postgresql")
     after = dict(Agency.objects.filter(pk__in=[pk for pk, _ in agencies]).values_list("pk", "short_name"))
     assert after == {**dict(rows), agencies[2][0]: agencies[2][1]}  # the third row is untouched
-    update_rows("agencies_agency", "id", ["short_name"], [], types=["bigint", "text"])  # nothing to do: no statement
+    with CaptureQueriesContext(connection) as queries:
+        update_rows("agencies_agency", "id", ["short_name"], [], types=["bigint", "text"])
+    assert queries.captured_queries == []  # nothing to do: no statement
