@@ -120,31 +120,36 @@ def name_keys(text: str) -> tuple[str, list[str], dict[str, object]]:
     info: dict[str, object] = {"scripts": scripts}
     surname_group: tuple[str, ...] | None = None
     given = ""
-    plain = sorted(_ascii_tokens(s))
+    tokens = _ascii_tokens(s)
+    plain = sorted(tokens)
     if "hangul" in scripts and set(scripts) <= {"hangul", "latin"}:
         parts = _hangul_parts(s.strip())
         if parts and all(0xAC00 <= ord(ch) <= 0xD7A3 for ch in parts[0]):
             surname, given_hangul = parts
             rep = _HANGUL_SURNAME.get(surname)
-            romanised = "".join(_ascii_tokens(surname))
-            surname_group = KOREAN_SURNAMES[[g[0] for g in KOREAN_SURNAMES].index(rep)] if rep else (romanised,)
-            given = "".join(_ascii_tokens(given_hangul))
-    if surname_group is None:
-        # Any other script is keyed by its transliteration, so the surname check runs on those tokens too:
-        # the key must come out the same when it is normalised again (as Latin text).
-        tokens = _ascii_tokens(s)
-        if 2 <= len(tokens) <= 4:
-            # Which token is the surname: one already spelt as a group's representative first, then the first
-            # token, then the last, then any. Detection depends on the set of tokens, not their order, so that
-            # normalising a key (whose tokens are sorted) gives the same key back.
-            positions = [i for i, t in enumerate(tokens) if t in _GROUP]
-            positions.sort(key=lambda i: (tokens[i] != _GROUP[tokens[i]][0], i != 0, i != len(tokens) - 1, i))
-            for i in positions:
-                rest = tokens[:i] + tokens[i + 1 :]
-                if all(_KOREAN_GIVEN.match(t) for t in rest):
-                    surname_group = _GROUP[tokens[i]]
-                    given = "".join(rest)
-                    break
+            given_latin = "".join(_ascii_tokens(given_hangul))
+            if rep:
+                surname_group = KOREAN_SURNAMES[[g[0] for g in KOREAN_SURNAMES].index(rep)]
+                given = given_latin
+            else:
+                # A surname outside the groups is keyed as its romanised surname and given name are as Latin text
+                # (민이 as "min i"): the key, normalised again, must give itself back, and "Min I" must match it.
+                tokens = ["".join(_ascii_tokens(surname)), given_latin]
+                plain = sorted(t for t in tokens if t)
+    # Any other script is keyed by its transliteration, so the surname check runs on those tokens too: the key must
+    # come out the same when it is normalised again (as Latin text).
+    if surname_group is None and 2 <= len(tokens) <= 4:
+        # Which token is the surname: one already spelt as a group's representative first, then the first
+        # token, then the last, then any. Detection depends on the set of tokens, not their order, so that
+        # normalising a key (whose tokens are sorted) gives the same key back.
+        positions = [i for i, t in enumerate(tokens) if t in _GROUP]
+        positions.sort(key=lambda i: (tokens[i] != _GROUP[tokens[i]][0], i != 0, i != len(tokens) - 1, i))
+        for i in positions:
+            rest = tokens[:i] + tokens[i + 1 :]
+            if all(_KOREAN_GIVEN.match(t) for t in rest):
+                surname_group = _GROUP[tokens[i]]
+                given = "".join(rest)
+                break
     if surname_group is None or not given:
         key = " ".join(plain)
         return key, [key] if key else [], info

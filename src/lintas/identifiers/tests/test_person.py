@@ -71,3 +71,12 @@ def test_western_name_with_korean_looking_surname_is_not_merged():
 @pytest.mark.parametrize("bad", ["", "123", "R2D2", "!!!"])
 def test_names_need_letters_and_no_digits(bad):
     assert not normalize(bad, "person_name").valid
+
+
+@pytest.mark.parametrize("spelling", ["민이", "민\u1175", "Min I", "i min"])
+def test_a_surname_outside_the_groups_keys_as_its_latin_spelling_does(spelling):
+    # 민 is in no surname group and "i" is a spelling of 이 (Lee): the Hangul name was keyed "i min", which normalised
+    # again as Latin text gave "lee min" (Hypothesis found it). Now every spelling has the one key, a fixed point.
+    result = normalize(spelling, "person_name")
+    assert result.value == "lee min"
+    assert normalize(result.value, "person_name").value == result.value
