@@ -30,21 +30,34 @@ __all__ = ["extract"]
 
 Found = tuple[int, int, Result]
 
-_URL = re.compile(r"""(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
-_PROFILE = re.compile(
+
+def _scan(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``pattern`` behind a lookahead for ``first``, a character class holding the first character of every match.
+
+    ``finditer`` tries a pattern at every position of the text; a pattern that opens with a lookbehind or an
+    alternation pays for it at each one. The lookahead drops most positions with one set test: 1.3-2 times faster
+    per pattern on the benchmark's narratives, with the same matches (``test_extract`` checks each pattern against
+    its bare form).
+    """
+    return re.compile(f"(?={first})(?:{pattern})", flags)
+
+
+_URL = _scan(r"[hfw]", r"""(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
+_PROFILE = _scan(
+    r"[wmtlzofix]",
     r"""(?<![\w.@/-])(?:(?:www\.|m\.|web\.)?(?:t\.me|telegram\.me|wa\.me|line\.me|zalo\.me|open\.kakao\.com|"""
     r"""facebook\.com|fb\.com|instagram\.com|tiktok\.com|twitter\.com|x\.com))/[^\s<>"'`]+""",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_EVM = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
-_BECH32 = re.compile(r"(?<![0-9A-Za-z])(?:bc|tb|ltc)1[02-9ac-hj-np-z]{6,87}(?![0-9A-Za-z])", re.IGNORECASE)
-_CASHADDR = re.compile(r"(?<![0-9A-Za-z])bitcoincash:[qp][02-9ac-hj-np-z]{41}(?![0-9A-Za-z])", re.IGNORECASE)
+_EVM = _scan(r"0", r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
+_BECH32 = _scan(r"[btl]", r"(?<![0-9A-Za-z])(?:bc|tb|ltc)1[02-9ac-hj-np-z]{6,87}(?![0-9A-Za-z])", re.IGNORECASE)
+_CASHADDR = _scan(r"b", r"(?<![0-9A-Za-z])bitcoincash:[qp][02-9ac-hj-np-z]{41}(?![0-9A-Za-z])", re.IGNORECASE)
 _BASE58 = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{25,44}(?![0-9A-Za-z])")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
-_CARD = re.compile(r"(?<![\d-])(?:\d{4}[ -]?\d{6}[ -]?\d{5}|\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?)(?![\d-])")
+_IBAN = _scan(r"[A-Z]", r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
+_IPV4 = _scan(r"\d", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = _scan(r"[0-9a-fA-F:]", r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
+_CARD = _scan(r"\d", r"(?<![\d-])(?:\d{4}[ -]?\d{6}[ -]?\d{5}|\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?)(?![\d-])")
 _DOMAIN = re.compile(
     r"(?<![\w@.\-/:])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z][A-Za-z0-9-]{1,23}))"
     r"(?![\w-])(/[^\s<>\"'`]*)?"
@@ -64,20 +77,24 @@ _FOLD_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
     0x2014: "-",
     0x2212: "-",
 }
-_MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.]{1,31})(?![\w@])")
+_MENTION = _scan(r"@", r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.]{1,31})(?![\w@])")
 
 
-def _words(names: list[str]) -> str:
-    """A pattern matching any of ``names`` (case-insensitive use), standing alone as a word on the Latin side.
+def _words(names: list[str], *, folded: bool = True) -> str:
+    """A pattern matching any of ``names``, standing alone as a word on the Latin side. ``folded`` names are
+    case-folded, for a pattern compiled with ``re.IGNORECASE``; otherwise they keep their case ("LINE", the app,
+    not "line", the word).
 
     Built as a trie ("kb|kbank|kb국민은행" -> "kb(?:ank|국민은행)?") so that the regex engine rejects most
     positions on the first character: with a flat alternation of a few hundred bank names, scanning a long
-    statement was the slowest part of extraction. A space in a name also matches no space ("prompt pay").
+    statement was the slowest part of extraction. A lookahead for the names' first characters comes before the
+    word-boundary lookbehind, so that a position is dropped by one set test (about twice as fast on the benchmark's
+    narratives). A space in a name also matches no space ("prompt pay").
     """
     trie: dict = {}
     for name in names:
         node = trie
-        for ch in name.casefold():
+        for ch in name.casefold() if folded else name:
             node = node.setdefault(ch, {})
         node[""] = {}
 
@@ -89,7 +106,8 @@ def _words(names: list[str]) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if ends_here else body
 
-    return rf"(?<![A-Za-z0-9])(?:{build(trie)})(?![A-Za-z])"
+    first = "".join(re.escape(ch) for ch in sorted(trie) if ch)
+    return rf"(?=[{first}])(?<![A-Za-z0-9])(?:{build(trie)})(?![A-Za-z])"
 
 
 _MENTION_CONTEXT = {
@@ -102,7 +120,8 @@ _MENTION_CONTEXT = {
     "facebook": ["facebook", "페이스북"],
 }
 _CONTEXT_RE = {
-    key: re.compile(_words(names), 0 if key == "line" else re.IGNORECASE) for key, names in _MENTION_CONTEXT.items()
+    key: re.compile(_words(names), re.IGNORECASE) if key != "line" else re.compile(_words(names, folded=False))
+    for key, names in _MENTION_CONTEXT.items()
 }
 _HANDLE_KEYWORDS = re.compile(
     r"(?P<kw>"
@@ -173,14 +192,15 @@ _BANK_CONTEXT = re.compile(
 _IMEI_CONTEXT = re.compile(
     r"(?:IMEI|단말기|기기번호)(?:\s*(?:is|no\.?|number|번호|:||#|=))*\s*(?P<n>\d[\d\s\-/]{12,20}\d)(?!\d)", re.I
 )
-_PASSPORT_CONTEXT = re.compile(
+_PASSPORT_CONTEXT = _scan(
+    r"[p여หh]",
     r"(?:passport|여권|หนังสือเดินทาง|hộ chiếu|paspor|pasport)\s*(?:no\.?|number|번호|#|số)?\s*[:]?\s*"
     r"(?P<n>[A-Z]{1,2}\d{6,8}[A-Z]?|[A-Z]\d{3}[A-Z]\d{4})(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
-_RRN = re.compile(r"(?<![\d-])\d{6}-\d{7}(?![\d-])")
-_NRIC_MY = re.compile(r"(?<![\d-])\d{6}-\d{2}-\d{4}(?![\d-])")
-_PIN_TH = re.compile(r"(?<![\d-])\d-\d{4}-\d{5}-\d{2}-\d(?![\d-])")
+_RRN = _scan(r"\d", r"(?<![\d-])\d{6}-\d{7}(?![\d-])")
+_NRIC_MY = _scan(r"\d", r"(?<![\d-])\d{6}-\d{2}-\d{4}(?![\d-])")
+_PIN_TH = _scan(r"\d", r"(?<![\d-])\d-\d{4}-\d{5}-\d{2}-\d(?![\d-])")
 _NRIC_SG = re.compile(r"(?<![A-Za-z0-9])[STFG]\d{7}[A-Z](?![A-Za-z0-9])")
 _NIK_CONTEXT = re.compile(r"(?:NIK|KTP)\s*[:]?\s*(?P<n>\d{16})(?!\d)")
 

@@ -1,8 +1,12 @@
 """Finding identifiers in realistic messages: every identifier found, nothing else."""
 
+import importlib
 import itertools
+import re
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from lintas.identifiers import extract
 
@@ -138,3 +142,86 @@ def test_extract_of_empty_and_junk_text():
     assert extract("") == []
     assert extract("   \n\t") == []
     assert extract("[.] (dot) [at] hxxp") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        ("Add me on LINE @scam_manager", "line"),  # the app, written as its makers write it
+        ("LINE: @scam_manager", "line"),
+        ("ไลน์ @scam_manager", "line"),
+        ("read the next line @scam_manager", "unknown"),  # the English word is not the app
+    ],
+)
+def test_line_before_a_mention_names_the_app_only_in_capitals(text, platform):
+    (found,) = extract(text)
+    assert found.value == f"{platform}:scam_manager"
+
+
+# --- the lookaheads that make the patterns fast do not change what they match -------------------------------------
+
+# The lookahead opens the pattern, or its first named group ("(?P<kw>(?=[...])...").
+_LOOKAHEAD = re.compile(r"^(\s*(?:\(\?P<\w+>)?)\(\?=(?:\[[^\]]*\]|\\d|[^)\\])\)")
+
+
+def _fast_patterns():
+    """Every pattern of extraction and of the noise mask that opens with a first-character lookahead."""
+    modules = (
+        importlib.import_module("lintas.identifiers.extract"),
+        importlib.import_module("lintas.identifiers._noise"),
+    )
+    found = {
+        f"{module.__name__}.{name}": value
+        for module in modules
+        for name, value in vars(module).items()
+        if isinstance(value, re.Pattern) and _LOOKAHEAD.match(value.pattern)
+    }
+    extract_module = modules[0]
+    found |= {f"_CONTEXT_RE[{key}]": value for key, value in extract_module._CONTEXT_RE.items()}
+    return found
+
+
+_FAST = _fast_patterns()
+
+# Text made of digit groups, separators and the words and symbols that the patterns start with.
+_PIECES = st.one_of(
+    st.from_regex(r"[0-9]{1,7}", fullmatch=True),
+    st.sampled_from([*" -./:@+,%$₩฿₫()", "월", "원", "년", "시", "ไลน์", "여권", "a", "e", "X", "T", "S"]),
+    st.sampled_from(["0x", "bc1", "USD", "KRW", "Rp", "www.", "http://", "t.me/", "IMEI", "passport", "KB", "LINE"]),
+    st.sampled_from(["account", "PromptPay", "telegram: ", "WhatsApp ", "NIK ", "dong", "baht"]),
+)
+# Every shape once with a leading zero, which a too narrow lookahead ("[1-9]" for "\d") would miss.
+_ZERO_LED = (
+    "012345-1234567 0123 4567 8901 2345 0-1234-56789-01-2 012345-01-2345 01.02.2024 0,000,000원 0% 0:30 "
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed 0.0.0.1 0a:0b::1 IMEI 012345678901237"
+)
+
+
+def test_the_fast_patterns_are_the_ones_expected():
+    # If a pattern lost its lookahead (or a new one was added), this list says so and the property below covers it.
+    assert len(_FAST) >= 27
+    for name in (
+        "_NOISE",
+        "_BANK_CONTEXT",
+        "_PROVIDERS",
+        "_HANDLE_KEYWORDS",
+        "_CARD",
+        "_URL",
+        "_PROFILE",
+        "_MENTION",
+        "_RRN",
+    ):
+        assert any(key.endswith(f".{name}") for key in _FAST), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+@example(_ZERO_LED)
+@example(SCAM_CHAT)
+@example(KOREAN_STATEMENT)
+@example(PHISHING_SMS)
+def test_a_first_character_lookahead_never_changes_the_matches(text):
+    for name, pattern in _FAST.items():
+        bare = re.compile(_LOOKAHEAD.sub(r"\1", pattern.pattern, count=1), pattern.flags)
+        fast = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert fast == [(m.span(), m.groups()) for m in bare.finditer(text)], name
