@@ -71,12 +71,13 @@ def is_digits(text: str) -> bool:
 # Defanging conventions seen in threat reports and police bulletins. Each alternative maps to its plain form.
 _FANG_RE = re.compile(
     r"""
-    (?P<scheme>\b(?:[hH][xX]{2}[pP][sS]?|[fF][xX][pP])(?=\[?:))   # hxxp -> http, hXXps -> https, fxp -> ftp
+    (?=[hHfF\s\[({:])  # the characters the alternatives start with: other positions are dropped at once
+    (?:(?P<scheme>\b(?:[hH][xX]{2}[pP][sS]?|[fF][xX][pP])(?=\[?:))   # hxxp -> http, hXXps -> https, fxp -> ftp
   | (?P<dot>\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[DOT\]|\(DOT\))\s?)
   | (?P<colon>\[:\]|\(:\))
   | (?P<sep>\[://\]|\[:/\]/|:\[//\])
   | (?P<at>\s?(?:\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}|\[AT\]|\(AT\))\s?)
-  | (?P<slash>\[/\])
+  | (?P<slash>\[/\]))
     """,
     re.VERBOSE,
 )

@@ -93,6 +93,11 @@ def parse_phone(text: str, country: str | None) -> tuple[phonenumbers.PhoneNumbe
     return first, unknown, warnings
 
 
+# Digits in a phone number, with country code and without extension: E.164 allows 15; a national number with its
+# trunk prefix, or an international one with "00", has a few more.
+MIN_DIGITS, MAX_DIGITS = 5, 17
+
+
 def normalize_phone(text: str, country: str | None = None) -> Result:
     """Normalise a phone number to E.164 (``+821012345678``).
 
@@ -116,8 +121,13 @@ def normalize_phone(text: str, country: str | None = None) -> Result:
     if s[:4].lower() == "tel:":
         s = s[4:].strip()
     digits = digits_only(s)
-    if not 5 <= len(digits) <= 17:
-        return _invalid(text, s, ("+" if s.startswith("+") else "") + digits, "a phone number has 5 to 17 digits")
+    if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+        return _invalid(
+            text,
+            s,
+            ("+" if s.startswith("+") else "") + digits,
+            f"a phone number has {MIN_DIGITS} to {MAX_DIGITS} digits",
+        )
     num, kind, warnings = parse_phone(s, country)
     if num is None:
         plain = ("+" if s.startswith("+") else "") + digits

@@ -165,11 +165,8 @@ _LOOKAHEAD = re.compile(r"^(\s*(?:\(\?P<\w+>)?)\(\?=(?:\[[^\]]*\]|\\d|[^)\\])\)"
 
 
 def _fast_patterns():
-    """Every pattern of extraction and of the noise mask that opens with a first-character lookahead."""
-    modules = (
-        importlib.import_module("lintas.identifiers.extract"),
-        importlib.import_module("lintas.identifiers._noise"),
-    )
+    """Every pattern of extraction, the noise mask and refanging that opens with a first-character lookahead."""
+    modules = tuple(importlib.import_module(f"lintas.identifiers.{name}") for name in ("extract", "_noise", "_text"))
     found = {
         f"{module.__name__}.{name}": value
         for module in modules
@@ -189,6 +186,7 @@ _PIECES = st.one_of(
     st.sampled_from([*" -./:@+,%$₩฿₫()", "월", "원", "년", "시", "ไลน์", "여권", "a", "e", "X", "T", "S"]),
     st.sampled_from(["0x", "bc1", "USD", "KRW", "Rp", "www.", "http://", "t.me/", "IMEI", "passport", "KB", "LINE"]),
     st.sampled_from(["account", "PromptPay", "telegram: ", "WhatsApp ", "NIK ", "dong", "baht"]),
+    st.sampled_from(["[.]", "(dot)", " [@] ", "[:]", "hxxps", "fxp", "[://]", "[/]", "{.}", "(AT)"]),
 )
 # Every shape once with a leading zero, which a too narrow lookahead ("[1-9]" for "\d") would miss.
 _ZERO_LED = (
@@ -199,9 +197,10 @@ _ZERO_LED = (
 
 def test_the_fast_patterns_are_the_ones_expected():
     # If a pattern lost its lookahead (or a new one was added), this list says so and the property below covers it.
-    assert len(_FAST) >= 27
+    assert len(_FAST) >= 28
     for name in (
         "_NOISE",
+        "_FANG_RE",
         "_BANK_CONTEXT",
         "_PROVIDERS",
         "_HANDLE_KEYWORDS",
@@ -225,3 +224,22 @@ def test_a_first_character_lookahead_never_changes_the_matches(text):
         bare = re.compile(_LOOKAHEAD.sub(r"\1", pattern.pattern, count=1), pattern.flags)
         fast = [(m.span(), m.groups()) for m in pattern.finditer(text)]
         assert fast == [(m.span(), m.groups()) for m in bare.finditer(text)], name
+
+
+def test_phone_matcher_runs_only_on_text_with_enough_digits_for_a_number(monkeypatch):
+    extract_module = importlib.import_module("lintas.identifiers.extract")
+    calls = []
+    real = extract_module.phonenumbers.PhoneNumberMatcher
+
+    def matcher(text, *args, **kwargs):
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(extract_module.phonenumbers, "PhoneNumberMatcher", matcher)
+    # Dates and amounts are masked first; what is left has four digits, and no phone number has fewer than five.
+    assert extract("피해자 12명, 3 victims, 4 banks, 2024-03-15, USD 5,000", "KR") == []
+    assert calls == []
+    assert [r.value for r in extract("피해자 12명, 전화 02-312-3456", "KR")] == ["+8223123456"]
+    # The shortest numbers there are still found: five digits in the Solomon Islands.
+    assert [r.value for r in extract("call 40123 now", "SB")] == ["+67740123"]
+    assert len(calls) == 2
