@@ -243,3 +243,39 @@ def test_phone_matcher_runs_only_on_text_with_enough_digits_for_a_number(monkeyp
     # The shortest numbers there are still found: five digits in the Solomon Islands.
     assert [r.value for r in extract("call 40123 now", "SB")] == ["+67740123"]
     assert len(calls) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from([None, "KR", "TH", "SG", "MY", "ID"]))
+@example(_ZERO_LED, None)
+@example(SCAM_CHAT, None)
+@example(KOREAN_STATEMENT, None)
+@example(PHISHING_SMS, "TH")
+@example("passport M1234567, NRIC S1234567D, IMEI 35-209900-176148-1, KB 12", "SG")
+def test_skipping_finders_for_texts_with_too_few_digits_changes_nothing(text, country):
+    extract_module = importlib.import_module("lintas.identifiers.extract")
+    gated = extract(text, country)
+    saved, extract_module._LEAST_DIGITS = extract_module._LEAST_DIGITS, {}
+    try:
+        assert extract(text, country) == gated
+    finally:
+        extract_module._LEAST_DIGITS = saved
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "value"),
+    [
+        # Each text holds only the digits of its identifier, so a finder skipped for too few digits misses it.
+        ("card 4111 1111 1111 1111", None, "card:411111:1111:be244b2814a94d5bbdbd3f95"),
+        ("NRIC S1234567D", "SG", "SG:S1234567D"),
+        ("passport M123456", "KR", "KR:M123456"),
+        ("IBAN GB82 WEST 1234 5698 7654 32", None, "GB82WEST12345698765432"),
+        ("IMEI 35-209900-176148-1", None, "352099001761481"),
+        ("PromptPay 081-234-5678", "TH", "promptpay:+66812345678"),
+        ("Maybank account 5140 1234 5678", "MY", "MY:MBBEMYKL:514012345678"),
+        ("call 40123", "SB", "+67740123"),
+        ("WhatsApp +60 12-345 6789", None, "whatsapp:+60123456789"),
+    ],
+)
+def test_identifiers_with_few_digits_are_found_in_text_with_no_other_digits(text, country, value):
+    assert value in [r.value for r in extract(text, country)]
