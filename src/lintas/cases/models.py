@@ -208,7 +208,8 @@ class CaseIdentifier(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "token"], name="case_identifier_unique")]
         indexes = [
             models.Index(fields=["token"], name="case_identifier_token"),
-            # Most identifiers have no linked key: index only those that do (queries say linked_token <> '').
+            # Most identifiers have no linked key: index only those that do. Queries repeat the condition as
+            # NOT (linked_token = ''): SQLite uses a partial index only for its own words.
             models.Index(fields=["linked_token"], name="case_identifier_linked", condition=~Q(linked_token="")),
         ]
 

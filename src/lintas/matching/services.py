@@ -178,8 +178,9 @@ def _statuses_and_carriers(user, tokens: set[str]) -> tuple[set[str], set[str], 
     lookup's Python), rows as tuples (a hot value has hundreds). Whether the user may see a case is an ``EXISTS`` on
     the SQL of ``Case.objects.visible_to(user)``, the one access path. Raw SQL around it because composing the same
     query with the ORM cost 2 ms a lookup, more than everything else of a single-value lookup together. The two token
-    columns are searched one by one (``UNION``), never with ``OR``, and ``linked_token <> ''`` lets the partial index
-    serve the second (see ``engine._rows_carrying``). The carriers come first: their column types decide the union's.
+    columns are searched one by one (``UNION``), never with ``OR``, and ``NOT (linked_token = '')``, the partial
+    index's own condition, lets it serve the second (see ``engine._rows_carrying``). The carriers come first: their
+    column types decide the union's.
     """
     benign: set[str] = set()
     hot: set[str] = set()
@@ -200,7 +201,7 @@ def _statuses_and_carriers(user, tokens: set[str]) -> tuple[set[str], set[str], 
                 f"c.hide_owner_in_hits, a.short_name, EXISTS (SELECT 1 FROM ({visible}) v WHERE v.pk = m.case_id) "
                 f"FROM (SELECT {columns} FROM {idents} i WHERE {own} "
                 f"AND NOT EXISTS (SELECT 1 FROM {benign_table} b WHERE b.token = i.token) UNION "
-                f"SELECT {columns} FROM {idents} i WHERE {linked} AND linked_token <> '' "
+                f"SELECT {columns} FROM {idents} i WHERE {linked} AND NOT (linked_token = '') "
                 f"AND NOT EXISTS (SELECT 1 FROM {benign_table} b WHERE b.token = i.linked_token)) m "
                 f"JOIN {cases} c ON c.id = m.case_id JOIN {agencies} a ON a.id = c.owner_agency_id "
                 f"UNION ALL SELECT 1, {padding} FROM {benign_table} WHERE {own} "
