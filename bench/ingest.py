@@ -204,6 +204,12 @@ def main() -> None:
     parser.add_argument("--no-narratives", dest="narratives", action="store_false")
     parser.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "lintas-bench-data"))
     parser.add_argument("--workers", type=int, default=0, help="validate in N worker processes (ingest_rows workers=)")
+    parser.add_argument(
+        "--start-method",
+        choices=("fork", "spawn"),
+        default="fork",
+        help="how workers start: fork (lintas import cases) or spawn (a queued import's job)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the ingest and print the top functions")
     args = parser.parse_args()
     os.makedirs(args.data_dir, exist_ok=True)
@@ -238,7 +244,12 @@ def main() -> None:
         if profiler:
             profiler.enable()
         report = ingest_rows(
-            None, read_ndjson(handle, parse=False), batch_size=args.batch_size, progress=progress, workers=args.workers
+            None,
+            read_ndjson(handle, parse=False),
+            batch_size=args.batch_size,
+            progress=progress,
+            workers=args.workers,
+            start_method=args.start_method,
         )
         if profiler:
             profiler.disable()
@@ -257,7 +268,7 @@ def main() -> None:
     indicators = report.identifiers
     print(
         f"database            {args.db}, batches of {args.batch_size}, "
-        f"narratives {'on' if args.narratives else 'off'}, {args.workers} worker process(es), "
+        f"narratives {'on' if args.narratives else 'off'}, {args.workers} worker process(es) ({args.start_method}), "
         f"{os.cpu_count()} CPUs, load average {load[0]:.1f} -> {load[1]:.1f}"
     )
     print(f"ingest              {indicators / seconds:10.0f} identifiers/s  ({seconds:.1f} s for {indicators} in "
@@ -287,6 +298,7 @@ def main() -> None:
                 "narratives": args.narratives,
                 "batch_size": args.batch_size,
                 "workers": args.workers,
+                "start_method": args.start_method,
                 "indicators": indicators,
                 "cases": report.created,
                 "seconds": round(seconds, 2),

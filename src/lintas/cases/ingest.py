@@ -24,6 +24,7 @@ import gc
 import io
 import json
 import operator
+import os
 import pickle
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -34,12 +35,13 @@ from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
+from lintas.cases import validation
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
 from lintas.cases.services import (
     IDENTIFIER_FIELDS,
@@ -50,6 +52,7 @@ from lintas.cases.services import (
 )
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case
 from lintas.core.db import write_rows
+from lintas.core.processes import SpawnedCalls
 from lintas.matching.engine import NewIdentifier, plan_matches, record_matches
 from lintas.matching.notify import notify_match
 from lintas.matching.tokens import community_key
@@ -636,6 +639,15 @@ def _start_worker(owners: _Owners, key: bytes) -> None:
     gc.freeze()  # see _Ingest: the collector skips what the worker was forked with
 
 
+def _start_spawned_worker(owners: _Owners, key: bytes, agency_ids: dict[str, int], language: str | None) -> None:
+    """A worker started afresh for a job: what a forked one would have inherited comes as arguments."""
+    os.nice(10)  # a background import yields the cores to web requests
+    validation._agency_cache.update(agency_ids)  # workers never query the database
+    if language:
+        translation.activate(language)  # the rows' messages in the language of the job's thread
+    _start_worker(owners, key)
+
+
 def _check_in_worker(rows: list[tuple[int, Any]]) -> bytes:
     """The checked rows of a batch, pickled (see _pickled)."""
     # The cyclic collector is off while a batch is checked: it would walk the batch's parsed rows (tens of thousands
@@ -673,7 +685,7 @@ class _Ingest:
     workers in other processes, reading the JSON there too, while earlier batches are written), then in order sorted
     into already there, repeated in this input, bad and good, and written."""
 
-    def __init__(self, actor, agency: Agency | None, report: IngestReport, workers: int):
+    def __init__(self, actor, agency: Agency | None, report: IngestReport, workers: int, start_method: str = "fork"):
         self.actor = actor
         self.report = report
         agencies = {a.code: a for a in Agency.objects.all()}
@@ -682,9 +694,11 @@ class _Ingest:
         self.seen: dict[tuple[int, str], int] = {}  # (agency, external reference) -> first line in this run
         self.key = community_key()
         self.pool = None
+        self.spawned: SpawnedCalls | None = None
+        self.thaw = False
         self.in_flight: list[_Batch] = []
         self.analyze_at = 5000  # identifiers written before the planner's statistics are refreshed (then doubling)
-        if workers > 0:
+        if workers > 0 and start_method == "fork":
             import multiprocessing
 
             # A long run allocates millions of objects, and each full collection would walk everything loaded
@@ -696,17 +710,32 @@ class _Ingest:
             connection.close()  # nor share this process's connection; it reopens when next used
             context = multiprocessing.get_context("fork")
             self.pool = context.Pool(workers, initializer=_start_worker, initargs=(self.owners, self.key))
+        elif workers > 0:
+            import multiprocessing
+
+            # Spawned (a job's thread must not fork). What is loaded is frozen for the run, as above, and thawed
+            # when it ends (close): this process lives on. Each worker freezes what it loaded itself.
+            gc.freeze()
+            self.thaw = True
+            self.spawned = SpawnedCalls(
+                _start_spawned_worker, self.owners, self.key, dict(agency_ids_by_code()), translation.get_language()
+            )
+            self.pool = multiprocessing.get_context(start_method).Pool(workers)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+        if self.thaw:
+            gc.unfreeze()
+            self.thaw = False
 
     def submit(self, rows: list[tuple[int, Any]]) -> None:
         """Start checking a batch; write the batches before it that are ready."""
         if self.pool is not None:
-            self.in_flight.append(_Batch(len(rows), self.pool.apply_async(_check_in_worker, (rows,))))
+            call = self.spawned.call(_check_in_worker, rows) if self.spawned else (_check_in_worker, (rows,))
+            self.in_flight.append(_Batch(len(rows), self.pool.apply_async(*call)))
             while len(self.in_flight) > 2:
                 self.finish(self.in_flight.pop(0))
             return
@@ -891,6 +920,7 @@ def ingest_rows(
     progress: Callable[[IngestReport], None] | None = None,
     max_errors: int = 1000,
     workers: int = 0,
+    start_method: str = "fork",
 ) -> IngestReport:
     """Ingest ``(line number, row)`` pairs (see :func:`read_ndjson`; a row may be an unparsed line) in
     all-or-nothing batches of ``batch_size``.
@@ -900,18 +930,21 @@ def ingest_rows(
     refused. Without one (the CLI, a trusted caller), a row's ``"agency"`` code decides and ``agency`` is the
     default for rows without one. ``progress`` is called with the report after each batch.
 
-    ``workers`` > 0 validates rows in that many forked processes while the previous batch is written (same
-    validation, same writes, same order; for the CLI on a multi-core machine). It needs to run outside a
-    transaction, since the database connection is closed before the processes start.
+    ``workers`` > 0 validates rows in that many other processes while the previous batch is written (same
+    validation, same writes, same order). ``start_method`` "fork" (the CLI) needs to run outside a transaction,
+    since the database connection is closed before the processes start; "spawn" (a job's thread, where forking is
+    unsafe) starts them afresh, at lower priority, and leaves the connection alone.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    if workers and connection.in_atomic_block:
+    if start_method not in ("fork", "spawn"):
+        raise ValueError(f"start_method must be 'fork' or 'spawn', not {start_method!r}")
+    if workers and start_method == "fork" and connection.in_atomic_block:
         raise RuntimeError("ingest with workers runs outside a transaction")
     if actor is not None:  # the rule of recording one case, before a line is read
         check_case_writer(actor)
     report = IngestReport(max_errors=max_errors)
-    run = _Ingest(actor, agency, report, workers)
+    run = _Ingest(actor, agency, report, workers, start_method)
     try:
         batch: list[tuple[int, Any]] = []
         for row in rows:

@@ -1,5 +1,6 @@
 """Periodic jobs of cases."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from huey import crontab
@@ -22,7 +23,8 @@ def remind_case_reviews() -> int:
 def run_import(import_id: int, task=None) -> str:
     """Ingest a queued bulk import with the rules of ``POST /cases/bulk`` (its author's agency, all-or-nothing
     batches, idempotent by external reference, so a retry after a crash picks up where it stopped). The report is
-    saved after every batch; the file is deleted when the import is done."""
+    saved after every batch; the file is deleted when the import is done. Rows are validated in
+    ``LINTAS_IMPORT_WORKERS`` processes started afresh (forking the worker's thread would be unsafe)."""
     from lintas.cases.ingest import ingest_rows, read_ndjson
     from lintas.cases.models import BulkImport
     from lintas.cases.services import check_case_writer, imports_dir
@@ -48,7 +50,13 @@ def run_import(import_id: int, task=None) -> str:
 
         try:
             with open(path, "rb") as handle:
-                report = ingest_rows(actor, read_ndjson(handle, parse=False), progress=progress)
+                report = ingest_rows(
+                    actor,
+                    read_ndjson(handle, parse=False),
+                    progress=progress,
+                    workers=settings.IMPORT_WORKERS,
+                    start_method="spawn",
+                )
         except Exception as exc:  # recorded; raised again for the queue to retry while it has retries left
             if task is not None and task.retries > 0:
                 BulkImport.objects.filter(pk=job.pk).update(

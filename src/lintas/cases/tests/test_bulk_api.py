@@ -1,5 +1,6 @@
 """POST /api/v1/cases/bulk: NDJSON streamed from the request, the caller's agency only, report and status codes."""
 
+import gc
 import json
 
 import pytest
@@ -127,6 +128,45 @@ def test_only_those_who_may_record_a_case_may_ingest_cases(make_user):
         assert response.status_code == 403, (user.username, response.content)
         assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED, actor=user).exists()
     assert Case.objects.count() == 0
+
+
+def test_a_queued_import_validates_in_spawned_worker_processes(
+    officer, make_user, settings, django_capture_on_commit_callbacks
+):
+    """With LINTAS_IMPORT_WORKERS the job's rows are validated in processes started afresh (a job's thread must not
+    fork): the same report, per-line errors and messages as in the job's own thread, and the same cases and hits."""
+    from lintas.cases.models import BulkImport
+    from lintas.cases.tests.helpers import record
+
+    def queue(body: bytes, workers: int) -> BulkImport:
+        settings.IMPORT_WORKERS = workers
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                "/api/v1/cases/imports", data=body, content_type="application/x-ndjson", **bearer(officer)
+            )
+        assert response.status_code == 202, response.content
+        job = BulkImport.objects.get(pk=response.json()["id"])
+        assert job.status == "done", job.error
+        return job
+
+    record(make_user("knpa"), [WALLET])
+    good = [case(f"S-{n}") for n in range(5)]
+    bad = {"title": "No crime type", "external_reference": "S-BAD", "identifiers": [{"value": "not a phone"}]}
+    mixed = ndjson(*good[:2], bad, *good[2:], {**case("S-OTHER"), "agency": "knpa"})
+    spawned = queue(mixed, workers=2).report
+    assert spawned == queue(mixed, workers=0).report
+    assert [(e["line"], e["field"]) for e in spawned["errors"]] == [
+        (3, "crime_type"),
+        (3, "identifiers[0]"),
+        (7, "agency"),
+    ]
+    assert "own agency (rtp)" in spawned["errors"][2]["message"]
+    assert spawned["created"] == 0 and spawned["batches_refused"] == 1  # all or nothing: the batch is refused
+    report = queue(ndjson(*good), workers=2).report
+    assert report["created"] == 5 and report["hits"] == 5, report  # each new case meets the knpa case's wallet
+    assert Case.objects.filter(owner_agency=officer.agency).count() == 5
+    assert Hit.objects.count() == 5
+    assert gc.get_freeze_count() == 0  # what the run froze for the collector is thawed: the worker process lives on
 
 
 def test_an_import_of_any_size_is_queued_then_ingested_by_a_job(officer, make_user, django_capture_on_commit_callbacks):
