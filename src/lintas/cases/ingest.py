@@ -41,7 +41,6 @@ from django.utils.translation import gettext as _
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
-from lintas.cases import validation
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss, CaseShare, ExchangeRate
 from lintas.cases.services import (
     IDENTIFIER_FIELDS,
@@ -50,7 +49,7 @@ from lintas.cases.services import (
     check_case_writer,
     identifier_values,
 )
-from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case
+from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case, remember_agency_ids
 from lintas.core.db import write_rows
 from lintas.core.processes import SpawnedCalls
 from lintas.matching.engine import NewIdentifier, plan_matches, record_matches
@@ -642,7 +641,7 @@ def _start_worker(owners: _Owners, key: bytes) -> None:
 def _start_spawned_worker(owners: _Owners, key: bytes, agency_ids: dict[str, int], language: str | None) -> None:
     """A worker started afresh for a job: what a forked one would have inherited comes as arguments."""
     os.nice(10)  # a background import yields the cores to web requests
-    validation._agency_cache.update(agency_ids)  # workers never query the database
+    remember_agency_ids(agency_ids)  # workers never query the database
     if language:
         translation.activate(language)  # the rows' messages in the language of the job's thread
     _start_worker(owners, key)
@@ -694,42 +693,36 @@ class _Ingest:
         self.seen: dict[tuple[int, str], int] = {}  # (agency, external reference) -> first line in this run
         self.key = community_key()
         self.pool = None
-        self.spawned: SpawnedCalls | None = None
-        self.thaw = False
+        self.spawned: SpawnedCalls | None = None  # workers started afresh, for a job's thread
         self.in_flight: list[_Batch] = []
         self.analyze_at = 5000  # identifiers written before the planner's statistics are refreshed (then doubling)
-        if workers > 0 and start_method == "fork":
+        if workers > 0:
             import multiprocessing
 
             # A long run allocates millions of objects, and each full collection would walk everything loaded
             # before it too (Django, the identifier libraries' metadata): freezing that moves it out of the
-            # collector's way, here and in the forked workers (validation a third faster). Reference counting
-            # still frees it; only cycles among these objects wait until the process ends.
+            # collector's way, here and in the workers (validation a third faster). Reference counting still frees
+            # it; cycles among these objects wait until the process ends (fork: the command line) or the run does
+            # (spawn: a job's process lives on, so close() thaws them).
             gc.freeze()
-            agency_ids_by_code()  # filled before the fork: workers never query the database
-            connection.close()  # nor share this process's connection; it reopens when next used
-            context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(workers, initializer=_start_worker, initargs=(self.owners, self.key))
-        elif workers > 0:
-            import multiprocessing
-
-            # Spawned (a job's thread must not fork). What is loaded is frozen for the run, as above, and thawed
-            # when it ends (close): this process lives on. Each worker freezes what it loaded itself.
-            gc.freeze()
-            self.thaw = True
-            self.spawned = SpawnedCalls(
-                _start_spawned_worker, self.owners, self.key, dict(agency_ids_by_code()), translation.get_language()
-            )
-            self.pool = multiprocessing.get_context(start_method).Pool(workers)
+            agency_ids = agency_ids_by_code()  # read here: workers never query the database
+            context = multiprocessing.get_context(start_method)
+            if start_method == "fork":
+                connection.close()  # not shared with the forked workers; it reopens when next used
+                self.pool = context.Pool(workers, initializer=_start_worker, initargs=(self.owners, self.key))
+            else:
+                language = translation.get_language()
+                self.spawned = SpawnedCalls(_start_spawned_worker, self.owners, self.key, dict(agency_ids), language)
+                self.pool = context.Pool(workers)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
-        if self.thaw:
+        if self.spawned is not None:
             gc.unfreeze()
-            self.thaw = False
+            self.spawned = None
 
     def submit(self, rows: list[tuple[int, Any]]) -> None:
         """Start checking a batch; write the batches before it that are ready."""

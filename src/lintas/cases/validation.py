@@ -26,7 +26,15 @@ from lintas.cases.choices import (
     Tlp,
 )
 
-__all__ = ["CaseInvalid", "CleanCase", "CleanIdentifier", "CleanLoss", "agency_ids_by_code", "clean_case"]
+__all__ = [
+    "CaseInvalid",
+    "CleanCase",
+    "CleanIdentifier",
+    "CleanLoss",
+    "agency_ids_by_code",
+    "clean_case",
+    "remember_agency_ids",
+]
 
 MAX_IDENTIFIERS = 5000
 _TOKEN_CHARS = set("0123456789abcdef")
@@ -94,6 +102,12 @@ def agency_ids_by_code(refresh: bool = False) -> dict[str, int]:
         _agency_cache.clear()
         _agency_cache.update(Agency.objects.values_list("code", "id"))
     return _agency_cache
+
+
+def remember_agency_ids(ids: dict[str, int]) -> None:
+    """Fill the cache of :func:`agency_ids_by_code` with ``ids`` read by another process (an ingest worker)."""
+    _agency_cache.clear()
+    _agency_cache.update(ids)
 
 
 class _Errors(dict):
