@@ -131,12 +131,20 @@ def test_only_those_who_may_record_a_case_may_ingest_cases(make_user):
 
 
 def test_a_queued_import_validates_in_spawned_worker_processes(
-    officer, make_user, settings, django_capture_on_commit_callbacks
+    officer, make_user, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     """With LINTAS_IMPORT_WORKERS the job's rows are validated in processes started afresh (a job's thread must not
     fork): the same report, per-line errors and messages as in the job's own thread, and the same cases and hits."""
     from lintas.cases.models import BulkImport
     from lintas.cases.tests.helpers import record
+    from lintas.core.processes import SpawnedCalls
+
+    sent = []  # the batches handed to spawned workers
+    monkeypatch.setattr(
+        SpawnedCalls,
+        "call",
+        lambda self, func, *args, real=SpawnedCalls.call: sent.append(func) or real(self, func, *args),
+    )
 
     def queue(body: bytes, workers: int) -> BulkImport:
         settings.IMPORT_WORKERS = workers
@@ -154,7 +162,9 @@ def test_a_queued_import_validates_in_spawned_worker_processes(
     bad = {"title": "No crime type", "external_reference": "S-BAD", "identifiers": [{"value": "not a phone"}]}
     mixed = ndjson(*good[:2], bad, *good[2:], {**case("S-OTHER"), "agency": "knpa"})
     spawned = queue(mixed, workers=2).report
+    assert len(sent) == 1  # its one batch was checked in a spawned worker
     assert spawned == queue(mixed, workers=0).report
+    assert len(sent) == 1  # and none with no workers
     assert [(e["line"], e["field"]) for e in spawned["errors"]] == [
         (3, "crime_type"),
         (3, "identifiers[0]"),
