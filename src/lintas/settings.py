@@ -361,8 +361,8 @@ MATCHING_HOT_CASE_CAP = env_int("LINTAS_HOT_VALUE_CAP", 50)
 # Processes validating a queued import's rows (POST /api/v1/cases/imports), at lower priority than web requests:
 # one per core up to 4 as for `lintas import cases`, none on one core; 0 validates in the job's own thread. Tests
 # spawn them only where they ask to.
-_CORES = os.cpu_count() or 1
-IMPORT_WORKERS = env_int("LINTAS_IMPORT_WORKERS", 0 if TESTING or _CORES < 2 else min(_CORES, 4), within=(0, 16))
+cpu_cores = os.cpu_count() or 1  # lower case: a helper, not a setting
+IMPORT_WORKERS = env_int("LINTAS_IMPORT_WORKERS", 0 if TESTING or cpu_cores < 2 else min(cpu_cores, 4), within=(0, 16))
 # Values one user may look up in an hour (page and API together; 0: no limit). Lookups answer who holds a value, so
 # an unlimited stream of them would enumerate number ranges. Counted in the cache: shared with Redis, per process
 # without it. Off in tests, which set it where they test it.
