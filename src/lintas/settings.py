@@ -114,6 +114,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their long cache) and before everything else, so every answer of the
+    # application, error pages included, gets no-store and the Content-Security-Policy.
+    "lintas.core.middleware.ResponseHeadersMiddleware",
     "lintas.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the session rules, so an expired session answers an HTMX request with HX-Redirect, not a login page
