@@ -129,8 +129,9 @@ PAGES: dict[str, Case] = {
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
-    "api:api-root": Case("get", lambda c: "/api/v1/", 404, 404, 404),
+    "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
     "healthz": Case("get", lambda c: "/healthz", 200, 200, 200),
+    "favicon": Case("get", lambda c: "/favicon.ico", 302, 302, 302),
 }
 
 API: dict[str, Case] = {
