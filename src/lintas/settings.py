@@ -263,7 +263,6 @@ SESSION_COOKIE_AGE = env_int("LINTAS_SESSION_MAX_HOURS", 12) * 60 * 60  # absolu
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "lintas.core.errors.csrf_failure"  # a friendly page in the user's language, not Django's
 CSRF_COOKIE_HTTPONLY = True  # HTMX sends the token from the page (hx-headers on <body>), never from the cookie.
 
 # --- security headers ----------------------------------------------------------------------------------------------

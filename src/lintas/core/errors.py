@@ -1,7 +1,8 @@
 """The error answers: friendly pages in the user's language for people, JSON for the API.
 
-Django's defaults answer an API client with an HTML page and, for a refused form, show Django's own English page
-with an inline style; these views take their place (``handler400`` ... in ``lintas.urls``, ``CSRF_FAILURE_VIEW``).
+Django's defaults answer an API client with an HTML page; these views take their place (``handler400`` ... in
+``lintas.urls``). A form refused by the CSRF check gets the template ``403_csrf.html``, which Django's own view renders
+with the request (without it Django shows its English page with an inline style).
 None of them shows a URL list or a traceback: that is what ``DEBUG`` would do, and ``DEBUG`` is off wherever Lintas
 serves (``lintas serve`` forces it off).
 """
@@ -12,7 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
-__all__ = ["bad_request", "csrf_failure", "not_found", "permission_denied", "server_error"]
+__all__ = ["bad_request", "not_found", "permission_denied", "server_error"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +67,3 @@ def server_error(request):
     except Exception:
         logger.exception("the 500 page could not be rendered")
         return HttpResponse(_PLAIN_500, status=500)
-
-
-def csrf_failure(request, reason=""):
-    """403 for a form refused by the CSRF check: most often a page left open past its session, or cookies blocked.
-    The technical reason goes to the log, not to the page."""
-    logger.warning("CSRF check failed for %s %s: %s", request.method, request.path, reason)
-    if _is_api(request):
-        return _api_error(_("The CSRF check failed. Send the X-CSRFToken header, or use an API token."), 403)
-    return HttpResponse(loader.render_to_string("403_csrf.html", request=request), status=403)

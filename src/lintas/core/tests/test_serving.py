@@ -39,12 +39,8 @@ urlpatterns = [
     path("cached/", _cached),
     path("", include("lintas.urls")),
 ]
-handler400, handler403, handler404, handler500 = (
-    "lintas.core.errors.bad_request",
-    "lintas.core.errors.permission_denied",
-    "lintas.core.errors.not_found",
-    "lintas.core.errors.server_error",
-)
+# The application's own error handlers, so these tests fail if lintas.urls loses them.
+from lintas.urls import handler400, handler403, handler404, handler500  # noqa: E402, F401
 
 
 @pytest.fixture
@@ -190,6 +186,12 @@ def test_500_page_falls_back_to_plain_html_if_its_template_fails():
 
 
 @pytest.mark.django_db
+def test_api_path_that_names_no_operation_is_json_404(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
 def test_api_errors_stay_json(failing_urls):
     for path_, status in [("/api/v1/no-such-thing", 404), ("/api/v1/boom/", 500)]:
         response = failing_urls.get(path_)
@@ -214,6 +216,7 @@ def test_csrf_failure_is_a_friendly_page_in_korean(admin_user):
     body = response.content.decode()
     assert response.status_code == 403
     assert _korean("This form has expired") in body
+    assert 'name="csrfmiddlewaretoken"' in body  # rendered with the request: the language switcher still works
     assert "CSRF cookie not set" not in body and "Forbidden (403)" not in body  # Django's technical page
     assert not inline_code(body)
 
