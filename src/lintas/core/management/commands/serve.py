@@ -31,7 +31,7 @@ class Command(BaseCommand):
         host = options["bind"].rpartition(":")[0].strip("[]")
         if not settings.PRODUCTION and host not in {"127.0.0.1", "localhost", "::1"}:
             raise CommandError(
-                "Development settings (debug pages, a published secret key) serve this machine only. "
+                "Development settings (a published secret key, no HTTPS) serve this machine only. "
                 "Set LINTAS_ENV=production with its secrets to serve other machines."
             )
         self._check_static_files()
