@@ -57,8 +57,16 @@ def test_main_pages_run_under_the_policy_without_a_violation(new_context, make_u
 
     visit("/")
     visit("/cases/")
-    page.locator("#case-q").fill("CSP")  # the list filters itself as one types (htmx)
+    page.locator("#case-q").fill("CSP")  # the list filters itself as one types (htmx), pushing the URL
     expect(page.locator("#case-rows")).to_contain_text("CSP case", timeout=5_000)
+    page.wait_for_url("**/cases/?*q=CSP*")
+    visit("/hits/")
+    page.go_back()  # Back to the filtered list: fetched again from the server, not from a copy htmx kept
+    expect(page.locator("#case-rows")).to_contain_text("CSP case", timeout=5_000)
+    # Pages are no-store: htmx keeps no copy of one in the tab's storage either (only the current path, which the
+    # browser's history holds anyway).
+    stored = page.evaluate("[...Object.keys(sessionStorage), ...Object.keys(localStorage)]")
+    assert "htmx-history-cache" not in stored and set(stored) <= {"htmx-current-path-for-history"}, stored
     visit("/cases/new/")
     page.locator("#id_identifiers").fill(WALLET)
     expect(page.locator("#identifier-preview")).to_contain_text("TR7N", timeout=5_000)
