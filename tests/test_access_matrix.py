@@ -20,6 +20,8 @@ from lintas.assistance.services import draft_request
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.tests.helpers import record
+from lintas.core.middleware import CONTENT_SECURITY_POLICY
+from lintas.core.tests.html_checks import inline_code
 from lintas.matching.models import BenignValue
 
 LOGIN = "login"  # anonymous page requests are redirected to the sign-in page
@@ -127,8 +129,9 @@ PAGES: dict[str, Case] = {
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
-    "api:api-root": Case("get", lambda c: "/api/v1/", 404, 404, 404),
+    "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
     "healthz": Case("get", lambda c: "/healthz", 200, 200, 200),
+    "favicon": Case("get", lambda c: "/favicon.ico", 302, 302, 302),
 }
 
 API: dict[str, Case] = {
@@ -373,6 +376,12 @@ def _check(response, expected, case, ctx, who):
     if who != "owner" and case.hidden is not None:
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert case.hidden(ctx) not in body.decode(errors="replace"), f"{who} received owner data"
+    # Every answer, whoever asks and whatever the status: never cached, under the Content-Security-Policy, and no
+    # page uses what the policy refuses (decision 0032).
+    assert response["Cache-Control"] == "private, no-store", (who, response.get("Cache-Control"))
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, who
+    if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+        assert not inline_code(response.content.decode()), (who, inline_code(response.content.decode()))
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

@@ -1,9 +1,10 @@
 """The REST API root: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from lintas.accounts.api import router as accounts_router
 from lintas.accounts.auth import api_auth
@@ -17,7 +18,7 @@ from lintas.matching.api import router as matching_router
 from lintas.matching.services import LookupLimitReached
 from lintas.notifications.api import router as notifications_router
 
-__all__ = ["api"]
+__all__ = ["api", "api_urls"]
 
 api = NinjaAPI(
     title="Lintas API",
@@ -29,7 +30,35 @@ api = NinjaAPI(
     ),
     auth=api_auth,
     urls_namespace="api",
+    # The docs page is ninja's Swagger UI, served from ninja's own static files (pinned with django-ninja in the
+    # lock), with its settings in a JSON block and no inline script, so it runs under the Content-Security-Policy.
+    # No online validator: its badge would be an image from validator.swagger.io, which the policy refuses.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
+
+
+def api_index(request, **kwargs):
+    """``GET /api/v1/``: where the documentation and the OpenAPI schema are, for anyone (both are public)."""
+    if request.method not in {"GET", "HEAD"}:
+        response = JsonResponse({"detail": _("Method not allowed.")}, status=405)
+        response["Allow"] = "GET, HEAD"
+        return response
+    return JsonResponse(
+        {
+            "name": api.title,
+            "version": api.version,
+            "docs": reverse("api:openapi-view"),
+            "openapi": reverse("api:openapi-json"),
+        }
+    )
+
+
+def api_urls():
+    """``api.urls`` with ``/api/v1/`` itself answering :func:`api_index` instead of ninja's bare 404 (the pattern
+    keeps ninja's name, ``api:api-root``, which ninja reverses to find where the API is mounted)."""
+    patterns, app_name, namespace = api.urls
+    patterns = [pattern for pattern in patterns if getattr(pattern, "name", None) != "api-root"]
+    return [*patterns, path("", api_index, name="api-root")], app_name, namespace
 
 
 @api.exception_handler(Http404)

@@ -75,7 +75,7 @@ elif not SECRET_KEY:
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-0123456789"  # noqa: S105
 
 DEBUG = env_bool("LINTAS_DEBUG", LINTAS_ENV == "development") and not PRODUCTION
-ALLOWED_HOSTS = env_list("LINTAS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list("LINTAS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("LINTAS_CSRF_TRUSTED_ORIGINS")
 
 # Demo mode seeds demo users and lets them skip the second factor; never in production.
@@ -114,6 +114,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their long cache) and before everything else, so every answer of the
+    # application, error pages included, gets no-store and the Content-Security-Policy.
+    "lintas.core.middleware.ResponseHeadersMiddleware",
     "lintas.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the session rules, so an expired session answers an HTMX request with HX-Redirect, not a login page

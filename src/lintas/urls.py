@@ -1,9 +1,10 @@
 """Root URL configuration."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 
-from lintas.api import api
+from lintas.api import api_urls
 
 
 def healthz(request):
@@ -11,9 +12,21 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def favicon(request):
+    """``/favicon.ico`` for browsers and tools that ask for it without reading the page: the static SVG icon."""
+    return HttpResponseRedirect(static("core/favicon.svg"))
+
+
+# Error pages in the user's language, JSON under /api/ (lintas.core.errors).
+handler400 = "lintas.core.errors.bad_request"
+handler403 = "lintas.core.errors.permission_denied"
+handler404 = "lintas.core.errors.not_found"
+handler500 = "lintas.core.errors.server_error"
+
+
 urlpatterns = [
     # First: the API's requests (most of them, and the most frequent) resolve without trying every page's pattern.
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("", include("lintas.dashboard.urls")),
     path("", include("lintas.accounts.urls")),
     path("directory/", include("lintas.agencies.urls")),
@@ -23,4 +36,5 @@ urlpatterns = [
     path("requests/", include("lintas.assistance.urls")),
     path("", include("lintas.matching.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]

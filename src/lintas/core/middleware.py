@@ -1,4 +1,5 @@
-"""Request id and client address for every request, kept in context for the audit trail."""
+"""Request id and client address for every request (kept in context for the audit trail), and the response headers
+every answer of the application carries (no caching, Content-Security-Policy)."""
 
 import ipaddress
 import re
@@ -7,7 +8,7 @@ from django.conf import settings
 
 from lintas.core import context
 
-__all__ = ["RequestIdMiddleware"]
+__all__ = ["CONTENT_SECURITY_POLICY", "RequestIdMiddleware", "ResponseHeadersMiddleware"]
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
@@ -42,4 +43,46 @@ class RequestIdMiddleware:
         with context.use_context(request.request_id, request.client_ip):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+# Self only, no inline script or style, no eval (decision 0032). Images also as data: URIs (Bootstrap's form controls
+# and Swagger UI draw their icons that way); nothing may frame a page.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class ResponseHeadersMiddleware:
+    """Every answer the application itself gives carries ``Cache-Control: private, no-store`` and the
+    Content-Security-Policy, whatever the view set: pages, API answers, redirects and error pages alike.
+
+    Nothing a view does can opt out, so a new view cannot forget it. Static files are served (and cached) by
+    WhiteNoise, which answers before this middleware. It reads neither the session nor the user, so it also holds
+    for the 500 page when the database is down.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Police data must not stay in a browser's or a proxy's cache, nor come back with the Back button after
+        # signing out. Expires and the validators would only invite a cache to keep or revalidate a copy.
+        response["Cache-Control"] = "private, no-store"
+        for header in ("Expires", "ETag", "Last-Modified"):
+            if header in response:
+                del response[header]
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response

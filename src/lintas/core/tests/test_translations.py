@@ -68,6 +68,16 @@ SHELL = [
     "Your preferences are saved.",
     "API tokens",
     "You are signed out on every device.",
+    # The error pages (lintas.core.errors), shown to anyone in their language.
+    "Not found",
+    "There is nothing here, or it is not shared with your agency.",
+    "Back to my work",
+    "Something went wrong",
+    "Lintas could not complete this request. Nothing was changed by the failed step. Please try again; if it keeps "
+    "happening, give your administrator the time of the error.",
+    "Back to Lintas",
+    "Bad request",
+    "This form has expired",
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 

@@ -1,4 +1,4 @@
-"""``lintas serve``: gunicorn and the huey worker together; one Ctrl-C stops both."""
+"""``lintas serve``: gunicorn and the huey worker together; one Ctrl-C stops both. Always with ``DEBUG`` off."""
 
 import os
 import signal
@@ -8,6 +8,15 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+
+def serving_environment(environ) -> dict[str, str]:
+    """The environment of the processes ``lintas serve`` starts: ``environ`` with ``DEBUG`` off whatever it says.
+
+    A served Lintas (``make run``'s demo included) shows the friendly error pages, never Django's debug pages with
+    their URL list, settings and tracebacks; ``lintas runserver`` remains the debugging server.
+    """
+    return {**environ, "DJANGO_SETTINGS_MODULE": "lintas.settings", "LINTAS_DEBUG": "0"}
 
 
 class Command(BaseCommand):
@@ -22,10 +31,11 @@ class Command(BaseCommand):
         host = options["bind"].rpartition(":")[0].strip("[]")
         if not settings.PRODUCTION and host not in {"127.0.0.1", "localhost", "::1"}:
             raise CommandError(
-                "Development settings (debug pages, a published secret key) serve this machine only. "
+                "Development settings (a published secret key, no HTTPS) serve this machine only. "
                 "Set LINTAS_ENV=production with its secrets to serve other machines."
             )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lintas.settings"}
+        self._check_static_files()
+        env = serving_environment(os.environ)
         web = [
             sys.executable,
             "-m",
@@ -81,3 +91,16 @@ class Command(BaseCommand):
         if failed and not stopping:
             self.stderr.write(f"stopped because {', '.join(failed)} exited")
             sys.exit(1)
+
+    def _check_static_files(self):
+        """With DEBUG off, pages name their static files through the manifest ``collectstatic`` writes: without it
+        every page would answer 500. Say so before serving."""
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        if not hasattr(staticfiles_storage, "manifest_name"):
+            return
+        if not staticfiles_storage.exists(staticfiles_storage.manifest_name):
+            raise CommandError(
+                f"No static files in {settings.STATIC_ROOT}: run `lintas collectstatic --noinput` first "
+                "(make run does)."
+            )
