@@ -176,3 +176,45 @@ def test_the_cached_visibility_sql_is_the_one_access_path_compiled_afresh(make_u
             )
     users[0].is_active = False
     assert Case.objects.visible_pk_sql(users[0]) is None
+
+
+def test_a_refusal_is_recorded_in_the_owners_trail_for_every_kind_of_object(make_user):
+    """Hits, requests and tokens name their owner otherwise than ``agency``/``owner_agency``: the refusal still goes
+    to the owner's trail, never the actor's (whose admin could then tell a hidden id from a missing one)."""
+    from lintas.accounts import services as accounts
+    from lintas.accounts.choices import TokenScope
+    from lintas.accounts.models import ApiToken
+    from lintas.agencies.models import Agency
+    from lintas.assistance.models import AssistanceRequest
+    from lintas.assistance.services import draft_request
+    from lintas.cases.models import BulkImport, Case
+    from lintas.cases.tests.helpers import record
+    from lintas.matching.models import Hit
+
+    owner = make_user("spf", roles=(Role.INVESTIGATOR, Role.SUPERVISOR))
+    viewer = make_user("pntl", roles=(Role.INVESTIGATOR,))
+    case, _ = record(owner, ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"], title="hidden")
+    _, outcome = record(make_user("knpa", roles=(Role.INVESTIGATOR,)), ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    request = draft_request(
+        owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject="s", asked="a", cases=[case]
+    )[0]
+    token, _ = accounts.create_api_token(owner, name="t", scope=TokenScope.READ, days=1)
+    job = BulkImport.objects.create(owner_agency=owner.agency, created_by=owner, file_name="x.ndjson")
+    hit = outcome.hits[0]
+    for queryset, obj, agency in (
+        (Case.objects.all(), case, owner.agency_id),
+        (Hit.objects.all(), hit, hit.left_agency_id),
+        (AssistanceRequest.objects.all(), request, owner.agency_id),
+        (ApiToken.objects.all(), token, owner.agency_id),
+        (BulkImport.objects.all(), job, owner.agency_id),
+        (User.objects.all(), owner, owner.agency_id),
+    ):
+        with pytest.raises(Http404):
+            get_visible_or_404(queryset, viewer, pk=obj.pk)
+        event = AuditEvent.objects.filter(action=Action.ACCESS_DENIED).latest("id")
+        assert (event.object_type, event.object_id, event.agency_id) == (
+            obj._meta.label_lower,
+            str(obj.pk),
+            agency,
+        )
+    assert not AuditEvent.objects.filter(action=Action.ACCESS_DENIED, agency=viewer.agency).exists()
