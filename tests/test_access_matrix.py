@@ -441,7 +441,7 @@ def _missing(ctx: Ctx) -> Ctx:
 
 
 # Path ids: every entry "other" is refused (404) must answer a missing id exactly alike, after the same queries.
-DETAIL_PAGES = sorted(name for name, case in PAGES.items() if case.other == 404)
+DETAIL_PAGES = sorted(name for name, case in PAGES.items() if case.other == 404 and name != "api:api-root")
 DETAIL_API = sorted(op for op, case in API.items() if case.other == 404)
 # Path ids that name no agency's data, or are refused before any lookup (the reason says which).
 PATH_IDS_EXEMPT = {

@@ -218,3 +218,12 @@ def test_a_refusal_is_recorded_in_the_owners_trail_for_every_kind_of_object(make
             agency,
         )
     assert not AuditEvent.objects.filter(action=Action.ACCESS_DENIED, agency=viewer.agency).exists()
+
+
+def test_a_refused_user_page_is_recorded_in_the_owners_trail(make_user, signed_in):
+    """The user page looked its target up among visible users only: a hidden user was refused as a missing one,
+    unrecorded in the owner's trail."""
+    viewer, hidden = make_user("pntl", roles=(Role.AGENCY_ADMIN,)), make_user("spf")
+    assert signed_in(viewer).get(f"/users/{hidden.pk}/").status_code == 404
+    event = AuditEvent.objects.get(action=Action.ACCESS_DENIED)
+    assert (event.agency, event.object_id) == (hidden.agency, str(hidden.pk))
