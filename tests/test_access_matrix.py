@@ -447,10 +447,9 @@ DETAIL_API = sorted(op for op, case in API.items() if case.other == 404)
 PATH_IDS_EXEMPT = {
     "DELETE /api/v1/benign/{benign_id}": "the platform's benign list: 403 for every agency before any lookup",
     "POST /api/v1/requests/{request_id}/attachments": "a JSON body is refused (422) before any lookup; the multipart "
-    "path goes through get_visible_or_404 like every request id (test_attachments)",
+    "path: test_an_upload_to_a_hidden_request_answers_like_a_missing_one",
     "GET /api/v1/agencies/{code}": "the public directory of member agencies",
     "PATCH /api/v1/agencies/{code}": "the public directory of member agencies",
-    "POST /api/v1/requests/{request_id}/{action}": None,  # covered: 404 entry (action is a verb, not an id)
 }
 
 
@@ -801,3 +800,20 @@ def _without_tokens(html: str) -> str:
 def test_capability_row_ids_never_500(row, ctx, signed_in):
     response = signed_in(ctx.owner).post("/requests/capabilities/", {"row": row, "documents": "x"})
     assert response.status_code == 404
+
+
+def test_an_upload_to_a_hidden_request_answers_like_a_missing_one(ctx):
+    """The multipart path of ``POST /requests/{id}/attachments`` (the matrix sends JSON, refused before any lookup)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = services.create_api_token(ctx.other, name="upload", scope=TokenScope.READ_WRITE, days=1)
+    client, headers = Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    answers = []
+    for pk in (MISSING_ID, ctx.request.pk, MISSING_ID):  # the first warms the token cache
+        upload = SimpleUploadedFile("note.txt", b"hello", content_type="text/plain")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"/api/v1/requests/{pk}/attachments", {"file": upload}, **headers)
+        answers.append((response.status_code, response.content, _normalised_queries(queries)))
+    assert answers[1][0] == 404 and answers[1] == answers[2]
