@@ -40,6 +40,7 @@ class Ctx:
     hit: object = None
     benign: object = None
     request: object = None
+    imported: object = None  # a stand-in for the owner's bulk import (hidden-vs-missing runs); else made by _import
 
 
 @dataclass
@@ -350,6 +351,8 @@ def _import(ctx: Ctx):
     """The owner's bulk import, its report naming the owner's marker (made once per test)."""
     from lintas.cases.models import BulkImport
 
+    if ctx.imported is not None:
+        return ctx.imported
     job, _ = BulkImport.objects.get_or_create(
         owner_agency=ctx.owner.agency,
         file_name="matrix.ndjson",
@@ -415,3 +418,411 @@ def test_api_session_writes_need_a_complete_session(operation, ctx):
     client.force_login(ctx.owner)
     response = _request(client, API[operation], ctx, headers={})
     assert response.status_code == 401
+
+
+# --- Ids named by parameters: hidden answers exactly as missing (issue 15, items 1 and 4; decision 0030) ----
+
+MISSING_ID = 2_000_000_007  # no row has it
+BAD_IDS = ["abc", "-1", "0", "1.5", str(2**63), "99999999999999999999"]
+
+
+class _Missing:
+    """Stands in for an owner's object in a URL: the same endpoint, an id that names nothing."""
+
+    pk = MISSING_ID
+    version = 1
+    username = "nobody"
+
+
+def _missing(ctx: Ctx) -> Ctx:
+    gone = _Missing()
+    return Ctx(
+        owner=ctx.owner,
+        colleague=gone,
+        other=ctx.other,
+        token=gone,
+        case=gone,
+        hit=gone,
+        benign=ctx.benign,
+        request=gone,
+        imported=gone,
+    )
+
+
+# Path ids: every entry "other" is refused (404) must answer a missing id exactly alike, after the same queries.
+DETAIL_PAGES = sorted(name for name, case in PAGES.items() if case.other == 404 and name != "api:api-root")
+DETAIL_API = sorted(op for op, case in API.items() if case.other == 404)
+# Path ids that name no agency's data, or are refused before any lookup (the reason says which).
+PATH_IDS_EXEMPT = {
+    "DELETE /api/v1/benign/{benign_id}": "the platform's benign list: 403 for every agency before any lookup",
+    "POST /api/v1/requests/{request_id}/attachments": "a JSON body is refused (422) before any lookup; the multipart "
+    "path: test_an_upload_to_a_hidden_request_answers_like_a_missing_one",
+    "GET /api/v1/agencies/{code}": "the public directory of member agencies",
+    "PATCH /api/v1/agencies/{code}": "the public directory of member agencies",
+}
+
+
+def _normalised_queries(queries) -> list[str]:
+    """The statements a request ran, with literal numbers and strings blanked: the same work has the same list."""
+    import re
+
+    return [re.sub(r"'[^']*'|\b\d+\b|\bNULL\b", "?", q["sql"]) for q in queries]
+
+
+def _run_as_other(case: Case, ctx: Ctx, client, headers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _request(client, case, ctx, headers)
+    return response, _normalised_queries(queries)
+
+
+def _other_client(ctx, signed_in, api: bool, case: Case):
+    if api and not case.session:
+        _, secret = services.create_api_token(ctx.other, name="probe", scope=TokenScope.READ_WRITE, days=1)
+        return Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return signed_in(ctx.other), ({} if api else None)
+
+
+@pytest.mark.parametrize("name", [f"page {n}" for n in DETAIL_PAGES] + [f"api {o}" for o in DETAIL_API])
+def test_a_hidden_id_answers_like_a_missing_one_after_the_same_work(name, ctx, signed_in):
+    """Issue 15 item 4: the same status, the same body (API) and the same statements, in the same order, for the id
+    of the owner's object as for an id that names nothing: no prefetch, no extra write before the answer."""
+    kind, key = name.split(" ", 1)
+    case = PAGES[key] if kind == "page" else API[key]
+    client, headers = _other_client(ctx, signed_in, kind == "api", case)
+    ctx.imported = _import(ctx)  # made now, not while the hidden request's queries are counted
+    _request(client, case, _missing(ctx), headers)  # warm per-session caches (token, roles) alike for both runs
+    hidden, hidden_sql = _run_as_other(case, ctx, client, headers)
+    missing, missing_sql = _run_as_other(case, _missing(ctx), client, headers)
+    assert (hidden.status_code, missing.status_code) == (404, 404)
+    if kind == "api":
+        assert hidden.content == missing.content
+    assert MARKER not in hidden.content.decode(errors="replace")
+    assert hidden_sql == missing_sql
+
+
+@pytest.mark.parametrize("name", [f"page {n}" for n in DETAIL_PAGES] + [f"api {o}" for o in DETAIL_API])
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_malformed_and_out_of_range_path_ids_are_missing_not_a_500(name, bad, ctx, signed_in):
+    kind, key = name.split(" ", 1)
+    case = PAGES[key] if kind == "page" else API[key]
+    client, headers = _other_client(ctx, signed_in, kind == "api", case)
+    stand_in = _missing(ctx)
+    url = case.url(stand_in).replace(str(MISSING_ID), bad)
+    method = getattr(client, case.method)
+    data = case.data(stand_in)
+    if case.method == "get":
+        response = method(url, **(headers or {}))
+    elif headers is not None:
+        response = method(url, data, content_type="application/json", **headers)
+    else:
+        response = method(url, data)
+    # A page answers 404; the API's schema may refuse a path id that is not an integer first (422), never a 500.
+    assert response.status_code in ({404, 422} if headers is not None else {404}), (url, response.status_code)
+
+
+@dataclass
+class IdParam:
+    """A query, form or body parameter naming agency data by id. ``refused`` is the answer to "other" for the
+    owner's id and for a missing id alike; ``covers`` the parameters it stands for (see the coverage test)."""
+
+    method: str
+    url: Callable[[Ctx, object], str]
+    owner_id: Callable[[Ctx], object]
+    owner: int
+    refused: int
+    covers: tuple[str, ...]
+    data: Callable[[Ctx, object], dict] = field(default=lambda ctx, value: {})
+    api: bool = False
+
+
+def _draft_fields(ctx, **more):
+    return {
+        "receivers": ["cnp"], "type": "general", "subject": "s", "asked": "a", "priority": "routine",
+        "legal_basis": "police_to_police", "handling_code": "H0", "tlp": "amber", **more,
+    }  # fmt: skip
+
+
+def _owner_identifier(ctx):
+    return ctx.case.identifiers.values_list("pk", flat=True).first()
+
+
+ID_PARAMETERS: dict[str, IdParam] = {
+    "hits page ?case": IdParam(
+        "get", lambda c, v: f"/hits/?case={v}", lambda c: c.case.pk, 200, 404, ("page:matching.views:case",)
+    ),
+    "hits API ?case": IdParam(
+        "get",
+        lambda c, v: f"/api/v1/hits?case={v}",
+        lambda c: c.case.pk,
+        200,
+        404,
+        ("api:GET /api/v1/hits:query:case",),
+        api=True,
+    ),
+    "draft page ?hit": IdParam(
+        "get", lambda c, v: f"/requests/new/?hit={v}", lambda c: c.hit.pk, 200, 404, ("page:assistance.views:hit",)
+    ),
+    "draft page POST hit": IdParam(
+        "post", lambda c, v: "/requests/new/", lambda c: c.hit.pk, 200, 404, (), data=lambda c, v: {"hit": v}
+    ),
+    "draft page POST cases": IdParam(
+        "post",
+        lambda c, v: "/requests/new/",
+        lambda c: c.case.pk,
+        302,
+        200,  # the form again, with the field's error
+        ("form:lintas.assistance.forms.DraftForm.cases",),
+        data=lambda c, v: _draft_fields(c, cases=[v]),
+    ),
+    "draft API cases": IdParam(
+        "post",
+        lambda c, v: "/api/v1/requests/",
+        lambda c: c.case.pk,
+        201,
+        422,
+        ("api:POST /api/v1/requests/:body:cases",),
+        data=lambda c, v: _draft_fields(c, cases=[v]),
+        api=True,
+    ),
+    "draft API identifiers": IdParam(
+        "post",
+        lambda c, v: "/api/v1/requests/",
+        _owner_identifier,
+        201,
+        422,
+        ("api:POST /api/v1/requests/:body:identifiers",),
+        data=lambda c, v: _draft_fields(c, identifiers=[v]),
+        api=True,
+    ),
+    # The audit filters narrow the viewer's own trail (visible_to first): another agency's object id finds nothing.
+    "audit page ?object_id": IdParam(
+        "get",
+        lambda c, v: f"/audit/?object_type=accounts.user&object_id={v}",
+        lambda c: c.colleague.pk,
+        200,
+        200,
+        ("form:lintas.audit.filters.AuditFilterForm.object_id",),
+    ),
+    "audit API ?object_id": IdParam(
+        "get",
+        lambda c, v: f"/api/v1/audit/events?object_type=accounts.user&object_id={v}",
+        lambda c: c.colleague.pk,
+        200,
+        200,
+        ("api:GET /api/v1/audit/events:query:object_id",),
+        api=True,
+    ),
+}
+
+# Parameters whose names look like ids but name no agency data by id (the reason says what they are).
+NOT_IDS = {
+    "page:cases.views:identifiers": "identifier values typed into a case, not ids",
+    "form:lintas.cases.forms.CaseForm.identifiers": "identifier values typed into a case, not ids",
+    "api:POST /api/v1/cases/{case_id}/identifiers:body:identifiers": "identifier values added to the case, not ids",
+    "form:lintas.cases.forms.CaseEditForm.identifiers": "identifier values typed into a case, not ids",
+    "form:lintas.cases.forms.CaseForm.shared_with": "agency codes from the public directory",
+    "form:lintas.cases.forms.CaseEditForm.shared_with": "agency codes from the public directory",
+    "form:lintas.assistance.forms.DraftForm.receivers": "agency codes from the public directory",
+    "form:lintas.accounts.forms.UserCreateForm.agency": "agency codes from the public directory",
+    "page:assistance.views:row": "a row of the capability table every member reads; its own agency's admins edit it "
+    "(test_capability_row_ids_never_500)",
+}
+
+ID_NAME = r"(^|_)(ids?|case|cases|hits?|identifiers|requests?|imports?|tokens?|users?|attachments?|events?|rows?)$"
+
+
+def _api_id_parameters() -> set[str]:
+    """Every query, path and JSON body parameter of the OpenAPI schema whose name says it names objects by id."""
+    import re
+
+    schema = api.get_openapi_schema()
+    components = schema.get("components", {}).get("schemas", {})
+
+    def properties(node):
+        if "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node.get("properties", {})
+
+    found = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            name = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "path" and re.search(ID_NAME, parameter["name"]):
+                    found.add(f"api:{name}:{parameter['in']}:{parameter['name']}")
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            for prop in properties(body.get("schema", {})):
+                if re.search(ID_NAME, prop):
+                    found.add(f"api:{name}:body:{prop}")
+    return found
+
+
+def _page_id_parameters() -> set[str]:
+    """Every ``request.GET``/``request.POST`` key read in a views module, and every form field, that names objects
+    by id: by its name, or because it is a model choice."""
+    import ast
+    import importlib
+    import inspect
+    import pkgutil
+    import re
+
+    from django import forms
+
+    import lintas
+
+    found = set()
+    for module_info in pkgutil.walk_packages(lintas.__path__, "lintas."):
+        leaf = module_info.name.rsplit(".", 1)[-1]
+        if leaf not in ("views", "forms", "filters") or ".tests" in module_info.name:
+            continue
+        module = importlib.import_module(module_info.name)
+        app_module = module_info.name.removeprefix("lintas.")
+        if leaf == "views":
+            for node in ast.walk(ast.parse(inspect.getsource(module))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("get", "getlist")
+                    and isinstance(node.func.value, ast.Attribute)
+                    and node.func.value.attr in ("GET", "POST")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and re.search(ID_NAME, str(node.args[0].value))
+                ):
+                    found.add(f"page:{app_module}:{node.args[0].value}")
+        for _, form in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form, forms.BaseForm) or form.__module__ != module.__name__:
+                continue
+            for field_name, form_field in form.base_fields.items():
+                if isinstance(form_field, forms.BooleanField):  # a yes/no (hide_owner_in_hits) names nothing
+                    continue
+                # Every model choice (agency choices too: NOT_IDS says why they name public data) and every field
+                # whose name says it holds ids.
+                if isinstance(form_field, forms.ModelChoiceField) or re.search(ID_NAME, field_name):
+                    found.add(f"form:{module.__name__}.{form.__name__}.{field_name}")
+    return found
+
+
+def test_every_id_parameter_is_in_the_matrix():
+    """A new parameter naming agency data by id (query, form or body) fails here until it has an ID_PARAMETERS entry
+    proving hidden answers like missing, or a NOT_IDS reason; a new path id until its entry answers 404."""
+    covered = {name for entry in ID_PARAMETERS.values() for name in entry.covers} | set(NOT_IDS)
+    found = _api_id_parameters() | _page_id_parameters()
+    assert found - covered == set(), f"id parameters without a matrix entry: {sorted(found - covered)}"
+    assert covered - found == set(), f"stale entries: {sorted(covered - found)}"
+    schema = api.get_openapi_schema()
+    with_path_ids = {
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if any(p["in"] == "path" for p in operation.get("parameters", []))
+    }
+    assert with_path_ids - set(DETAIL_API) - set(PATH_IDS_EXEMPT) == set()
+    page_ids = {
+        name
+        for name in _url_names(get_resolver().url_patterns)
+        if name and not name.startswith("api:") and "<" in _route(name)
+    }
+    assert page_ids - set(DETAIL_PAGES) - {"agencies:detail", "agencies:edit"} == set()
+
+
+def _route(name: str) -> str:
+    from django.urls import get_resolver
+
+    for route, _pattern in _routes(get_resolver().url_patterns):
+        if route[0] == name:
+            return route[1]
+    return ""
+
+
+def _routes(patterns, namespace="", prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+            yield from _routes(pattern.url_patterns, inner or namespace, prefix + str(pattern.pattern))
+        else:
+            full = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield (full, prefix + str(pattern.pattern)), pattern
+
+
+def _id_client(ctx, signed_in, who: str, entry: IdParam):
+    if who == "anonymous":
+        return Client(), ({} if entry.api else None)
+    user = getattr(ctx, who)
+    if entry.api:
+        _, secret = services.create_api_token(user, name="ids", scope=TokenScope.READ_WRITE, days=1)
+        return Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return signed_in(user), None
+
+
+def _id_request(client, headers, entry: IdParam, ctx: Ctx, value):
+    url, data = entry.url(ctx, value), entry.data(ctx, value)
+    method = getattr(client, entry.method)
+    if entry.method == "get":
+        return method(url, **(headers or {}))
+    if headers is not None:
+        return method(url, data, content_type="application/json", **headers)
+    return method(url, data)
+
+
+@pytest.mark.parametrize("name", sorted(ID_PARAMETERS))
+@pytest.mark.parametrize("who", ["anonymous", "other", "owner"])
+def test_id_parameter_access(name, who, ctx, signed_in):
+    """Issue 15 item 1: the owner's id works for the owner; for another agency it answers exactly as a missing id
+    (status and, in the API, body), and nothing of the owner's reaches it; anonymous users are sent to sign in."""
+    entry = ID_PARAMETERS[name]
+    client, headers = _id_client(ctx, signed_in, who, entry)
+    response = _id_request(client, headers, entry, ctx, entry.owner_id(ctx))
+    if who == "anonymous":
+        if entry.api:
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        return
+    if who == "owner":
+        assert response.status_code == entry.owner, (response.status_code, response.content[:300])
+        return
+    missing = _id_request(client, headers, entry, ctx, MISSING_ID)
+    assert (response.status_code, missing.status_code) == (entry.refused, entry.refused), response.content[:300]
+    body = response.content.decode(errors="replace")
+    assert MARKER not in body and ctx.case.reference not in body
+    if entry.api:
+        assert response.json() == missing.json()
+    else:  # the page may echo the value typed: the same page once numbers and CSRF tokens are blanked
+        assert _without_tokens(body) == _without_tokens(missing.content.decode())
+    for bad in BAD_IDS:  # malformed and out of range: refused like a missing id (the API's schema may say 422 first)
+        answer = _id_request(client, headers, entry, ctx, bad)
+        assert answer.status_code in {entry.refused, 422}, (bad, answer.status_code)
+
+
+def _without_tokens(html: str) -> str:
+    """A page without what differs between two renderings of it: CSRF tokens (64 letters and digits), numbers."""
+    import re
+
+    return re.sub(r"\d+", "N", re.sub(r"\b[A-Za-z0-9]{64}\b", "T", html))
+
+
+@pytest.mark.parametrize("row", ["abc", "-1", str(2**63), "99999999999999999999", "0"])
+def test_capability_row_ids_never_500(row, ctx, signed_in):
+    response = signed_in(ctx.owner).post("/requests/capabilities/", {"row": row, "documents": "x"})
+    assert response.status_code == 404
+
+
+def test_an_upload_to_a_hidden_request_answers_like_a_missing_one(ctx):
+    """The multipart path of ``POST /requests/{id}/attachments`` (the matrix sends JSON, refused before any lookup)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = services.create_api_token(ctx.other, name="upload", scope=TokenScope.READ_WRITE, days=1)
+    client, headers = Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    answers = []
+    for pk in (MISSING_ID, ctx.request.pk, MISSING_ID):  # the first warms the token cache
+        upload = SimpleUploadedFile("note.txt", b"hello", content_type="text/plain")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"/api/v1/requests/{pk}/attachments", {"file": upload}, **headers)
+        answers.append((response.status_code, response.content, _normalised_queries(queries)))
+    assert answers[1][0] == 404 and answers[1] == answers[2]

@@ -113,6 +113,8 @@ class UserRole(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet):
+    trail_agency_field = "user__agency"  # whose trail records a refused access (get_visible_or_404)
+
     def visible_to(self, user):
         """Tokens are personal: each user sees only their own."""
         if not can_read(user):

@@ -215,8 +215,9 @@ def token_revoke(request, token_id: int):
     return redirect("accounts:profile")
 
 
-def _users_for(request):
-    return User.objects.select_related("agency").prefetch_related("role_assignments").visible_to(request.user)
+def _users_for(request, *, visible=True):
+    users = User.objects.select_related("agency").prefetch_related("role_assignments")
+    return users.visible_to(request.user) if visible else users
 
 
 @role_required(*MANAGERS)
@@ -274,7 +275,7 @@ def user_create(request):
 
 @role_required(*MANAGERS)
 def user_detail(request, user_id: int):
-    target = get_visible_or_404(_users_for(request), request.user, pk=user_id)
+    target = get_visible_or_404(_users_for(request, visible=False), request.user, pk=user_id)  # it applies visible_to
     manageable = can_manage(request.user, target)
     form = UserRolesForm(
         request.POST or None,

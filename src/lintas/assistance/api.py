@@ -17,7 +17,7 @@ from lintas.assistance.models import AssistanceRequest
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
-from lintas.core.access import get_visible_or_404
+from lintas.core.access import get_visible_or_404, visible_or_invalid
 from lintas.core.paging import PresentedPage
 
 __all__ = ["router"]
@@ -112,14 +112,19 @@ def list_requests(request, box: str = "", status: str = ""):
 @router.post("/", response={201: list[RequestOut]}, summary="Draft a request (one per receiving agency)")
 def draft(request, payload: RequestIn):
     receivers = [get_object_or_404(Agency, code=code) for code in payload.receivers]
-    cases = list(Case.objects.visible_to(request.user).filter(pk__in=payload.cases))
     from lintas.cases.models import CaseIdentifier
 
-    idents = list(CaseIdentifier.objects.visible_to(request.user).filter(pk__in=payload.identifiers))
-    if len(idents) != len(set(payload.identifiers)):
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"identifiers": [_("Only identifiers of your agency's cases can be linked.")]})
+    # Every id must name one of the caller's own cases (identifiers): a hidden, a missing and another agency's id all
+    # answer 422 naming the field, and none is dropped silently.
+    own = {"owner_agency_id": request.user.agency_id}
+    cases = visible_or_invalid(
+        Case.objects.filter(**own), request.user, payload.cases, field="cases",
+        message=_("Only your agency's cases can be linked."),
+    )  # fmt: skip
+    idents = visible_or_invalid(
+        CaseIdentifier.objects.filter(**own), request.user, payload.identifiers, field="identifiers",
+        message=_("Only identifiers of your agency's cases can be linked."),
+    )  # fmt: skip
     created = services.draft_request(
         request.user,
         receivers=receivers,

@@ -7,7 +7,7 @@ from lintas.agencies.models import Agency
 from lintas.assistance.choices import LegalBasis, Priority, RequestType
 from lintas.cases.choices import HandlingCode, Tlp
 from lintas.cases.models import Case
-from lintas.core.forms import StyledFormMixin
+from lintas.core.forms import IdsChoiceField, StyledFormMixin
 
 __all__ = ["DraftForm"]
 
@@ -33,7 +33,7 @@ class DraftForm(StyledFormMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("From the priority if empty: urgent 4 hours, high 3 days, routine 21 days."),
     )
-    cases = forms.ModelMultipleChoiceField(label=_("Linked cases"), queryset=Case.objects.none(), required=False)
+    cases = IdsChoiceField(label=_("Linked cases"), queryset=Case.objects.none(), required=False)
     handling_code = forms.ChoiceField(label=_("Handling code"), choices=HandlingCode.choices, initial="H0")
     tlp = forms.ChoiceField(label="TLP", choices=Tlp.choices, initial=Tlp.AMBER)
 

@@ -13,6 +13,8 @@ __all__ = ["AssistanceRequest", "RequestGroup"]
 
 
 class RequestQuerySet(models.QuerySet):
+    trail_agency_field = "sender_agency"  # whose trail records a refused access (get_visible_or_404)
+
     def visible_to(self, user):
         """The sending agency sees its requests from the first draft; the receiving agency once it was sent."""
         if not can_read(user):

@@ -61,11 +61,12 @@ def request_draft(request):
     initial = {}
     hit_id = request.GET.get("hit") or request.POST.get("hit")
     hit = None
-    if hit_id and str(hit_id).isdigit():
+    if hit_id:
         from lintas.matching.models import Hit
         from lintas.matching.presenters import present_hits
 
-        hit = get_visible_or_404(Hit.objects.all(), request.user, pk=int(hit_id))
+        # A hit the user may see, or 404 as for a missing (or malformed) one.
+        hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
         view = present_hits([hit], request.user)[0]
         holder = hit.right_agency if hit.left_agency_id == request.user.agency_id else hit.left_agency
         hidden_holder = not view.other.visible and view.other.holder != holder.short_name
@@ -271,7 +272,10 @@ def capabilities(request):
 def _capability_row(request, rows):
     from django.http import Http404
 
-    row = rows.filter(pk=request.POST.get("row") or 0).first()
+    from lintas.core.access import parse_id
+
+    pk = parse_id(request.POST.get("row", ""))  # a malformed or out-of-range id is a missing row, not a 500
+    row = rows.filter(pk=pk).first() if pk else None
     if row is None:
         raise Http404
     return row

@@ -32,6 +32,7 @@ __all__ = [
     "record_denial",
     "record_event",
     "record_read",
+    "record_refused_read",
     "request_seal",
     "seal_pending",
     "verify_database",
@@ -78,11 +79,28 @@ def record_read(
     for a write: a write's event belongs in the write's transaction.
     """
     event = _new_event(action, actor, Outcome.SUCCESS, target, object_type, object_id, agency, details, "")
+    _hand_to_trail(event)
+    return event
+
+
+def record_refused_read(actor, reason: str, *, object_type: str, object_id: str, agency_id: int | None) -> AuditEvent:
+    """Record that ``actor`` named an object it may not read, or one that does not exist, through the read trail
+    (``record_read``'s path): the 404 does not wait for the write, and a hidden object costs its answer no more than
+    a missing one (decision 0030). ``agency_id`` is whose trail it belongs to: the hidden object's owner, or None (the
+    platform's trail) for a missing one, so that the actor's own agency sees neither."""
+    event = _new_event(
+        Action.ACCESS_DENIED, actor, Outcome.DENIED, None, object_type, object_id, None, {"reason": str(reason)}, ""
+    )
+    event.agency_id = agency_id
+    _hand_to_trail(event)
+    return event
+
+
+def _hand_to_trail(event: AuditEvent) -> None:
     if settings.AUDIT_READ_FLUSH_SECONDS <= 0 or connection.in_atomic_block:
         _write_now(event)
     else:
         reads.trail.add(event)
-    return event
 
 
 def _write_now(event: AuditEvent) -> None:

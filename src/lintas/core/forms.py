@@ -2,7 +2,7 @@
 
 from django import forms
 
-__all__ = ["StyledFormMixin"]
+__all__ = ["IdsChoiceField", "StyledFormMixin"]
 
 
 class StyledFormMixin:
@@ -30,3 +30,23 @@ class StyledFormMixin:
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"id_{name}_error"
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of several objects by id, from a queryset already limited to what the user may see (``visible_to``).
+
+    A hidden and a missing id are the same invalid choice; an id no database can hold (not a whole number, or past
+    2^63) is refused as invalid before any query, where Django's own field lets it reach the database (a 500).
+    """
+
+    def _check_values(self, value):
+        from lintas.core.access import parse_id
+
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for pk in value if isinstance(value, list | tuple) else [value]:
+                if parse_id(pk) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)

@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from lintas.accounts.auth import read_auth
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
+from lintas.cases.models import Case
 from lintas.core.access import get_visible_or_404
 from lintas.core.paging import PresentedPage
 from lintas.matching import services
@@ -54,7 +55,9 @@ def _out(view) -> dict:
 @paginate(LimitOffsetPagination)
 def list_hits(request, case: int | None = None):
     hits = Hit.objects.visible_to(request.user)
-    if case:
+    if case is not None:
+        # A case the user may see, or 404 as for a missing one: a hidden case's hits would link it to identifiers.
+        case = get_visible_or_404(Case.objects.only("pk"), request.user, pk=case).pk
         hits = hits.filter(left_case_id=case) | hits.filter(right_case_id=case)
     return PresentedPage(hits, lambda rows: [_out(v) for v in present_hits(rows, request.user)])
 

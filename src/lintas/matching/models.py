@@ -12,6 +12,8 @@ __all__ = ["BenignValue", "DetailRequest", "Hit", "HotValue"]
 
 
 class HitQuerySet(models.QuerySet):
+    trail_agency_field = "left_agency"  # whose trail records a refused access (get_visible_or_404): the first holder
+
     def visible_to(self, user):
         """A hit is visible to the two agencies it joins; what each sees of the other side is decided per case."""
         if not can_read(user):

@@ -35,19 +35,18 @@ def asked_by_others(hits, user) -> set[int]:
 def hit_list(request):
     hits = Hit.objects.visible_to(request.user)
     case, filtered_case = request.GET.get("case", ""), None
-    if case.isdigit():
-        hits = hits.filter(Q(left_case_id=case) | Q(right_case_id=case))
-        # Named only when the user may read it: the filter comes from a notification about one's own case.
-        filtered_case = Case.objects.visible_to(request.user).filter(pk=case).only("pk", "reference").first()
+    if case:
+        # A case the user may see, or 404 as for a missing one: a hidden case's hits would link it to identifiers.
+        filtered_case = get_visible_or_404(Case.objects.only("pk", "reference"), request.user, pk=case)
+        hits = hits.filter(Q(left_case_id=filtered_case.pk) | Q(right_case_id=filtered_case.pk))
     page = Paginator(hits, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     views = present_hits(page.object_list, request.user)
     context = {
         "page": page,
         "hits": views,
-        "case": case,
         "filtered_case": filtered_case,
         "asked": asked_by_others(views, request.user),
-        "querystring": f"case={case}" if case.isdigit() else "",
+        "querystring": f"case={filtered_case.pk}" if filtered_case else "",
     }
     template = "matching/_hit_rows.html" if request.htmx else "matching/hit_list.html"
     return render(request, template, context)

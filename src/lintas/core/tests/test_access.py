@@ -8,7 +8,7 @@ from lintas.accounts.choices import Role
 from lintas.accounts.models import User
 from lintas.audit.choices import Action, Outcome
 from lintas.audit.models import AuditEvent
-from lintas.core.access import assert_still_visible, get_visible_or_404
+from lintas.core.access import assert_still_visible, get_visible_or_404, parse_id
 
 pytestmark = pytest.mark.django_db
 
@@ -51,15 +51,71 @@ def test_refused_access_to_an_existing_object_is_audited(make_user):
         get_visible_or_404(User.objects.all(), viewer, pk=hidden.pk)
     event = AuditEvent.objects.get(action=Action.ACCESS_DENIED)
     assert (event.actor, event.outcome, event.object_id) == (viewer, Outcome.DENIED, str(hidden.pk))
+    assert event.agency == hidden.agency  # the owner's trail
     with pytest.raises(Http404):
         get_visible_or_404(User.objects.all(), viewer, pk=999_999)
-    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED).count() == 1
+    # A missing id is refused the same way (the same work), in the platform's trail: the viewer's own agency sees
+    # neither refusal, so its trail cannot tell a hidden id from a missing one.
+    missing = AuditEvent.objects.filter(action=Action.ACCESS_DENIED).exclude(pk=event.pk).get()
+    assert (missing.actor, missing.outcome, missing.object_id, missing.agency) == (
+        viewer,
+        Outcome.DENIED,
+        "999999",
+        None,
+    )
+    assert not AuditEvent.objects.filter(action=Action.ACCESS_DENIED, agency=viewer.agency).exists()
 
 
-def test_bad_lookup_values_are_a_404_not_a_crash(make_user):
+@pytest.mark.parametrize(
+    "value", ["not-a-number", "", "-1", -1, 0, "0", "1.5", "1e3", "²", " 7 x", 2**63, str(2**63), "9" * 30, None, True]
+)
+def test_bad_lookup_values_are_a_404_not_a_crash(make_user, value):
     viewer = make_user("spf")
     with pytest.raises(Http404):
-        get_visible_or_404(User.objects.all(), viewer, pk="not-a-number")
+        get_visible_or_404(User.objects.all(), viewer, pk=value)
+
+
+def test_parse_id_accepts_exactly_the_ids_a_database_can_hold():
+    assert [parse_id(v) for v in (1, "42", " 42 ", 2**63 - 1, str(2**63 - 1))] == [1, 42, 42, 2**63 - 1, 2**63 - 1]
+    assert {parse_id(v) for v in (0, -3, "-3", "+3", "3.0", "٣", 2**63, "0x10", None, False, [1])} == {None}
+
+
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # outside a transaction, as a request runs
+@pytest.mark.parametrize("who", ["hidden", "missing"])
+def test_the_answer_does_not_wait_for_the_refusal_record(make_user, settings, monkeypatch, who):
+    """With the read trail on (production), a refusal is handed to it: no write happens before the answer, for a
+    hidden id as for a missing one, and the event handed over names the owner's trail (or the platform's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lintas.audit import reads
+
+    viewer, hidden = make_user("spf"), make_user("pntl")
+    held = []
+    monkeypatch.setattr(reads.trail, "add", held.append)
+    settings.AUDIT_READ_FLUSH_SECONDS = 0.05
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Http404):
+        get_visible_or_404(User.objects.all(), viewer, pk=hidden.pk if who == "hidden" else 999_999)
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries), "nothing is written before the 404"
+    assert [(e.action, e.agency_id) for e in held] == [
+        (Action.ACCESS_DENIED, hidden.agency_id if who == "hidden" else None)
+    ]
+
+
+def test_visibility_is_decided_before_anything_is_prefetched(make_user, django_assert_num_queries):
+    """A hidden object is never loaded: one query decides, prefetches run for a visible object alone."""
+    from lintas.cases.models import Case
+    from lintas.cases.tests.helpers import record
+
+    owner, viewer = make_user("spf", roles=(Role.INVESTIGATOR,)), make_user("pntl", roles=(Role.INVESTIGATOR,))
+    case, _ = record(owner, ["+6591234567"], title="hidden")
+    full = Case.objects.select_related("owner_agency").prefetch_related("identifiers", "losses", "shares__agency")
+    for pk in (case.pk, 999_999):
+        with django_assert_num_queries(2), pytest.raises(Http404):  # the decision and the refusal record
+            get_visible_or_404(full, viewer, pk=pk)
+    with django_assert_num_queries(5):  # the decision, the case, three prefetches
+        assert get_visible_or_404(full, owner, pk=case.pk) == case
 
 
 def test_assert_still_visible(make_user):
@@ -120,3 +176,54 @@ def test_the_cached_visibility_sql_is_the_one_access_path_compiled_afresh(make_u
             )
     users[0].is_active = False
     assert Case.objects.visible_pk_sql(users[0]) is None
+
+
+def test_a_refusal_is_recorded_in_the_owners_trail_for_every_kind_of_object(make_user):
+    """Hits, requests and tokens name their owner otherwise than ``agency``/``owner_agency``: the refusal still goes
+    to the owner's trail, never the actor's (whose admin could then tell a hidden id from a missing one)."""
+    from lintas.accounts import services as accounts
+    from lintas.accounts.choices import TokenScope
+    from lintas.accounts.models import ApiToken
+    from lintas.agencies.models import Agency
+    from lintas.assistance.models import AssistanceRequest
+    from lintas.assistance.services import draft_request
+    from lintas.cases.models import BulkImport, Case
+    from lintas.cases.tests.helpers import record
+    from lintas.matching.models import Hit
+
+    owner = make_user("spf", roles=(Role.INVESTIGATOR, Role.SUPERVISOR))
+    viewer = make_user("pntl", roles=(Role.INVESTIGATOR,))
+    case, _ = record(owner, ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"], title="hidden")
+    _, outcome = record(make_user("knpa", roles=(Role.INVESTIGATOR,)), ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"])
+    request = draft_request(
+        owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject="s", asked="a", cases=[case]
+    )[0]
+    token, _ = accounts.create_api_token(owner, name="t", scope=TokenScope.READ, days=1)
+    job = BulkImport.objects.create(owner_agency=owner.agency, created_by=owner, file_name="x.ndjson")
+    hit = outcome.hits[0]
+    for queryset, obj, agency in (
+        (Case.objects.all(), case, owner.agency_id),
+        (Hit.objects.all(), hit, hit.left_agency_id),
+        (AssistanceRequest.objects.all(), request, owner.agency_id),
+        (ApiToken.objects.all(), token, owner.agency_id),
+        (BulkImport.objects.all(), job, owner.agency_id),
+        (User.objects.all(), owner, owner.agency_id),
+    ):
+        with pytest.raises(Http404):
+            get_visible_or_404(queryset, viewer, pk=obj.pk)
+        event = AuditEvent.objects.filter(action=Action.ACCESS_DENIED).latest("id")
+        assert (event.object_type, event.object_id, event.agency_id) == (
+            obj._meta.label_lower,
+            str(obj.pk),
+            agency,
+        )
+    assert not AuditEvent.objects.filter(action=Action.ACCESS_DENIED, agency=viewer.agency).exists()
+
+
+def test_a_refused_user_page_is_recorded_in_the_owners_trail(make_user, signed_in):
+    """The user page looked its target up among visible users only: a hidden user was refused as a missing one,
+    unrecorded in the owner's trail."""
+    viewer, hidden = make_user("pntl", roles=(Role.AGENCY_ADMIN,)), make_user("spf")
+    assert signed_in(viewer).get(f"/users/{hidden.pk}/").status_code == 404
+    event = AuditEvent.objects.get(action=Action.ACCESS_DENIED)
+    assert (event.agency, event.object_id) == (hidden.agency, str(hidden.pk))

@@ -78,3 +78,24 @@ def test_the_polling_inbox_sends_a_signed_out_page_to_sign_in(officers, signed_i
     assert response["HX-Redirect"] == "/accounts/login/" and b"<form" not in response.content
     response = Client().get("/hits/inbox/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_hits_filter_never_names_a_hidden_case(officers, signed_in, make_user):
+    """Issue 15 item 1: RMP holds hits on RTP's hidden cases (hit/no-hit). Filtering its hits by the id of one of
+    them listed the hits on that case: stepping through ids linked hidden cases to identifiers and counted them.
+    Now a hidden case answers 404 on the page and in the API, exactly as a missing one, and lists nothing."""
+    from lintas.accounts import services
+    from lintas.accounts.choices import TokenScope
+
+    record(officers["rmp"], [WALLET, "+60 12-345 6789"], title="RMP case")
+    hidden, _ = record(officers["rtp"], [WALLET], title="RTP hidden case", hide_owner_in_hits=True)
+    assert Hit.objects.filter(right_case=hidden).exists() or Hit.objects.filter(left_case=hidden).exists()
+    page = signed_in(officers["rmp"])
+    _, secret = services.create_api_token(officers["rmp"], name="t", scope=TokenScope.READ, days=1)
+    api = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    for case_id in (hidden.pk, 999_999, 2**64):
+        response, api_response = page.get(f"/hits/?case={case_id}"), Client().get(f"/api/v1/hits?case={case_id}", **api)
+        assert (response.status_code, api_response.status_code) == (404, 404), case_id
+        assert api_response.json() == {"detail": "Not found."}
+        assert "RTP hidden case" not in response.content.decode() and WALLET not in response.content.decode()
+    assert page.get("/hits/").status_code == 200 and WALLET in page.get("/hits/").content.decode()  # hit/no-hit stays
