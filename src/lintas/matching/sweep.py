@@ -1,0 +1,207 @@
+"""The re-match sweep: every hit that should exist, exists.
+
+Matching runs when identifiers are recorded. Some hits can still be missing afterwards: a value left the benign list
+while its job could not run, the hot-value cap was raised, a bug or a restore lost rows. The sweep finds them from the
+stored identifiers alone, in set-based SQL (:func:`keys_to_match`): the keys held by more than one agency, not
+benign, held by at most the cap's cases, of which some pair of holders of two agencies has no hit; and the keys held
+by more cases than the cap that are not yet recorded as hot. Those keys, a batch at a time, go through the engine's
+own path (``engine.rematch``: the matching lock, benign and hot rules, ``Hit`` rows, notices), each batch in one
+transaction with the ``hit.created`` events of both agencies' trails, as a benign value's removal always did. Hits
+already stored are kept, so a second run creates nothing. Decision 0036.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from lintas.agencies.models import Agency
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.cases.models import CaseIdentifier
+from lintas.matching import engine
+from lintas.matching.models import BenignValue, Hit, HotValue
+
+__all__ = ["SweepReport", "keys_to_match", "sweep"]
+
+BATCH = 2000  # keys matched again per transaction: the matching lock is held for one batch at a time
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did; saved as a run's progress after every batch."""
+
+    phase: str = "searching"
+    keys: int = 0  # keys found to need matching
+    keys_done: int = 0
+    hits: int = 0
+    hot_registered: int = 0
+    hot_cleared: int = 0
+    search_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "ci": quote(CaseIdentifier._meta.db_table),
+        "hit": quote(Hit._meta.db_table),
+        "benign": quote(BenignValue._meta.db_table),
+        "hot": quote(HotValue._meta.db_table),
+    }
+
+
+def _cases_of(key_sql: str, t: dict[str, str]) -> str:
+    """SQL counting the distinct cases holding the key ``key_sql`` (a column of the outer query), by the indexes."""
+    return (
+        f"(SELECT count(*) FROM (SELECT case_id FROM {t['ci']} WHERE token = {key_sql} UNION "  # noqa: S608
+        f"SELECT case_id FROM {t['ci']} WHERE linked_token = {key_sql} AND NOT (linked_token = '')) held)"
+    )
+
+
+def keys_to_match(cap: int | None = None) -> list[str]:
+    """Every key the engine must match again for the stored hits to be complete, in set-based SQL.
+
+    1. One pass over the identifiers (own and linked keys), grouped by key as a plain ``GROUP BY token`` is: the keys
+       of more than one identifier that are held by two agencies or by more identifiers than the cap. Kept in a
+       temporary table (a few per cent of the keys), without the benign ones.
+    2. Of those, held by more cases than the cap and not recorded as hot: to be recorded as hot (one notice).
+    3. Of the others held by two agencies: those with a pair of holders of different agencies and no hit for it.
+
+    The same SQL on SQLite and PostgreSQL; on PostgreSQL the grouping gets memory for a hash table instead of a sort
+    (``work_mem``) and no JIT (its compile time is a tenth of the pass at 1 M identifiers).
+    """
+    cap = settings.MATCHING_HOT_CASE_CAP if cap is None else cap
+    t = _tables()
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
+        cursor.execute("DROP TABLE IF EXISTS lintas_rematch_keys")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE lintas_rematch_keys AS "  # noqa: S608 - quoted model tables
+            "SELECT k.key AS key, count(*) AS n, min(k.agency) <> max(k.agency) AS shared FROM ("
+            f"SELECT token AS key, owner_agency_id AS agency FROM {t['ci']} WHERE NOT (token = '') UNION ALL "
+            f"SELECT linked_token, owner_agency_id FROM {t['ci']} "
+            "WHERE NOT (linked_token = '') AND linked_token <> token) k "
+            "GROUP BY k.key HAVING count(*) > 1 AND (min(k.agency) <> max(k.agency) OR count(*) > %s)",
+            [cap],
+        )
+        cursor.execute(f"DELETE FROM lintas_rematch_keys WHERE key IN (SELECT token FROM {t['benign']})")  # noqa: S608
+        if postgres:
+            cursor.execute("ANALYZE lintas_rematch_keys")
+        # Hot now (more cases than the cap) but not recorded: the engine records it and sends the one notice.
+        cursor.execute(
+            f"SELECT key FROM lintas_rematch_keys r WHERE n > %s AND {_cases_of('r.key', t)} > %s "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {t['hot']} h WHERE h.token = r.key)",
+            [cap, cap],
+        )
+        keys = {key for (key,) in cursor.fetchall()}
+        # Held by two agencies and by no more cases than the cap: is a pair of holders of two agencies without a hit?
+        cursor.execute(
+            "WITH candidate AS (SELECT key FROM lintas_rematch_keys r "  # noqa: S608
+            f"WHERE shared AND (n <= %s OR {_cases_of('r.key', t)} <= %s)), "
+            "holder AS ("
+            f"SELECT c.key, i.id, i.owner_agency_id AS agency FROM candidate c JOIN {t['ci']} i ON i.token = c.key "
+            f"UNION SELECT c.key, i.id, i.owner_agency_id FROM candidate c JOIN {t['ci']} i "
+            "ON i.linked_token = c.key AND NOT (i.linked_token = '')) "
+            "SELECT DISTINCT a.key FROM holder a "
+            "JOIN holder b ON b.key = a.key AND a.id < b.id AND a.agency <> b.agency "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {t['hit']} h WHERE h.left_id = a.id AND h.right_id = b.id)",
+            [cap, cap],
+        )
+        keys.update(key for (key,) in cursor.fetchall())
+        cursor.execute("DROP TABLE lintas_rematch_keys")
+    return sorted(keys)
+
+
+def clear_stale_hot(tokens: Sequence[str] | None = None, cap: int | None = None) -> int:
+    """Forget the hot values now held by no more cases than the cap (it was raised, or cases were deleted): lookups
+    stop flagging them, their pairs are matched, and if one becomes hot again its holders hear of it again. The
+    counts of the others are brought up to date. Returns how many were forgotten."""
+    cap = settings.MATCHING_HOT_CASE_CAP if cap is None else cap
+    t = _tables()
+    rows = HotValue.objects.all() if tokens is None else HotValue.objects.filter(token__in=list(tokens))
+    if not rows.exists():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT h.id, h.case_count, {_cases_of('h.token', t)} FROM {t['hot']} h")  # noqa: S608
+        counts = cursor.fetchall()
+    wanted = None if tokens is None else set(rows.values_list("id", flat=True))
+    stale = [pk for pk, _old, now in counts if now <= cap and (wanted is None or pk in wanted)]
+    for pk, old, now in counts:
+        if now > cap and old != now and (wanted is None or pk in wanted):
+            HotValue.objects.filter(pk=pk).update(case_count=now)
+    HotValue.objects.filter(pk__in=stale).delete()
+    return len(stale)
+
+
+def sweep(
+    *,
+    reason: str,
+    tokens: Sequence[str] | None = None,
+    progress: Callable[[SweepReport], None] | None = None,
+    actor_username: str = "job",
+    batch: int = BATCH,
+) -> SweepReport:
+    """Create every missing hit (of every stored identifier, or of those carrying ``tokens``), notified and audited
+    as matching does, and record the hot values not yet recorded. Idempotent. One ``hit.rematch_swept`` event for the
+    run (platform trail), one ``hit.created`` event per agency and batch that got hits."""
+    report = SweepReport()
+    start = time.perf_counter()
+    with transaction.atomic():
+        report.hot_cleared = clear_stale_hot(tokens)
+    keys = keys_to_match() if tokens is None else sorted({t for t in tokens if t})
+    report.search_seconds = round(time.perf_counter() - start, 3)
+    report.keys, report.phase = len(keys), "matching"
+    if progress:
+        progress(report)
+    from lintas.matching.notify import notify_match
+
+    for offset in range(0, len(keys), batch):
+        part = keys[offset : offset + batch]
+        with transaction.atomic():
+            outcome = engine.rematch(part)
+            _audit_hits(outcome, reason, part)
+            notify_match(outcome)
+        report.hits += len(outcome.hits)
+        report.hot_registered += len(outcome.newly_hot)
+        report.keys_done += len(part)
+        if progress:
+            progress(report)
+    report.phase = "done"
+    report.seconds = round(time.perf_counter() - start, 3)
+    with transaction.atomic():
+        details = {"reason": reason, **report.as_dict()}
+        if tokens is not None:
+            details["tokens"] = sorted(keys)[:100]
+        record_event(
+            Action.REMATCH_SWEPT, actor_username=actor_username, object_type="matching.rematchrun", details=details
+        )
+    if progress:
+        progress(report)
+    return report
+
+
+def _audit_hits(outcome: engine.MatchResult, reason: str, tokens: Sequence[str]) -> None:
+    """``hit.created`` in the trail of each agency that got hits, as for a case recorded (inside the batch)."""
+    per_agency: Counter[int] = Counter()
+    for hit in outcome.hits:
+        per_agency[hit.left_agency_id] += 1
+        per_agency[hit.right_agency_id] += 1
+    for agency in Agency.objects.filter(pk__in=per_agency):
+        record_event(
+            Action.HITS_CREATED,
+            actor_username="job",
+            agency=agency,
+            object_type="matching.hit",
+            details={"hits": per_agency[agency.pk], "reason": reason, "tokens": sorted(tokens)[:100]},
+        )
