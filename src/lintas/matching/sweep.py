@@ -67,58 +67,80 @@ def _cases_of(key_sql: str, t: dict[str, str]) -> str:
     )
 
 
+def _planner(cursor, **settings_: str) -> None:
+    """``SET LOCAL`` PostgreSQL planner settings for the statements that follow in this transaction (nothing
+    elsewhere: SQLite plans these statements well by itself)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings_.items()))
+
+
 def keys_to_match(cap: int | None = None) -> list[str]:
     """Every key the engine must match again for the stored hits to be complete, in set-based SQL.
 
-    1. One pass over the identifiers (own and linked keys), grouped by key as a plain ``GROUP BY token`` is: the keys
-       of more than one identifier that are held by two agencies or by more identifiers than the cap. Kept in a
-       temporary table (a few per cent of the keys), without the benign ones.
-    2. Of those, held by more cases than the cap and not recorded as hot: to be recorded as hot (one notice).
-    3. Of the others held by two agencies: those with a pair of holders of different agencies and no hit for it.
+    1. One pass over all keys, own and linked (``UNION ALL``), grouped as a plain ``GROUP BY token`` is: the keys of
+       more than one identifier. On PostgreSQL, in key order from the two indexes merged (no hash table of every key,
+       no sort of the table; a hash aggregate took twice as long at 1 M identifiers and spills to disk at 10 M), so the
+       pass costs about what the plain ``GROUP BY token`` does. Kept in a temporary table without the benign ones: a
+       few per cent of the keys.
+    2. Their holders (identifier, case, agency), an index probe per key in each column: a second temporary table.
+    3. From the holders: the keys held by more cases than the cap and not recorded as hot (to be recorded, with one
+       notice); and those held by two agencies and no more cases than the cap of which a pair of holders of two
+       agencies has no hit.
 
-    The same SQL on SQLite and PostgreSQL; on PostgreSQL the grouping gets memory for a hash table instead of a sort
-    (``work_mem``) and no JIT (its compile time is a tenth of the pass at 1 M identifiers).
+    The same SQL on SQLite and PostgreSQL; on PostgreSQL, planner settings for each step (the estimates of linked
+    tokens are poor, see ``engine._rows_carrying``) and no JIT.
     """
     cap = settings.MATCHING_HOT_CASE_CAP if cap is None else cap
     t = _tables()
-    postgres = connection.vendor == "postgresql"
+    ci = t["ci"]
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS lintas_rematch_keys")
+        cursor.execute("DROP TABLE IF EXISTS lintas_rematch_holders")
+        _planner(cursor, jit="off", enable_hashagg="off")
         cursor.execute(
-            "CREATE TEMPORARY TABLE lintas_rematch_keys AS "  # noqa: S608 - quoted model tables
-            "SELECT k.key AS key, count(*) AS n, min(k.agency) <> max(k.agency) AS shared FROM ("
-            f"SELECT token AS key, owner_agency_id AS agency FROM {t['ci']} WHERE NOT (token = '') UNION ALL "
-            f"SELECT linked_token, owner_agency_id FROM {t['ci']} "
-            "WHERE NOT (linked_token = '') AND linked_token <> token) k "
-            "GROUP BY k.key HAVING count(*) > 1 AND (min(k.agency) <> max(k.agency) OR count(*) > %s)",
-            [cap],
+            "CREATE TEMPORARY TABLE lintas_rematch_keys AS SELECT k.key AS key FROM ("  # noqa: S608 - quoted tables
+            f"SELECT token AS key FROM {ci} UNION ALL "
+            f"SELECT linked_token FROM {ci} WHERE NOT (linked_token = '')) k "
+            "GROUP BY k.key HAVING count(*) > 1"
         )
-        cursor.execute(f"DELETE FROM lintas_rematch_keys WHERE key IN (SELECT token FROM {t['benign']})")  # noqa: S608
-        if postgres:
-            cursor.execute("ANALYZE lintas_rematch_keys")
+        cursor.execute(
+            f"DELETE FROM lintas_rematch_keys WHERE key = '' OR key IN (SELECT token FROM {t['benign']})"  # noqa: S608
+        )
+        _planner(
+            cursor, enable_hashagg="on", enable_seqscan="off", enable_bitmapscan="off", enable_hashjoin="off",
+            enable_mergejoin="off",
+        )  # fmt: skip
+        cursor.execute(
+            "CREATE TEMPORARY TABLE lintas_rematch_holders AS "  # noqa: S608
+            f"SELECT k.key, i.id, i.case_id, i.owner_agency_id AS agency FROM lintas_rematch_keys k "
+            f"JOIN {ci} i ON i.token = k.key UNION "
+            f"SELECT k.key, i.id, i.case_id, i.owner_agency_id FROM lintas_rematch_keys k "
+            f"JOIN {ci} i ON i.linked_token = k.key AND NOT (i.linked_token = '')"
+        )
+        _planner(
+            cursor, enable_seqscan="on", enable_bitmapscan="on", enable_hashjoin="on", enable_mergejoin="on",
+            work_mem="'64MB'",
+        )  # fmt: skip
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE lintas_rematch_holders")
         # Hot now (more cases than the cap) but not recorded: the engine records it and sends the one notice.
         cursor.execute(
-            f"SELECT key FROM lintas_rematch_keys r WHERE n > %s AND {_cases_of('r.key', t)} > %s "  # noqa: S608
+            "SELECT key FROM lintas_rematch_holders r GROUP BY key HAVING count(DISTINCT case_id) > %s "  # noqa: S608
             f"AND NOT EXISTS (SELECT 1 FROM {t['hot']} h WHERE h.token = r.key)",
-            [cap, cap],
+            [cap],
         )
         keys = {key for (key,) in cursor.fetchall()}
         # Held by two agencies and by no more cases than the cap: is a pair of holders of two agencies without a hit?
         cursor.execute(
-            "WITH candidate AS (SELECT key FROM lintas_rematch_keys r "  # noqa: S608
-            f"WHERE shared AND (n <= %s OR {_cases_of('r.key', t)} <= %s)), "
-            "holder AS ("
-            f"SELECT c.key, i.id, i.owner_agency_id AS agency FROM candidate c JOIN {t['ci']} i ON i.token = c.key "
-            f"UNION SELECT c.key, i.id, i.owner_agency_id FROM candidate c JOIN {t['ci']} i "
-            "ON i.linked_token = c.key AND NOT (i.linked_token = '')) "
-            "SELECT DISTINCT a.key FROM holder a "
-            "JOIN holder b ON b.key = a.key AND a.id < b.id AND a.agency <> b.agency "
+            "WITH candidate AS (SELECT key FROM lintas_rematch_holders GROUP BY key "  # noqa: S608
+            "HAVING count(DISTINCT case_id) <= %s AND min(agency) <> max(agency)) "
+            "SELECT DISTINCT a.key FROM candidate c JOIN lintas_rematch_holders a ON a.key = c.key "
+            "JOIN lintas_rematch_holders b ON b.key = a.key AND a.id < b.id AND a.agency <> b.agency "
             f"WHERE NOT EXISTS (SELECT 1 FROM {t['hit']} h WHERE h.left_id = a.id AND h.right_id = b.id)",
-            [cap, cap],
+            [cap],
         )
         keys.update(key for (key,) in cursor.fetchall())
+        cursor.execute("DROP TABLE lintas_rematch_holders")
         cursor.execute("DROP TABLE lintas_rematch_keys")
     return sorted(keys)
 
