@@ -126,6 +126,10 @@ def test_a_lost_benign_job_is_made_good_by_the_sweep(
     # The whole sweep did what the runs queued before it would have: they are done, the job will not repeat them.
     assert set(RematchRun.objects.values_list("status", flat=True)) == {RematchRun.Status.DONE}
     assert RematchRun.objects.get(reason="benign value removed").report["superseded_by"] > 0
+    out = io.StringIO()
+    call_command("rematch", "--status", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4 and "\tdone\tlintas rematch\tall\t0/0 keys, 0 hits" in lines[0]
 
 
 def test_the_command_takes_values_or_all_not_both():

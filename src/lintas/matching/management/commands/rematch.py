@@ -20,10 +20,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("values", nargs="*", help="identifiers as an officer would type them")
         parser.add_argument("--all", action="store_true", help="sweep every stored identifier")
+        parser.add_argument("--status", action="store_true", help="list the last runs (queued, nightly, by hand)")
         parser.add_argument("--type", help="their type, when detection could mistake them")
         parser.add_argument("--country", help="default country (ISO alpha-2) for local numbers and accounts")
 
     def handle(self, *args, **options):
+        if options["status"]:
+            for run in RematchRun.objects.all()[:10]:
+                report = run.report
+                progress = f"{report.get('keys_done', 0)}/{report.get('keys', 0)} keys, {report.get('hits', 0)} hits"
+                scope = f"{len(run.tokens)} key(s)" if run.tokens else "all"
+                error = f" error: {run.error}" if run.error else ""
+                self.stdout.write(
+                    f"{run.pk}\t{run.created_at:%Y-%m-%d %H:%M}\t{run.status}\t{run.reason}\t{scope}\t{progress}{error}"
+                )
+            return
         if options["all"] == bool(options["values"]):
             raise CommandError("Give the values to match again, or --all (not both).")
         key, tokens = community_key(), set()
