@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -93,7 +94,11 @@ def keys_to_match(cap: int | None = None) -> list[str]:
     cap = settings.MATCHING_HOT_CASE_CAP if cap is None else cap
     t = _tables()
     ci = t["ci"]
-    with transaction.atomic(), connection.cursor() as cursor:
+    # PostgreSQL: one transaction, for one snapshot and the SET LOCAL settings (it holds no lock writers wait for).
+    # SQLite: none, as its transactions take the write lock at BEGIN and would hold every writer for the search; the
+    # temporary tables live in the connection's own database.
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic() if postgres else nullcontext(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS lintas_rematch_keys")
         cursor.execute("DROP TABLE IF EXISTS lintas_rematch_holders")
         _planner(cursor, jit="off", enable_hashagg="off")
@@ -121,7 +126,7 @@ def keys_to_match(cap: int | None = None) -> list[str]:
             cursor, enable_seqscan="on", enable_bitmapscan="on", enable_hashjoin="on", enable_mergejoin="on",
             work_mem="'64MB'",
         )  # fmt: skip
-        if connection.vendor == "postgresql":
+        if postgres:
             cursor.execute("ANALYZE lintas_rematch_holders")
         # Hot now (more cases than the cap) but not recorded: the engine records it and sends the one notice.
         cursor.execute(

@@ -156,3 +156,19 @@ def test_a_run_that_fails_is_recorded_for_the_retry(officers, monkeypatch):
         tasks.execute(run, retries_left=0)
     run.refresh_from_db()
     assert run.status == RematchRun.Status.FAILED
+
+
+@pytest.mark.serial
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweep_as_the_job_runs_it_outside_any_transaction(make_user):
+    """As in the job worker: no transaction around the sweep (on SQLite its search takes none, so that writers are
+    not held), each batch its own."""
+    officers = [make_user(code, roles=(Role.INVESTIGATOR,)) for code in ("rtp", "knpa")]
+    for officer in officers:
+        record(officer, [WALLET])
+    Hit.objects.all().delete()
+    run = RematchRun.objects.create(reason="test")
+    from lintas.matching.tasks import execute
+
+    assert execute(run) == RematchRun.Status.DONE
+    assert Hit.objects.count() == 1 and RematchRun.objects.get().report["hits"] == 1
