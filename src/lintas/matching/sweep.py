@@ -151,21 +151,28 @@ def keys_to_match(cap: int | None = None) -> list[str]:
 
 
 def clear_stale_hot(tokens: Sequence[str] | None = None, cap: int | None = None) -> int:
-    """Forget the hot values now held by no more cases than the cap (it was raised, or cases were deleted): lookups
-    stop flagging them, their pairs are matched, and if one becomes hot again its holders hear of it again. The
-    counts of the others are brought up to date. Returns how many were forgotten."""
+    """Forget the hot values (of ``tokens``, or all) now held by no more cases than the cap (it was raised, or cases
+    were deleted): lookups stop flagging them, and if one becomes hot again its holders hear of it again. The counts
+    of the others are brought up to date. Returns how many were forgotten. Inside the caller's transaction."""
     cap = settings.MATCHING_HOT_CASE_CAP if cap is None else cap
     t = _tables()
     rows = HotValue.objects.all() if tokens is None else HotValue.objects.filter(token__in=list(tokens))
-    if not rows.exists():
+    ids = list(rows.values_list("id", flat=True))
+    if not ids:
         return 0
+    counts = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT h.id, h.case_count, {_cases_of('h.token', t)} FROM {t['hot']} h")  # noqa: S608
-        counts = cursor.fetchall()
-    wanted = None if tokens is None else set(rows.values_list("id", flat=True))
-    stale = [pk for pk, _old, now in counts if now <= cap and (wanted is None or pk in wanted)]
+        for offset in range(0, len(ids), engine.CHUNK):
+            part = ids[offset : offset + engine.CHUNK]
+            cursor.execute(
+                f"SELECT h.id, h.case_count, {_cases_of('h.token', t)} FROM {t['hot']} h "  # noqa: S608
+                f"WHERE h.id IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            counts += cursor.fetchall()
+    stale = [pk for pk, _old, now in counts if now <= cap]
     for pk, old, now in counts:
-        if now > cap and old != now and (wanted is None or pk in wanted):
+        if now > cap and old != now:
             HotValue.objects.filter(pk=pk).update(case_count=now)
     HotValue.objects.filter(pk__in=stale).delete()
     return len(stale)
@@ -178,14 +185,13 @@ def sweep(
     progress: Callable[[SweepReport], None] | None = None,
     actor_username: str = "job",
     batch: int = BATCH,
+    run_id: int | None = None,
 ) -> SweepReport:
     """Create every missing hit (of every stored identifier, or of those carrying ``tokens``), notified and audited
     as matching does, and record the hot values not yet recorded. Idempotent. One ``hit.rematch_swept`` event for the
     run (platform trail), one ``hit.created`` event per agency and batch that got hits."""
     report = SweepReport()
     start = time.perf_counter()
-    with transaction.atomic():
-        report.hot_cleared = clear_stale_hot(tokens)
     keys = keys_to_match() if tokens is None else sorted({t for t in tokens if t})
     report.search_seconds = round(time.perf_counter() - start, 3)
     report.keys, report.phase = len(keys), "matching"
@@ -204,14 +210,19 @@ def sweep(
         report.keys_done += len(part)
         if progress:
             progress(report)
-    report.phase = "done"
-    report.seconds = round(time.perf_counter() - start, 3)
-    with transaction.atomic():
+    with transaction.atomic():  # the hot values forgotten or recounted, and the run's event, together
+        report.hot_cleared = clear_stale_hot(tokens)
+        report.phase = "done"
+        report.seconds = round(time.perf_counter() - start, 3)
         details = {"reason": reason, **report.as_dict()}
         if tokens is not None:
             details["tokens"] = sorted(keys)[:100]
         record_event(
-            Action.REMATCH_SWEPT, actor_username=actor_username, object_type="matching.rematchrun", details=details
+            Action.REMATCH_SWEPT,
+            actor_username=actor_username,
+            object_type="matching.rematchrun",
+            object_id=str(run_id or ""),
+            details=details,
         )
     if progress:
         progress(report)

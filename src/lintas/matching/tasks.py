@@ -36,7 +36,13 @@ def execute(run, *, retries_left: int = 0, actor_username: str = "job") -> str:
 
     with use_context(f"job:rematch:{run.pk}"):
         try:
-            sweep(reason=run.reason, tokens=run.tokens or None, progress=progress, actor_username=actor_username)
+            sweep(
+                reason=run.reason,
+                tokens=run.tokens or None,
+                progress=progress,
+                actor_username=actor_username,
+                run_id=run.pk,
+            )
         except Exception as exc:  # recorded; raised again for the queue to retry while it has retries left
             status = RematchRun.Status.QUEUED if retries_left > 0 else RematchRun.Status.FAILED
             rows.update(status=status, error=str(exc)[:500], finished_at=timezone.now())
