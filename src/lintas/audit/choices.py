@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     LOOKUP = "lookup.performed", _("Lookup")
     BENIGN_ADDED = "benign.added", _("Benign value added")
     BENIGN_REMOVED = "benign.removed", _("Benign value removed")
+    REMATCH_SWEPT = "hit.rematch_swept", _("Stored identifiers matched again")
     RATES_UPLOADED = "rates.uploaded", _("Exchange rates uploaded")
     REVIEW_REMINDED = "case.review_reminded", _("Case review reminder sent")
     TOKENS_REKEYED = "tokens.rekeyed", _("Match tokens moved to a new community key")

@@ -174,8 +174,13 @@ def serialise_matching() -> None:
     committed, and neither would see the other: no hit. The lock is taken before the search and held until commit,
     so the later writer searches after the earlier one committed and finds its rows. Writers queue only for their
     matching and commit; readers (lookups) never wait.
+
+    Outside a transaction the lock would be released at once, and identifiers stored in autocommit would be visible
+    before they were matched: matching there is a mistake of the caller, refused on every database.
     """
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
+    if not connection.in_atomic_block:
+        raise RuntimeError("matching must run inside the transaction that stores the identifiers")
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MATCHING_LOCK])
 

@@ -33,7 +33,7 @@ from lintas.cases.models import Case, CaseIdentifier
 from lintas.core.db import prepared_cursor
 from lintas.matching.choices import BenignCategory
 from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of, long_list_plan
-from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue
+from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue, RematchRun
 from lintas.matching.presenters import holder_label
 from lintas.matching.tokens import community_key, tokens_for
 
@@ -45,6 +45,7 @@ __all__ = [
     "LookupLimitReached",
     "add_benign",
     "lookup",
+    "queue_rematch",
     "remove_benign",
     "request_details",
 ]
@@ -344,6 +345,8 @@ def add_benign(user, *, value: str, type: str | None, category: str, reason: str
     )
     if created:
         record_event(Action.BENIGN_ADDED, actor=user, target=benign, details={"value": result.value})
+        # Nothing is created for a benign value; the run brings its hot-value count up to date (decision 0036).
+        queue_rematch("benign value added", [token])
     return benign
 
 
@@ -354,17 +357,28 @@ def remove_benign(user, benign: BenignValue) -> None:
     token = benign.token
     benign.delete()
     # The pairs it kept from being hits become hits now (a job: a bank hotline can be in thousands of cases).
-    transaction.on_commit(lambda: _queue_rematch([token], "benign value removed"))
+    queue_rematch("benign value removed", [token])
 
 
-def _queue_rematch(tokens: list[str], reason: str) -> None:
-    """Runs after commit: a queue outage is logged (then run ``lintas rematch VALUE`` by hand), never an error page."""
-    from lintas.matching.tasks import rematch_tokens
+def queue_rematch(reason: str, tokens: Sequence[str] | None = None) -> RematchRun:
+    """Record a re-match run (of the identifiers carrying ``tokens``, or of all) in the caller's transaction and
+    queue its job once that commits. A queue outage is logged, never an error page: the run stays queued, and the
+    nightly sweep, or ``lintas rematch --all``, creates what it would have."""
+    scope = sorted({t for t in tokens or () if t})
+    if tokens is not None and not scope:
+        raise ValueError("no token to match again: pass None for every identifier")
+    run = RematchRun.objects.create(reason=reason[:200], tokens=scope)
+    transaction.on_commit(lambda: _enqueue(run.pk, reason))
+    return run
+
+
+def _enqueue(run_id: int, reason: str) -> None:
+    from lintas.matching.tasks import run_rematch
 
     try:
-        rematch_tokens(tokens, reason)
+        run_rematch(run_id)
     except Exception:
-        logger.exception("could not queue re-matching of %d token(s) (%s)", len(tokens), reason)
+        logger.exception("could not queue re-match run %s (%s)", run_id, reason)
 
 
 def related_cases(case: Case, user) -> dict[int, list[Case]]:
