@@ -70,7 +70,15 @@ def usd_amount(amount: Decimal, currency: str, on: dt.date | None) -> Decimal | 
         .values_list("usd_per_unit", flat=True)
         .first()
     )
-    return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
+    return None if rate is None else usd_at_rate(amount, rate)
+
+
+def usd_at_rate(amount: Decimal, rate: Decimal) -> Decimal | None:
+    """``amount`` times ``rate`` in US dollars, or None when the product does not fit the loss's column (a rate
+    typed a million times too large must not make a loss unreadable)."""
+    from lintas.core.validation import clean_decimal
+
+    return clean_decimal(CaseLoss, "usd_amount", amount * rate, {}, minimum=None, round_places=True)
 
 
 # The fields of an identifier row that come from the identifier (the case and agency aside), in the order of
@@ -305,6 +313,7 @@ def import_exchange_rates(actor, text: str) -> int:
     from django.core.exceptions import ValidationError
 
     from lintas.accounts.choices import Role
+    from lintas.core.validation import clean_currency, clean_date, clean_decimal
 
     if not actor.has_role(Role.PLATFORM_ADMIN):
         raise PermissionDenied(_("Only the platform admin keeps the exchange rates."))
@@ -312,16 +321,24 @@ def import_exchange_rates(actor, text: str) -> int:
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or (number == 1 and row[0].strip().lower() == "month"):
             continue
+        problems: dict[str, list[str]] = {}
         try:
             month_text, currency, rate_text = (cell.strip() for cell in row)
-            month = dt.date.fromisoformat(f"{month_text}-01")
-            rate = Decimal(rate_text)
-            if len(currency) != 3 or not currency.isalpha() or rate <= 0:
-                raise ValueError
-        except (ValueError, ArithmeticError):
-            errors.append(_("line %(n)d: expected YYYY-MM,CUR,rate with a positive rate") % {"n": number})
+            month = clean_date(f"{month_text}-01", problems, "month")
+        except ValueError:
+            month = None
+            problems["line"] = [_("expected YYYY-MM,CUR,rate")]
+        else:
+            currency = clean_currency(currency, problems)
+            rate = clean_decimal(ExchangeRate, "usd_per_unit", rate_text, problems, positive=True, round_places=True)
+        if problems or month is None:
+            detail = " ".join(m for messages in problems.values() for m in messages)
+            errors.append(
+                _("line %(n)d: expected YYYY-MM,CUR,rate with a positive rate (%(detail)s)")
+                % {"n": number, "detail": detail}
+            )
             continue
-        rates[(month, currency.upper())] = rate
+        rates[(month, currency)] = rate
     if errors:
         raise ValidationError(errors)
     if not rates:
