@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lintas.core.middleware.RequestIdMiddleware",
+    "lintas.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the session rules, so an expired session answers an HTMX request with HX-Redirect, not a login page
     # swapped into part of the page.

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -180,15 +180,37 @@ def check_case_writer(actor, case: Case | None = None) -> None:
         raise PermissionDenied(_("Only the agency that owns a case changes it."))
 
 
+def _refuse_duplicate_reference(agency: Agency, external_reference: str) -> None:
+    """An agency's own case number names one case (bulk ingest relies on it): a second one is refused, not a 500."""
+    if not external_reference:
+        return
+    existing = (
+        Case.objects.filter(owner_agency=agency, external_reference=external_reference)
+        .values_list("reference", flat=True)
+        .first()
+    )
+    if existing:
+        from django.core.exceptions import ValidationError
+
+        message = _("Your agency already has a case with this reference: %(reference)s.") % {"reference": existing}
+        raise ValidationError({"external_reference": [message]})
+
+
 @transaction.atomic
 def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
     """Record a case for the actor's agency with its identifiers and losses, and match it at once."""
     check_case_writer(actor)
     agency = actor.agency
+    _refuse_duplicate_reference(agency, clean.external_reference)
     reference = allocate_references(agency, 1)[0]
-    case = Case.objects.create(
-        owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **_case_fields(clean)
-    )
+    try:
+        with transaction.atomic():  # a savepoint: another writer may take the same own reference meanwhile
+            case = Case.objects.create(
+                owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **_case_fields(clean)
+            )
+    except IntegrityError:
+        _refuse_duplicate_reference(agency, clean.external_reference)
+        raise
     CaseShare.objects.bulk_create([CaseShare(case=case, agency_id=a) for a in clean.shared_with])
     CaseLoss.objects.bulk_create(
         [

@@ -13,11 +13,11 @@ def get_visible_or_404(queryset, user, **lookup):
     """Return the one object matching ``lookup`` among those ``user`` may see, or raise ``Http404``."""
     try:
         return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         pass
     try:
         hidden = queryset.filter(**lookup).first()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # an id no column holds (beyond 64 bits) is missing
         hidden = None
     if hidden is not None:
         from lintas.audit.services import record_denial
