@@ -176,10 +176,28 @@ def clean_decimal(
     return rounded
 
 
+@functools.cache
 def integer_range(field: models.Field) -> tuple[int, int]:
     """The values an integer column holds on every supported database (PostgreSQL's ranges; SQLite's are wider)."""
     low, high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type(), _INT64)
     return low, high
+
+
+def _as_int(value) -> int | None:
+    """``value`` as an int when it is a whole number (not a bool, not text with anything but digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        return int(text) if text.lstrip("-+").isdigit() and len(text) <= 20 else None
+    if isinstance(value, float | Decimal):
+        try:
+            return int(value) if value == value and abs(value) < 2**63 and value == int(value) else None
+        except (ArithmeticError, ValueError):
+            return None
+    return None
 
 
 def clean_integer(
@@ -194,41 +212,18 @@ def clean_integer(
     key: str | None = None,
 ) -> int | None:
     """``value`` as an int within the column of ``model.name`` and within ``minimum``..``maximum`` when given."""
-    key = key or name
-    field = _field(model, name)
     if value is None or value == "":
         if required:
-            add_error(errors, key, _("This field is required."))
+            add_error(errors, key or name, _("This field is required."))
         return None
-    low, high = integer_range(field)
+    low, high = integer_range(_field(model, name))
     low = low if minimum is None else max(low, minimum)
     high = high if maximum is None else min(high, maximum)
-    message = _("A whole number from %(low)d to %(high)d.") % {"low": low, "high": high}
-    if isinstance(value, bool):
-        add_error(errors, key, message)
+    number = _as_int(value)
+    if number is None or not low <= number <= high:
+        add_error(errors, key or name, _("A whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
         return None
-    if isinstance(value, str):
-        text = value.strip()
-        if not (text.lstrip("-+").isdigit() and len(text) <= 20):
-            add_error(errors, key, message)
-            return None
-        value = int(text)
-    elif isinstance(value, float | Decimal):
-        try:
-            whole = value == value and abs(value) < 2**63 and value == int(value)
-        except (ArithmeticError, ValueError):
-            whole = False
-        if not whole:
-            add_error(errors, key, message)
-            return None
-        value = int(value)
-    elif not isinstance(value, int):
-        add_error(errors, key, message)
-        return None
-    if not low <= value <= high:
-        add_error(errors, key, message)
-        return None
-    return value
+    return number
 
 
 def clean_currency(value, errors: dict, *, key: str = "currency", required: bool = True) -> str:
