@@ -27,7 +27,15 @@ from lintas.cases.choices import (
     Tlp,
 )
 from lintas.cases.models import Case, CaseLoss
-from lintas.core.validation import bad_text, clean_currency, clean_date, clean_decimal, clean_integer, clean_text
+from lintas.core.validation import (
+    bad_text,
+    clean_currency,
+    clean_date,
+    clean_decimal,
+    clean_integer,
+    clean_text,
+    countries,
+)
 
 __all__ = [
     "CaseInvalid",
@@ -185,7 +193,8 @@ def _list(data, name, errors) -> list[str]:
 
 def _countries(data, name, errors) -> list[str]:
     codes = [code.upper() for code in _list(data, name, errors)]
-    bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
+    known = countries()
+    bad = [c for c in codes if c not in known]
     if not bad:
         return codes
     errors.add(name, _("Not ISO 3166 alpha-2 country codes: %(codes)s") % {"codes": ", ".join(bad)})

@@ -37,6 +37,7 @@ __all__ = [
     "clean_decimal",
     "clean_integer",
     "clean_text",
+    "countries",
     "currencies",
     "integer_range",
     "raise_errors",
@@ -59,11 +60,21 @@ def raise_errors(errors: dict) -> None:
         raise ValidationError({name: list(messages) for name, messages in errors.items()})
 
 
+def _code_list(name: str) -> frozenset[str]:
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="ascii")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 @functools.cache
 def currencies() -> frozenset[str]:
     """ISO 4217 alphabetic codes in use (a checked-in list, compared with pycountry's in the tests)."""
-    text = (Path(__file__).parent / "data" / "iso4217.txt").read_text(encoding="ascii")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return _code_list("iso4217.txt")
+
+
+@functools.cache
+def countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes, and XK (a checked-in list, compared with pycountry's in the tests)."""
+    return _code_list("iso3166.txt")
 
 
 def _field(model, name: str) -> models.Field:

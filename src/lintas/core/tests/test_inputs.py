@@ -19,7 +19,7 @@ from lintas.assistance import services
 from lintas.assistance.models import AssistanceRequest, CountryCapability, Outcome, RequestMessage
 from lintas.audit.models import AuditEvent
 from lintas.cases.models import Case, CaseIdentifier
-from lintas.core.validation import currencies
+from lintas.core.validation import countries, currencies
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,8 @@ def headers(inv):
         ("modus_operandi", ["tag\x00"]),
         ("victim_count", 2**31),
         ("victim_count", "many"),
+        ("countries", ["KR", "ZZ"]),
+        ("victim_nationalities", ["XX"]),
         ("losses", [{"amount": "10", "currency": "ZZZ"}]),
         ("losses", [{"amount": "10", "currency": "USD", "date": "1900-01-01"}]),
         ("losses", [{"amount": "10", "currency": 840}]),
@@ -194,10 +196,11 @@ def test_identifiers_are_added_as_bare_strings_as_the_docs_say(headers):
     assert response.status_code == 422
 
 
-def test_the_currency_list_is_iso_4217_as_pycountry_has_it():
+def test_the_code_lists_are_iso_4217_and_3166_as_pycountry_has_them():
     pycountry = pytest.importorskip("pycountry")
     assert currencies() == {c.alpha_3 for c in pycountry.currencies} - {"XTS", "XXX"}
     assert {"USD", "KRW", "THB", "SGD", "IDR", "XAU"} <= currencies() and "ZZZ" not in currencies()
+    assert countries() == {c.alpha_2 for c in pycountry.countries} | {"XK"}
 
 
 # --- item 6: inputs that answered 500 -------------------------------------------------------------------------------
