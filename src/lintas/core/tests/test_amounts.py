@@ -197,7 +197,10 @@ def test_lintas_repair_makes_pages_with_out_of_range_values_render_again(people,
     with connection.cursor() as cursor:  # as SQLite stored them before the checks
         cursor.execute("UPDATE cases_caseloss SET amount = 1e30, usd_amount = 'NaN' WHERE id = %s", [loss.pk])
         cursor.execute("UPDATE assistance_assistancerequest SET amount = %s WHERE id = %s", [TOO_LONG, acknowledged.pk])
-        cursor.execute("UPDATE assistance_outcome SET amount_frozen = 1e20 WHERE id = %s", [outcome.pk])
+        cursor.execute(
+            "UPDATE assistance_outcome SET amount_frozen = 1e20, accounts_frozen = %s WHERE id = %s",
+            [2**40, outcome.pk],
+        )
     sender, receiver = signed_in(people["inv"]), signed_in(people["lo"], Client())
     pages = [
         (sender, f"/cases/{case.pk}/"), (sender, f"/requests/{acknowledged.pk}/"),
@@ -221,8 +224,11 @@ def test_lintas_repair_makes_pages_with_out_of_range_values_render_again(people,
     assert {(e.object_type, e.details["field"]) for e in events} == {
         ("cases.caseloss", "amount"), ("cases.caseloss", "usd_amount"),
         ("assistance.assistancerequest", "amount"), ("assistance.outcome", "amount_frozen"),
+        ("assistance.outcome", "accounts_frozen"),
     }  # fmt: skip
     stored = {e.details["field"]: (e.details["stored"], e.agency.code) for e in events}
     assert stored["amount_frozen"] == ("1.0e+20", "pntl") and stored["usd_amount"][1] == "spf"
     call_command("repair", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert events.count() == 4  # idempotent
+    outcome.refresh_from_db()
+    assert outcome.amount_frozen == 0 and outcome.accounts_frozen == 0
+    assert events.count() == 5  # idempotent
