@@ -317,8 +317,8 @@ def check_instance(instance: models.Model) -> None:
         if value is None or field.primary_key:
             continue
         if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
-            if len(value) > _text_limit(field) and field.max_length:
-                add_error(errors, field.name, _("At most %(n)d characters.") % {"n": field.max_length})
+            if len(value) > _text_limit(field):
+                add_error(errors, field.name, _("At most %(n)d characters.") % {"n": _text_limit(field)})
             problem = bad_text(value)
             if problem:
                 add_error(errors, field.name, problem)

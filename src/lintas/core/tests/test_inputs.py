@@ -185,6 +185,10 @@ def test_no_save_stores_text_a_column_cannot_hold(inv):
     agency.short_name = "x" * 1000
     with pytest.raises(ValidationError):
         agency.save()
+    agency.refresh_from_db()
+    agency.contact_24_7 = "x" * 100_001  # a text column without a length of its own takes 100,000 characters
+    with pytest.raises(ValidationError):
+        agency.save()
 
 
 def test_identifiers_are_added_as_bare_strings_as_the_docs_say(headers):
