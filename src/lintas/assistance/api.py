@@ -151,6 +151,10 @@ def get_request(request, request_id: Id):
 def _if_match(http_request: HttpRequest, body_version: int | None) -> int | None:
     header = http_request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
     if header.isdigit():
+        if len(header) > 10 or int(header) > 2**31 - 1:  # beyond the version column: the same answer on every database
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"If-Match": [_("Not a version of this request.")]})
         return int(header)
     return body_version
 

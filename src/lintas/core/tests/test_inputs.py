@@ -325,3 +325,15 @@ def test_every_integer_parameter_of_the_api_is_bounded_to_64_bits():
                     if option.get("type") == "integer" and option.get("maximum", 2**64) > 2**63 - 1:
                         unbounded.append(f"{method.upper()} {path} {parameter['name']}")
     assert not unbounded, unbounded
+
+
+def test_a_version_beyond_its_column_answers_422_on_every_database(inv, headers):
+    [request] = services.draft_request(inv, receivers=[Agency.objects.get(code="pntl")], type="general",
+                                       subject="s", asked="a")  # fmt: skip
+    url = f"/api/v1/requests/{request.pk}/submit"
+    for extra in ({"HTTP_IF_MATCH": '"99999999999999999999"'}, {}):
+        body = {} if extra else {"version": 2**40}
+        response = post(url, body, {**headers, **extra})
+        assert response.status_code == 422, (extra, response.content)
+    request.refresh_from_db()
+    assert request.status == "draft"
