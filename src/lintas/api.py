@@ -1,10 +1,11 @@
 """The REST API root: ``/api/v1/``, OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.errors import HttpError
 
 from lintas.accounts.api import router as accounts_router
 from lintas.accounts.auth import api_auth
@@ -13,6 +14,7 @@ from lintas.assistance.api import router as assistance_router
 from lintas.audit.api import router as audit_router
 from lintas.audit.services import record_denial
 from lintas.cases.api import router as cases_router
+from lintas.core.api_input import InputRefused, JsonParser
 from lintas.identify.api import router as identify_router
 from lintas.matching.api import router as matching_router
 from lintas.matching.services import LookupLimitReached
@@ -34,6 +36,7 @@ api = NinjaAPI(
     # lock), with its settings in a JSON block and no inline script, so it runs under the Content-Security-Policy.
     # No online validator: its badge would be an image from validator.swagger.io, which the policy refuses.
     docs=Swagger(settings={"validatorUrl": None}),
+    parser=JsonParser(),
 )
 
 
@@ -83,6 +86,30 @@ def forbidden(request, exc):
 def invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    # django-ninja answers 400 "Cannot parse request body" for anything the parser raises: a body the parser refused
+    # for values no column can store (lintas.core.api_input) says which, as every invalid input does.
+    if isinstance(exc.__cause__, InputRefused):
+        return api.create_response(request, {"detail": _("Invalid input."), "errors": exc.__cause__.errors}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return api.create_response(
+        request, {"detail": _("The request body is larger than this server accepts; send less at once.")}, status=413
+    )
+
+
+@api.exception_handler(OverflowError)
+def overflow(request, exc):
+    # The backstop for a number no column holds that reached the database driver (SQLite's 64-bit integers).
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": {"__all__": [_("A number beyond 64 bits.")]}}, status=422
+    )
 
 
 api.add_router("/agencies", agencies_router, tags=["agencies"])

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     # application, error pages included, gets no-store and the Content-Security-Policy.
     "lintas.core.middleware.ResponseHeadersMiddleware",
     "lintas.core.middleware.RequestIdMiddleware",
+    "lintas.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the session rules, so an expired session answers an HTMX request with HX-Redirect, not a login page
     # swapped into part of the page.

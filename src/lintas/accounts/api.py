@@ -12,6 +12,7 @@ from lintas.accounts.choices import Role, TokenScope
 from lintas.accounts.models import ApiToken, User
 from lintas.agencies.models import Agency
 from lintas.core.access import get_visible_or_404
+from lintas.core.api_input import Id
 
 __all__ = ["router"]
 
@@ -95,7 +96,7 @@ def list_users(request):
 
 
 @router.get("/users/{user_id}", response=UserOut, summary="One user")
-def get_user(request, user_id: int):
+def get_user(request, user_id: Id):
     _require_manager(request)
     return get_visible_or_404(_users(), request.user, pk=user_id)
 
@@ -119,14 +120,14 @@ def create_user(request, payload: UserIn):
 
 
 @router.put("/users/{user_id}/roles", response=UserOut, summary="Replace a user's roles")
-def set_roles(request, user_id: int, payload: RolesIn):
+def set_roles(request, user_id: Id, payload: RolesIn):
     _require_manager(request)
     user = get_visible_or_404(_users(), request.user, pk=user_id)
     return services.set_user_roles(request.user, user, set(payload.roles))
 
 
 @router.put("/users/{user_id}/active", response=UserOut, summary="Disable or enable a user")
-def set_active(request, user_id: int, payload: ActiveIn):
+def set_active(request, user_id: Id, payload: ActiveIn):
     _require_manager(request)
     user = get_visible_or_404(_users(), request.user, pk=user_id)
     return services.set_user_active(request.user, user, payload.is_active)
@@ -148,6 +149,6 @@ def create_token(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of my API tokens")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     token = get_visible_or_404(ApiToken.objects.select_related("user"), request.user, pk=token_id)
     return services.revoke_api_token(request.user, token)

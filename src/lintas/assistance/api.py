@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
 
 from lintas.agencies.models import Agency
 from lintas.assistance import services
@@ -18,6 +19,7 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
 from lintas.core.access import get_visible_or_404, visible_or_invalid
+from lintas.core.api_input import Id, LimitOffsetPagination
 from lintas.core.paging import PresentedPage
 
 __all__ = ["router"]
@@ -62,16 +64,18 @@ class RequestIn(Schema):
     legal_basis: str = "police_to_police"
     amount: Decimal | None = None
     currency: str = ""
-    due_at: dt.datetime | None = None
+    due_at: AwareDatetime | None = Field(None, description="With its time zone, e.g. 2027-01-31T17:00:00+07:00.")
     language: str = "en"
     handling_code: str = "H0"
     tlp: str = "amber"
-    cases: list[int] = []
-    identifiers: list[int] = Field(default_factory=list, description="Ids of your cases' identifiers to link.")
+    cases: list[Id] = []
+    identifiers: list[Id] = Field(default_factory=list, description="Ids of your cases' identifiers to link.")
 
 
 class TransitionIn(Schema):
-    version: int | None = Field(None, description="The version you saw; or send it as the If-Match header.")
+    version: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="The version you saw; or send it as the If-Match header."
+    )
     reason: str = ""
 
 
@@ -143,7 +147,7 @@ def outcome_ledger(request):
 
 
 @router.get("/{request_id}", response=RequestOut, summary="One request (audited)")
-def get_request(request, request_id: int):
+def get_request(request, request_id: Id):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
     return _out(item, request.user)
@@ -152,6 +156,10 @@ def get_request(request, request_id: int):
 def _if_match(http_request: HttpRequest, body_version: int | None) -> int | None:
     header = http_request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
     if header.isdigit():
+        if len(header) > 10 or int(header) > 2**31 - 1:  # beyond the version column: the same answer on every database
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"If-Match": [_("Not a version of this request.")]})
         return int(header)
     return body_version
 
@@ -160,7 +168,7 @@ class TransferSchema(Schema):
     destination: str
     amount: Decimal
     currency: str
-    moved_at: dt.datetime
+    moved_at: AwareDatetime
     type: str | None = None
     country: str | None = None
 
@@ -186,7 +194,7 @@ class OutcomeOut(Schema):
 
 
 @router.post("/{request_id}/outcome", response=OutcomeOut, summary="Record what was frozen and onward transfers")
-def record_outcome(request, request_id: int, payload: OutcomeIn):
+def record_outcome(request, request_id: Id, payload: OutcomeIn):
     from lintas.assistance.outcomes import TransferIn
     from lintas.assistance.outcomes import record_outcome as record
 
@@ -213,13 +221,13 @@ class MessageIn(Schema):
 
 
 @router.get("/{request_id}/messages", response=list[MessageOut], summary="The request's thread (marks it read)")
-def list_messages(request, request_id: int):
+def list_messages(request, request_id: Id):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     return services.read_thread(request.user, item)
 
 
 @router.post("/{request_id}/messages", response={201: MessageOut}, summary="Write on the request's thread")
-def post_message(request, request_id: int, payload: MessageIn):
+def post_message(request, request_id: Id, payload: MessageIn):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     return Status(201, services.post_message(request.user, item, payload.body))
 
@@ -235,13 +243,13 @@ class AttachmentOut(Schema):
 
 
 @router.get("/{request_id}/attachments", response=list[AttachmentOut], summary="Files on the request")
-def list_attachments(request, request_id: int):
+def list_attachments(request, request_id: Id):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     return item.attachments.select_related("agency")
 
 
 @router.post("/{request_id}/attachments", response={201: AttachmentOut}, summary="Attach a file (multipart 'file')")
-def attach(request, request_id: int, file: File[UploadedFile]):
+def attach(request, request_id: Id, file: File[UploadedFile]):
     from lintas.assistance.attachments import add_attachment
 
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
@@ -268,7 +276,7 @@ class Hop(Schema):
 
 
 @router.get("/{request_id}/trail", response=list[Hop], summary="The chain of hops the money took")
-def trail(request, request_id: int):
+def trail(request, request_id: Id):
     from lintas.assistance.outcomes import hops
 
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
@@ -307,7 +315,7 @@ def trail(request, request_id: int):
     summary="Move a request: submit, approve, return, send_now, acknowledge, start, answer_partly, answer_fully, "
     "decline, close, withdraw",
 )
-def move(request, request_id: int, action: str, payload: TransitionIn):
+def move(request, request_id: Id, action: str, payload: TransitionIn):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     version = _if_match(request, payload.version)
     if version is None:

@@ -22,6 +22,7 @@ from lintas.assistance.choices import Priority, RequestStatus, RequestType
 from lintas.assistance.models import AssistanceRequest, OnwardTransfer, Outcome
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
+from lintas.core.validation import clean_currency, clean_datetime, clean_decimal, clean_integer, clean_text
 from lintas.matching.tokens import community_key, tokens_for
 
 __all__ = ["TransferIn", "hops", "ledger", "record_outcome"]
@@ -45,18 +46,28 @@ class TransferIn:
 
 
 def _clean_transfer(item: TransferIn, index: int, errors: dict) -> identifiers.Result | None:
+    """Check one onward transfer in place (its amount, currency and time are replaced by their clean values)."""
     name = f"transfers[{index}]"
+    found: dict[str, list[str]] = {}
+    item.destination = clean_text(OnwardTransfer, "destination", item.destination, found, required=True, key=name)
+    item.amount = clean_decimal(OnwardTransfer, "amount", item.amount, found, positive=True, key=name)
+    item.currency = clean_currency(item.currency, found, key=name)
+    item.moved_at = clean_datetime(item.moved_at, found, name)
+    for key in ("type", "country"):
+        value = getattr(item, key)
+        if value is not None and not (isinstance(value, str) and len(value) <= 32 and value.isascii()):
+            found.setdefault(name, []).append(_("Unknown %(key)s.") % {"key": key})
+    if found:
+        errors[name] = found[name]
+        return None
     try:
         result = identifiers.normalize(item.destination, item.type or None, item.country or None)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         errors[name] = [str(exc)]
         return None
     if not result.valid or result.type not in {"bank_account", "crypto_wallet", "payment_alias", "phone"}:
         reason = "; ".join(result.errors) or _("not an account, wallet or payment alias")
         errors[name] = [_("%(value)s: %(reason)s") % {"value": item.destination[:80], "reason": reason}]
-        return None
-    if item.amount is None or item.amount <= 0 or len(item.currency or "") != 3:
-        errors[name] = [_("A transfer needs a positive amount and an ISO 4217 currency.")]
         return None
     return result
 
@@ -82,22 +93,24 @@ def record_outcome(
     if request.status not in ANSWERING:
         raise ValidationError({"status": [_("Acknowledge the request before recording its outcome.")]})
     errors: dict[str, list[str]] = {}
-    if min(amount_frozen, amount_returned) < 0 or min(accounts_frozen, wallets_frozen) < 0:
-        errors["amounts"] = [_("Amounts and counts cannot be negative.")]
-    if len(currency) != 3:
-        errors["currency"] = [_("An ISO 4217 currency, e.g. USD.")]
+    currency = clean_currency(currency, errors)
+    amount_frozen = clean_decimal(Outcome, "amount_frozen", amount_frozen, errors)
+    amount_returned = clean_decimal(Outcome, "amount_returned", amount_returned, errors)
+    accounts_frozen = clean_integer(Outcome, "accounts_frozen", accounts_frozen, errors, minimum=0)
+    wallets_frozen = clean_integer(Outcome, "wallets_frozen", wallets_frozen, errors, minimum=0)
+    note = clean_text(Outcome, "note", note, errors)
     cleaned = [(item, _clean_transfer(item, i, errors)) for i, item in enumerate(transfers or [])]
     if errors:
         raise ValidationError(errors)
     outcome, _created = Outcome.objects.update_or_create(
         request=request,
         defaults={
-            "currency": currency.upper(),
+            "currency": currency,
             "amount_frozen": amount_frozen,
             "amount_returned": amount_returned,
             "accounts_frozen": accounts_frozen,
             "wallets_frozen": wallets_frozen,
-            "note": note.strip(),
+            "note": note,
             "recorded_by": actor,
         },
     )
@@ -106,18 +119,18 @@ def record_outcome(
     for item, result in cleaned:
         token, _linked = tokens_for(key, result)
         if request.onward_transfers.filter(
-            token=token, amount=item.amount, currency=item.currency.upper(), moved_at=item.moved_at
+            token=token, amount=item.amount, currency=item.currency, moved_at=item.moved_at
         ).exists():
             continue  # recording the outcome again must not duplicate a transfer or its follow-up request
         transfer = OnwardTransfer.objects.create(
             request=request,
-            destination=item.destination[:200],
+            destination=item.destination,
             type=str(result.type),
             value=result.value[:512],
             token=token,
             country=result.country or (item.country or "").upper(),
             amount=item.amount,
-            currency=item.currency.upper(),
+            currency=item.currency,
             moved_at=item.moved_at,
         )
         follow_up = _propose_follow_up(request, transfer)

@@ -25,6 +25,14 @@ from lintas.assistance.models import AssistanceRequest, RequestGroup
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
+from lintas.core.validation import (
+    clean_currency,
+    clean_datetime,
+    clean_decimal,
+    clean_integer,
+    clean_text,
+    raise_errors,
+)
 
 __all__ = [
     "TRANSITIONS",
@@ -147,6 +155,12 @@ def capability_due(receiver: Agency, request_type: str, priority: str, now: dt.d
 CAPABILITY_FIELDS = ("without_court_order", "turnaround_hours", "longest_freeze_days", "documents", "desk_24_7")
 
 
+def _capability_model():
+    from lintas.assistance.models import CountryCapability
+
+    return CountryCapability
+
+
 @transaction.atomic
 def update_capability(actor, capability, **changes):
     """An agency's admins keep their own country's capabilities; saving marks the row confirmed."""
@@ -155,9 +169,19 @@ def update_capability(actor, capability, **changes):
     unknown = set(changes) - set(CAPABILITY_FIELDS)
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in unknown})
+    CountryCapability = _capability_model()
+    errors: dict[str, list[str]] = {}
     for name in ("turnaround_hours", "longest_freeze_days"):
-        if changes.get(name) is not None and not 0 < int(changes[name]) <= 24 * 365:
-            raise ValidationError({name: [_("Between 1 and 8760.")]})
+        if name in changes:
+            changes[name] = clean_integer(
+                CountryCapability, name, changes[name], errors, required=False, minimum=1, maximum=24 * 365
+            )
+    if "documents" in changes:
+        changes["documents"] = clean_text(CountryCapability, "documents", changes["documents"], errors)
+    for name in ("without_court_order", "desk_24_7"):
+        if name in changes and changes[name] not in (None, True, False):
+            errors[name] = [_("Expected yes, no or unknown.")]
+    raise_errors(errors)
     for name, value in changes.items():
         setattr(capability, name, value)
     capability.confirmed = True
@@ -173,8 +197,13 @@ def update_capability(actor, capability, **changes):
     return capability
 
 
+def _latest_due() -> dt.datetime:
+    """A request is due within a year: a later date is a typing error (2999)."""
+    return timezone.now() + dt.timedelta(days=366)
+
+
 def _choice(value, choices, field):
-    if value not in choices.values:
+    if not isinstance(value, str) or value not in choices.values:
         raise ValidationError({field: [_("Not one of: %(values)s") % {"values": ", ".join(choices.values)}]})
     return value
 
@@ -211,20 +240,23 @@ def draft_request(
 
     _choice(handling_code, HandlingCode, "handling_code")
     _choice(tlp, Tlp, "tlp")
-    if not (2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
+    if not (isinstance(language, str) and 2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
         raise ValidationError({"language": [_("A language code such as en, ko or th.")]})
-    errors = {}
-    if not subject.strip():
-        errors["subject"] = [_("This field is required.")]
-    if not asked.strip():
+    errors: dict[str, list[str]] = {}
+    subject = clean_text(AssistanceRequest, "subject", subject, errors, required=True)
+    asked = clean_text(AssistanceRequest, "asked", asked, errors)
+    if "asked" not in errors and not asked:
         errors["asked"] = [_("Say what is asked.")]
     receivers = [r for r in receivers if r.pk != actor.agency_id]
     if not receivers:
         errors["receivers"] = [_("Choose at least one other member agency.")]
     if any(not r.is_active for r in receivers):
         errors["receivers"] = [_("A receiving agency is not an active member.")]
-    if amount is not None and (amount < 0 or len(currency) != 3):
-        errors["amount"] = [_("An amount needs a positive value and an ISO 4217 currency.")]
+    amount = clean_decimal(AssistanceRequest, "amount", amount, errors, required=False)
+    currency = clean_currency(currency, errors, required=amount is not None)
+    due_at = clean_datetime(
+        due_at, errors, "due_at", earliest=timezone.now() - dt.timedelta(days=3650), latest=_latest_due()
+    )
     if due_at is not None and due_at <= timezone.now():
         errors["due_at"] = [_("The due date is in the past.")]
     own_cases = list(Case.objects.filter(pk__in=[c.pk for c in cases or []], owner_agency_id=actor.agency_id))
@@ -251,11 +283,11 @@ def draft_request(
             type=type,
             priority=priority,
             legal_basis=legal_basis,
-            subject=subject.strip(),
-            asked=asked.strip(),
+            subject=subject,
+            asked=asked,
             language=language,
             amount=amount,
-            currency=currency.upper(),
+            currency=currency,
             due_at=due_at or (default_due(priority) if receiver_hidden else capability_due(receiver, type, priority)),
             handling_code=handling_code,
             tlp=tlp,
@@ -316,7 +348,10 @@ def transition(
         raise PermissionDenied(_("Four eyes: someone other than the drafter approves a request."))
     if action == "send_now" and request.priority != Priority.URGENT:
         raise PermissionDenied(_("Only urgent requests are sent without approval."))
-    if action == "decline" and not reason.strip():
+    errors: dict[str, list[str]] = {}
+    reason = clean_text(AssistanceRequest, "decline_reason", reason, errors, key="reason")
+    raise_errors(errors)
+    if action == "decline" and not reason:
         raise ValidationError({"reason": [_("Say why the request is declined.")]})
     now = timezone.now()
     changes = {"status": rule.target, "version": F("version") + 1}
@@ -421,7 +456,9 @@ def post_message(actor, request: AssistanceRequest, body: str):
         raise PermissionDenied(_("Only the two agencies of a request write on its thread."))
     if side == "receiver" and not request.receiver_known_to_sender():
         raise PermissionDenied(_("Acknowledge the request first: your agency's name is hidden until you do."))
-    body = body.strip()
+    errors: dict[str, list[str]] = {}
+    body = clean_text(RequestMessage, "body", body, errors)
+    raise_errors(errors)
     if not body or len(body) > MAX_MESSAGE_CHARS:
         raise ValidationError({"body": [_("Write between 1 and %(n)d characters.") % {"n": MAX_MESSAGE_CHARS}]})
     message = RequestMessage.objects.create(

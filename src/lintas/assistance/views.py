@@ -165,7 +165,7 @@ def request_move(request, request_id: int, action: str):
 @require_POST
 def request_outcome(request, request_id: int):
     """The receiving agency records what it froze and, one per line, onward transfers it found."""
-    from decimal import Decimal, InvalidOperation
+    from decimal import InvalidOperation
 
     from lintas.assistance.outcomes import TransferIn, record_outcome
 
@@ -182,18 +182,17 @@ def request_outcome(request, request_id: int):
                 )
             moved = dt.datetime.fromisoformat(parts[3]).replace(tzinfo=timezone.get_current_timezone())
             transfers.append(
-                TransferIn(
-                    parts[0], Decimal(parts[1]), parts[2], moved, country=(parts[4] if len(parts) > 4 else None) or None
-                )
+                TransferIn(parts[0], parts[1], parts[2], moved, country=(parts[4] if len(parts) > 4 else None) or None)
             )
         _outcome, follow_ups = record_outcome(
             request.user,
             item,
             currency=request.POST.get("currency", "USD") or "USD",
-            amount_frozen=Decimal(request.POST.get("amount_frozen") or 0),
-            amount_returned=Decimal(request.POST.get("amount_returned") or 0),
-            accounts_frozen=int(request.POST.get("accounts_frozen") or 0),
-            wallets_frozen=int(request.POST.get("wallets_frozen") or 0),
+            # As typed: record_outcome checks each against its column and says what is wrong.
+            amount_frozen=request.POST.get("amount_frozen") or 0,
+            amount_returned=request.POST.get("amount_returned") or 0,
+            accounts_frozen=request.POST.get("accounts_frozen") or 0,
+            wallets_frozen=request.POST.get("wallets_frozen") or 0,
             note=request.POST.get("note", ""),
             transfers=transfers,
         )
@@ -237,8 +236,7 @@ def capabilities(request):
         row = _capability_row(request, rows)
 
         def _int(name):
-            value = request.POST.get(name, "").strip()
-            return int(value) if value else None
+            return request.POST.get(name, "").strip() or None  # update_capability checks the number
 
         def _tri(name):
             return {"yes": True, "no": False}.get(request.POST.get(name, ""))

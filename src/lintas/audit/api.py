@@ -5,13 +5,14 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from lintas.accounts.choices import Role
 from lintas.audit.choices import Action
 from lintas.audit.filters import AuditFilterForm
 from lintas.audit.models import AuditEvent
 from lintas.audit.services import record_event
+from lintas.core.api_input import LimitOffsetPagination
 
 __all__ = ["router"]
 
@@ -58,6 +59,6 @@ def list_events(request, filters: Query[AuditQuery]):
         raise ValidationError(
             {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
         )
-    details = {"filters": filters.dict(exclude_none=True), "api": True}
+    details = {"filters": filters.model_dump(mode="json", exclude_none=True), "api": True}  # dates as text
     record_event(Action.AUDIT_VIEWED, actor=request.user, details=details)
     return form.apply(AuditEvent.objects.visible_to(request.user).select_related("agency"))

@@ -60,6 +60,7 @@ class Action(models.TextChoices):
     STATIC_TOKEN_ADDED = "user.static_token_added", _("One-time second-factor code added from the command line")
     CLI_SHELL_OPENED = "cli.shell_opened", _("Command-line shell opened")
     CLI_SESSIONS_CLEARED = "cli.sessions_cleared", _("Expired sessions cleared from the command line")
+    VALUE_REPAIRED = "cli.value_repaired", _("Stored value out of its column's range repaired")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")

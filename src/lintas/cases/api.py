@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from ninja import Body, Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
@@ -13,6 +13,7 @@ from lintas.cases import services
 from lintas.cases.models import BulkImport, Case
 from lintas.cases.validation import CaseInvalid, clean_case
 from lintas.core.access import get_visible_or_404
+from lintas.core.api_input import Id, LimitOffsetPagination
 
 __all__ = ["router"]
 
@@ -140,14 +141,14 @@ def create_case(request, payload: Body[dict[str, Any]]):
 
 
 @router.get("/{int:case_id}", response=CaseOut, summary="One case (audited)")
-def get_case(request, case_id: int):
+def get_case(request, case_id: Id):
     case = get_visible_or_404(_full(Case.objects.all()), request.user, pk=case_id)
     record_event(Action.CASE_VIEWED, actor=request.user, target=case, details={"api": True})
     return case
 
 
 @router.patch("/{int:case_id}", response=CaseOut, summary="Change a case or its sharing (owner agency only)")
-def update_case(request, case_id: int, payload: Body[dict[str, Any]]):
+def update_case(request, case_id: Id, payload: Body[dict[str, Any]]):
     case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
     try:
         services.update_case(request.user, case, payload)
@@ -157,7 +158,9 @@ def update_case(request, case_id: int, payload: Body[dict[str, Any]]):
 
 
 class IdentifiersIn(Schema):
-    identifiers: list[dict[str, Any]] = Field(..., max_length=5000)
+    identifiers: list[str | dict[str, Any]] = Field(
+        ..., max_length=5000, description="Values as text, or objects with value (or token), type, role, country."
+    )
 
 
 class IdentifiersAdded(Schema):
@@ -166,7 +169,7 @@ class IdentifiersAdded(Schema):
 
 
 @router.post("/{case_id}/identifiers", response={201: IdentifiersAdded}, summary="Add identifiers to my case")
-def add_identifiers(request, case_id: int, payload: IdentifiersIn):
+def add_identifiers(request, case_id: Id, payload: IdentifiersIn):
     case = get_visible_or_404(Case.objects.all(), request.user, pk=case_id)
     services.check_case_writer(request.user, case)  # the role first: 403, audited, whatever the input
     try:
@@ -266,7 +269,7 @@ def list_imports(request):
 
 
 @router.get("/imports/{int:import_id}", response=ImportOut, summary="A bulk import's status and report (audited)")
-def get_import(request, import_id: int):
+def get_import(request, import_id: Id):
     job = get_visible_or_404(BulkImport.objects.all(), request.user, pk=import_id)
     record_event(Action.IMPORT_VIEWED, actor=request.user, target=job, details={"status": job.status})
     return job

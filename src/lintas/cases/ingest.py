@@ -48,6 +48,7 @@ from lintas.cases.services import (
     allocate_references,
     check_case_writer,
     identifier_values,
+    usd_at_rate,
 )
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case, remember_agency_ids
 from lintas.core.db import write_rows
@@ -493,7 +494,7 @@ class _Rates:
         index = bisect.bisect_right(self.months.get(currency, []), month)
         if index == 0:
             return None
-        return (amount * self.rates[currency][index - 1]).quantize(Decimal("0.01"))
+        return usd_at_rate(amount, self.rates[currency][index - 1])
 
 
 # What a validated row becomes before it is written: plain values, cheap to pass between processes. Dates cross as

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,7 +70,15 @@ def usd_amount(amount: Decimal, currency: str, on: dt.date | None) -> Decimal | 
         .values_list("usd_per_unit", flat=True)
         .first()
     )
-    return None if rate is None else (amount * rate).quantize(Decimal("0.01"))
+    return None if rate is None else usd_at_rate(amount, rate)
+
+
+def usd_at_rate(amount: Decimal, rate: Decimal) -> Decimal | None:
+    """``amount`` times ``rate`` in US dollars, or None when the product does not fit the loss's column (a rate
+    typed a million times too large must not make a loss unreadable)."""
+    from lintas.core.validation import clean_decimal
+
+    return clean_decimal(CaseLoss, "usd_amount", amount * rate, {}, minimum=None, round_places=True)
 
 
 # The fields of an identifier row that come from the identifier (the case and agency aside), in the order of
@@ -172,15 +180,37 @@ def check_case_writer(actor, case: Case | None = None) -> None:
         raise PermissionDenied(_("Only the agency that owns a case changes it."))
 
 
+def _refuse_duplicate_reference(agency: Agency, external_reference: str) -> None:
+    """An agency's own case number names one case (bulk ingest relies on it): a second one is refused, not a 500."""
+    if not external_reference:
+        return
+    existing = (
+        Case.objects.filter(owner_agency=agency, external_reference=external_reference)
+        .values_list("reference", flat=True)
+        .first()
+    )
+    if existing:
+        from django.core.exceptions import ValidationError
+
+        message = _("Your agency already has a case with this reference: %(reference)s.") % {"reference": existing}
+        raise ValidationError({"external_reference": [message]})
+
+
 @transaction.atomic
 def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
     """Record a case for the actor's agency with its identifiers and losses, and match it at once."""
     check_case_writer(actor)
     agency = actor.agency
+    _refuse_duplicate_reference(agency, clean.external_reference)
     reference = allocate_references(agency, 1)[0]
-    case = Case.objects.create(
-        owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **_case_fields(clean)
-    )
+    try:
+        with transaction.atomic():  # a savepoint: another writer may take the same own reference meanwhile
+            case = Case.objects.create(
+                owner_agency=agency, reference=reference, created_by=actor, updated_by=actor, **_case_fields(clean)
+            )
+    except IntegrityError:
+        _refuse_duplicate_reference(agency, clean.external_reference)
+        raise
     CaseShare.objects.bulk_create([CaseShare(case=case, agency_id=a) for a in clean.shared_with])
     CaseLoss.objects.bulk_create(
         [
@@ -305,6 +335,7 @@ def import_exchange_rates(actor, text: str) -> int:
     from django.core.exceptions import ValidationError
 
     from lintas.accounts.choices import Role
+    from lintas.core.validation import clean_currency, clean_date, clean_decimal
 
     if not actor.has_role(Role.PLATFORM_ADMIN):
         raise PermissionDenied(_("Only the platform admin keeps the exchange rates."))
@@ -312,16 +343,24 @@ def import_exchange_rates(actor, text: str) -> int:
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or (number == 1 and row[0].strip().lower() == "month"):
             continue
+        problems: dict[str, list[str]] = {}
         try:
             month_text, currency, rate_text = (cell.strip() for cell in row)
-            month = dt.date.fromisoformat(f"{month_text}-01")
-            rate = Decimal(rate_text)
-            if len(currency) != 3 or not currency.isalpha() or rate <= 0:
-                raise ValueError
-        except (ValueError, ArithmeticError):
-            errors.append(_("line %(n)d: expected YYYY-MM,CUR,rate with a positive rate") % {"n": number})
+            month = clean_date(f"{month_text}-01", problems, "month")
+        except ValueError:
+            month = None
+            problems["line"] = [_("expected YYYY-MM,CUR,rate")]
+        else:
+            currency = clean_currency(currency, problems)
+            rate = clean_decimal(ExchangeRate, "usd_per_unit", rate_text, problems, positive=True, round_places=True)
+        if problems or month is None:
+            detail = " ".join(m for messages in problems.values() for m in messages)
+            errors.append(
+                _("line %(n)d: expected YYYY-MM,CUR,rate with a positive rate (%(detail)s)")
+                % {"n": number, "detail": detail}
+            )
             continue
-        rates[(month, currency.upper())] = rate
+        rates[(month, currency)] = rate
     if errors:
         raise ValidationError(errors)
     if not rates:

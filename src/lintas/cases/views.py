@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import StreamingHttpResponse
@@ -24,6 +24,7 @@ from lintas.cases.choices import CaseStatus, CrimeType, IdentifierRole
 from lintas.cases.forms import CaseForm
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss
 from lintas.core.access import get_visible_or_404
+from lintas.core.views import add_service_errors
 from lintas.identify.forms import TYPE_LABELS
 from lintas.matching.models import Hit
 from lintas.matching.presenters import present_hits
@@ -133,11 +134,15 @@ def case_create(request):
     _writer_or_403(request)
     form = CaseForm(request.POST or None, owner=request.user.agency)
     if request.method == "POST" and form.is_valid():
-        case, outcome = services.create_case(request.user, form.clean_result)
-        if outcome.hits:
-            messages.warning(request, _("%(n)d hit(s) with other agencies' cases.") % {"n": len(outcome.hits)})
-        messages.success(request, _("Case %(reference)s recorded.") % {"reference": case.reference})
-        return redirect("cases:detail", case_id=case.pk)
+        try:
+            case, outcome = services.create_case(request.user, form.clean_result)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if outcome.hits:
+                messages.warning(request, _("%(n)d hit(s) with other agencies' cases.") % {"n": len(outcome.hits)})
+            messages.success(request, _("Case %(reference)s recorded.") % {"reference": case.reference})
+            return redirect("cases:detail", case_id=case.pk)
     return render(request, "cases/case_form.html", {"form": form})
 
 

@@ -1,14 +1,17 @@
 """Request id and client address for every request (kept in context for the audit trail), and the response headers
-every answer of the application carries (no caching, Content-Security-Policy)."""
+every answer of the application carries (no caching, Content-Security-Policy), and the refusal of input no column
+can hold before any view runs."""
 
 import ipaddress
 import re
 
 from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from lintas.core import context
 
-__all__ = ["CONTENT_SECURITY_POLICY", "RequestIdMiddleware", "ResponseHeadersMiddleware"]
+__all__ = ["CONTENT_SECURITY_POLICY", "InputGuardMiddleware", "RequestIdMiddleware", "ResponseHeadersMiddleware"]
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
@@ -86,3 +89,40 @@ class ResponseHeadersMiddleware:
                 del response[header]
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+class InputGuardMiddleware:
+    """Refuses, before any view, input that no column can hold (issue 15): a query string with a NUL character
+    (PostgreSQL refuses NUL in text) answers 400 (422 in the API), a path id beyond 64 bits 404, and a number that
+    still reaches the database driver beyond 64 bits (``OverflowError``) 400 instead of a server error. JSON bodies
+    are checked by the API's parser (``lintas.core.api_input``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return self._refuse(request, 400, _("Text cannot contain NUL characters."))
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from lintas.core.api_input import MAX_ID
+
+        if any(isinstance(value, int) and not 0 <= value <= MAX_ID for value in view_kwargs.values()):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            raise Http404
+        return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            return self._refuse(request, 400, _("A number beyond 64 bits."))
+        return None
+
+    @staticmethod
+    def _refuse(request, status: int, message: str):
+        if request.path.startswith("/api/"):  # as every invalid input to the API: 422 with the errors
+            return JsonResponse({"detail": _("Invalid input."), "errors": {"__all__": [message]}}, status=422)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -6,13 +6,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from lintas.accounts.auth import read_auth
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
 from lintas.core.access import get_visible_or_404
+from lintas.core.api_input import Id, LimitOffsetPagination
 from lintas.core.paging import PresentedPage
 from lintas.matching import services
 from lintas.matching.models import BenignValue, Hit
@@ -53,7 +54,7 @@ def _out(view) -> dict:
 
 @router.get("/hits", response=list[HitOut], exclude_unset=True, summary="Hits of my agency, newest first")
 @paginate(LimitOffsetPagination)
-def list_hits(request, case: int | None = None):
+def list_hits(request, case: Id | None = None):
     hits = Hit.objects.visible_to(request.user)
     if case is not None:
         # A case the user may see, or 404 as for a missing one: a hidden case's hits would link it to identifiers.
@@ -63,7 +64,7 @@ def list_hits(request, case: int | None = None):
 
 
 @router.get("/hits/{hit_id}", response=HitOut, exclude_unset=True, summary="One hit (audited)")
-def get_hit(request, hit_id: int):
+def get_hit(request, hit_id: Id):
     hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
     record_event(Action.HIT_VIEWED, actor=request.user, target=hit, agency=request.user.agency)
     return _out(present_hits([hit], request.user)[0])
@@ -76,7 +77,7 @@ class DetailRequestOut(Schema):
 
 
 @router.post("/hits/{hit_id}/request-details", response=DetailRequestOut, summary="Ask the holder for details")
-def request_details(request, hit_id: int):
+def request_details(request, hit_id: Id):
     hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
     return services.request_details(request.user, hit)
 
@@ -176,7 +177,7 @@ def add_benign(request, payload: BenignIn):
 
 
 @router.delete("/benign/{benign_id}", response={204: None}, summary="Remove a benign value (platform admin)")
-def remove_benign(request, benign_id: int):
+def remove_benign(request, benign_id: Id):
     from django.shortcuts import get_object_or_404
 
     services.remove_benign(request.user, get_object_or_404(BenignValue, pk=benign_id))

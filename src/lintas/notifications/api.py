@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from lintas.core.api_input import LimitOffsetPagination
 from lintas.notifications.models import Notification
 
 __all__ = ["router"]

@@ -107,3 +107,73 @@ def test_a_name_never_vouches_for_content(sent, signed_in):
     for name, content in (("report.pdf", b"just some bytes, not a PDF"), ("sheet.xlsx", b"PK\x03\x04" + b"\x00" * 40)):
         client.post(f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile(name, content)})
     assert RequestAttachment.objects.count() == 0
+
+
+BINARY = bytes(range(256)) * 4  # every byte value: control characters, invalid UTF-8 sequences
+
+
+def _api(user):
+    from django.test import Client
+
+    from lintas.accounts import services as accounts
+    from lintas.accounts.choices import TokenScope
+
+    _, secret = accounts.create_api_token(user, name="t", scope=TokenScope.READ_WRITE, days=1)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe" + BINARY,  # a UTF-16 LE byte order mark, then binary (passed as text before)
+        b"\xfe\xff" + BINARY,
+        b"\xef\xbb\xbf" + BINARY,
+        b"\xff\xfe\x00\x00" + BINARY,
+        "a line\n".encode("utf-16-le").join([b"\xff\xfe", b"\x00\xd8"]),  # a lone UTF-16 surrogate
+        "text with a bell \x07\n".encode("utf-16"),  # decodes, but holds a control character
+        b"plain text\n" * 1000 + BINARY,  # binary after the first 8 KB the signature check reads
+        b"caf\xe9 latin-1\n",  # not UTF-8, no byte order mark
+        b"one\x00two\n",
+        "\x85next line (C1)\n".encode(),
+    ],
+)
+def test_binary_named_as_text_is_refused(sent, content):
+    _spf, pntl, request = sent
+    response = _api(pntl).post(
+        f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile("notes.txt", content)}
+    )
+    assert response.status_code == 422, response.content
+    assert "file" in response.json()["errors"]
+    assert not RequestAttachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("notes.txt", "Überweisung an KTB 123-4-56789-0\r\n\tam 10.07.\f\n".encode()),
+        ("notes.txt", "\ufeffwith a UTF-8 byte order mark\n".encode()),
+        ("notes.csv", "account,amount\n123,4.5\n".encode("utf-16")),  # with its byte order mark
+        ("notes.log", "ข้อความภาษาไทย\n".encode("utf-32")),
+        ("notes.txt", "가" * 5000),  # a multi-byte character cut at the 8 KB head
+    ],
+)
+def test_text_in_any_unicode_encoding_with_its_byte_order_mark_is_accepted(sent, name, content):
+    _spf, pntl, request = sent
+    content = content.encode() if isinstance(content, str) else content
+    response = _api(pntl).post(
+        f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["content_type"] == "text/plain"
+
+
+def test_an_empty_file_is_refused(sent, signed_in):
+    spf, pntl, request = sent
+    response = _api(pntl).post(
+        f"/api/v1/requests/{request.pk}/attachments", {"file": SimpleUploadedFile("empty.txt", b"")}
+    )
+    assert response.status_code == 422 and response.json()["errors"]["file"]
+    response = signed_in(spf).post(
+        f"/requests/{request.pk}/attachments/", {"file": SimpleUploadedFile("empty.pdf", b"")}
+    )
+    assert response.status_code == 302 and not RequestAttachment.objects.exists()

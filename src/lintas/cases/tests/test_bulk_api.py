@@ -210,3 +210,22 @@ def test_an_import_of_any_size_is_queued_then_ingested_by_a_job(officer, make_us
     liaison = make_user("rtp", roles=(Role.LIAISON_OFFICER,))
     refused = Client().post("/api/v1/cases/imports", data=body, content_type="application/x-ndjson", **bearer(liaison))
     assert refused.status_code == 403 and BulkImport.objects.count() == 1
+
+
+def test_bulk_ingest_refuses_what_the_form_and_the_api_refuse(officer):
+    """Issue 15 items 5 and 7: one validation for form, API and bulk ingest; every bad line reported, none stored."""
+    lines = [
+        json.dumps(case("A", title="t\x00")).encode(),
+        json.dumps(case("B", losses=[{"amount": "12345678901234567.5", "currency": "USD"}])).encode(),
+        b'{"title": "\\ud800", "crime_type": "other", "external_reference": "C"}',
+        json.dumps(case("D", losses=[{"amount": "5", "currency": "ZZZ"}])).encode(),
+        json.dumps(case("E", first_incident_on="1900-01-01")).encode(),
+        b'{"title": "t", "crime_type": "other", "external_reference": "F", "victim_count": NaN}',
+        json.dumps(case("G", victim_count=2**40)).encode(),
+        json.dumps(case("H", title={"a": 1})).encode(),
+    ]
+    response = post(b"\n".join(lines) + b"\n", bearer(officer))
+    assert response.status_code == 422, response.content
+    report = response.json()
+    assert report["created"] == 0 and {e["line"] for e in report["errors"]} == set(range(1, 9)), report["errors"]
+    assert not Case.objects.exists()
