@@ -95,6 +95,9 @@ def test_the_hits_filter_never_names_a_hidden_case(officers, signed_in, make_use
     api = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     for case_id in (hidden.pk, 999_999, 2**64):
         response, api_response = page.get(f"/hits/?case={case_id}"), Client().get(f"/api/v1/hits?case={case_id}", **api)
+        if case_id == 2**64:  # no column holds it: the API's id type refuses it before any lookup (422, no 500)
+            assert (response.status_code, api_response.status_code) == (404, 422), case_id
+            continue
         assert (response.status_code, api_response.status_code) == (404, 404), case_id
         assert api_response.json() == {"detail": "Not found."}
         assert "RTP hidden case" not in response.content.decode() and WALLET not in response.content.decode()
