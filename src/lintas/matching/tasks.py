@@ -3,7 +3,8 @@
 from collections import Counter
 
 from django.db import transaction
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
@@ -11,7 +12,16 @@ from lintas.audit.services import record_event
 from lintas.core.context import use_context
 from lintas.matching.engine import rematch
 
-__all__ = ["rematch_tokens"]
+__all__ = ["clear_allowance_counts", "rematch_tokens"]
+
+
+@db_periodic_task(crontab(minute="7"))
+def clear_allowance_counts() -> int:
+    """Every hour: the database's counts of hourly allowances of hours gone by are deleted (Redis keys expire)."""
+    from lintas.matching.allowance import clear_past_hours
+
+    with lock_task("clear-allowance-counts"), use_context("job:clear_allowance_counts"):
+        return clear_past_hours()
 
 
 @db_task(retries=3, retry_delay=30)
