@@ -343,7 +343,7 @@ class RedisCounter:
 
     @staticmethod
     def _ttl(hour: int) -> int:
-        return (hour + 1) * 3600 - int(time.time()) + 60
+        return max((hour + 1) * 3600 - int(time.time()) + 60, 60)  # a minute past the hour's end
 
     def spend(self, applying: Sequence[Meter], hour: int, count: int) -> tuple[int | None, list[int]]:
         keys = [self._key(meter, hour) for meter in applying]
