@@ -29,6 +29,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from lintas.core.db import prepared_cursor
 from lintas.matching.choices import AllowanceKind
 from lintas.matching.models import AllowanceCount
 
@@ -231,37 +232,44 @@ class DatabaseCounter:
 
     def spend(self, applying: Sequence[Meter], hour: int, count: int) -> tuple[int | None, list[int]]:
         """``(index of the meter that refused or None, used after the spend for each meter)``; on a refusal the
-        meters before it are given back, and ``used`` ends with the refusing meter's current count."""
-        used: list[int] = []
-        for index, meter in enumerate(applying):
-            after = self._add(meter, hour, count) if count <= meter.limit else None
-            if after is None:
-                if index:
-                    self.refund(applying[:index], hour, count)
-                return index, [*used, self._used(meter, hour)]
-            used.append(after)
-        return None, used
-
-    def _add(self, meter: Meter, hour: int, count: int) -> int | None:
-        """Add ``count`` to the meter's hour unless that passes its limit: the new count, or None when refused."""
+        meters counted are given back, and ``used`` ends with the refusing meter's current count."""
+        too_much = next((index for index, meter in enumerate(applying) if count > meter.limit), None)
+        if too_much is not None:  # more than the whole allowance at once: nothing to count
+            return too_much, [0] * too_much + [self._used(applying[too_much], hour)]
         if self._fast():
-            return self._add_upsert(meter, hour, count)
-        return self._add_portable(meter, hour, count)
+            after = self._add_upsert(applying, hour, count)
+        else:
+            after = {}
+            for meter in applying:
+                used = self._add_portable(meter, hour, count)
+                if used is None:
+                    break
+                after[meter.scope] = used
+        refused = next((index for index, meter in enumerate(applying) if meter.scope not in after), None)
+        if refused is None:
+            return None, [after[meter.scope] for meter in applying]
+        self.refund([meter for meter in applying if meter.scope in after], hour, count)
+        return refused, [0] * refused + [self._used(applying[refused], hour)]
 
-    def _add_upsert(self, meter: Meter, hour: int, count: int) -> int | None:
-        """PostgreSQL's (and SQLite's) path: one statement, atomic under concurrent writers (the row's lock)."""
+    def _add_upsert(self, applying: Sequence[Meter], hour: int, count: int) -> dict[str, int]:
+        """PostgreSQL's (and SQLite's) path: every meter in one statement, each row added to only if it stays within
+        its limit, atomically under concurrent writers (the row's lock). The new count of each meter added to."""
         quote = connection.ops.quote_name
         table = quote(AllowanceCount._meta.db_table)
         scope, key, hour_, used, alerted = (quote(name) for name in ("scope", "key", "hour", "used", "alerted"))
+        rows = ", ".join(["(%s, %s, %s, %s, 0)"] * len(applying))
+        limits = " ".join(["WHEN %s THEN %s"] * len(applying))
         sql = (
-            f"INSERT INTO {table} ({scope}, {key}, {hour_}, {used}, {alerted}) VALUES (%s, %s, %s, %s, 0) "  # noqa: S608
+            f"INSERT INTO {table} ({scope}, {key}, {hour_}, {used}, {alerted}) VALUES {rows} "  # noqa: S608
             f"ON CONFLICT ({scope}, {key}, {hour_}) DO UPDATE SET {used} = {table}.{used} + excluded.{used} "
-            f"WHERE {table}.{used} + excluded.{used} <= %s RETURNING {used}"
+            f"WHERE {table}.{used} + excluded.{used} <= CASE {table}.{scope} {limits} END "
+            f"RETURNING {scope}, {used}"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [meter.scope, meter.key, hour, count, meter.limit])
-            row = cursor.fetchone()
-        return None if row is None else row[0]
+        params = [value for meter in applying for value in (meter.scope, meter.key, hour, count)]
+        params += [value for meter in applying for value in (meter.scope, meter.limit)]
+        with prepared_cursor() as cursor:  # two shapes (one meter or two): planned once per connection
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
 
     def _add_portable(self, meter: Meter, hour: int, count: int) -> int | None:
         """Any database: a guarded ``UPDATE ... SET used = used + n``, else the hour's first row (a concurrent first

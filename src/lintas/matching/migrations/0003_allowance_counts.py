@@ -3,6 +3,13 @@
 from django.db import migrations, models
 
 
+def unlogged_on_postgresql(apps, schema_editor):
+    """Counts of the current hour need no crash safety: written without the write-ahead log, a transaction that
+    only counts commits without waiting for a disk flush (9 ms a lookup otherwise; decision 0031)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE matching_allowancecount SET UNLOGGED")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,4 +32,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('scope', 'key', 'hour'), name='allowance_count_unique')],
             },
         ),
+        migrations.RunPython(unlogged_on_postgresql, migrations.RunPython.noop),
     ]
