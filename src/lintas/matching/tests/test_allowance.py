@@ -215,6 +215,23 @@ def test_recording_a_case_by_the_api_counts_its_identifiers_and_refuses_past_the
     assert one.status_code == 201  # exactly the allowance: the refused case cost nothing
 
 
+def test_a_write_that_fails_after_counting_costs_nothing(officer, settings, monkeypatch):
+    """Counted before the write's transaction, given back when it fails: nothing written, nothing charged."""
+    from lintas.cases import services
+
+    settings.RECORDED_IDENTIFIERS_PER_HOUR = 5
+    settings.RECORDED_IDENTIFIERS_PER_AGENCY_HOUR = 50
+
+    def fail(new):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "match_new_identifiers", fail)
+    with pytest.raises(RuntimeError):
+        record(officer, PHONES[:3])
+    assert Case.objects.count() == 0
+    assert dict(AllowanceCount.objects.values_list("scope", "used")) == {"recorded.user": 0, "recorded.agency": 0}
+
+
 def test_identifiers_in_the_narrative_count_too(officer, settings):
     settings.RECORDED_IDENTIFIERS_PER_HOUR = 2
     with pytest.raises(LookupLimitReached):
