@@ -10,9 +10,10 @@ not counted. The agency's admins are told once an hour when a user or the agency
 (``LINTAS_ALLOWANCE_ALERT_PERCENT``) and when it is used up.
 
 The count lives in Redis when ``LINTAS_REDIS_URL`` is set (one Lua script: check and ``INCRBY`` every key with its
-``EXPIRE``, atomically), otherwise in the database (``AllowanceCount``: one ``INSERT ... ON CONFLICT DO UPDATE ...
-WHERE used + n <= limit RETURNING used`` a scope on PostgreSQL and SQLite, a portable fallback elsewhere). Hours
-are fixed windows of Unix time; past hours' rows are deleted by :func:`clear_past_hours` (a periodic job).
+``EXPIRE``, atomically), otherwise in the database (``AllowanceCount``: on PostgreSQL and SQLite one prepared
+``INSERT ... ON CONFLICT DO UPDATE ... WHERE used + n <= limit RETURNING`` for the user's and the agency's rows
+together, a portable fallback elsewhere; the table is unlogged on PostgreSQL). Hours are fixed windows of Unix time;
+past hours' rows are deleted by :func:`clear_past_hours` (a periodic job).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def _hour_and_retry(now: float | None = None) -> tuple[int, int]:
     return now // 3600, 3600 - now % 3600
 
 
-def spend(user, count: int, kind: str = AllowanceKind.LOOKUP) -> None:
+def spend(user, count: int, kind: str = AllowanceKind.LOOKUP) -> int:
     """Count ``count`` answers of ``kind`` for ``user`` (looked-up values, recorded identifiers) against the user's
     hourly allowance and the agency's, before the action that gives them runs.
 
@@ -122,18 +123,19 @@ def spend(user, count: int, kind: str = AllowanceKind.LOOKUP) -> None:
     passed; then nothing is counted in either, so a refused action costs nothing. Call it outside the action's
     transaction: the database count is its own short statement, and the refusal's audit event must not be rolled
     back with the action. A Redis outage is logged and lets the action through uncounted (as a cache outage always
-    did); the database is the action's own, so its errors are the action's.
+    did); the database is the action's own, so its errors are the action's. Returns the hour counted in (for
+    :func:`refund`).
     """
+    hour, retry_after = _hour_and_retry()
     applying = meters(user, kind) if count > 0 else []
     if not applying:
-        return
-    hour, retry_after = _hour_and_retry()
+        return hour
     counter = _counter()
     try:
         refused, used = counter.spend(applying, hour, count)
     except counter.outage as exc:  # Redis unreachable: an outage must not stop police work
         logger.warning("could not count %s against the hourly allowance: %s", kind, exc)
-        return
+        return hour
     if refused is not None:
         meter = applying[refused]
         _alert(user, kind, meter, hour, USED_UP, used[refused])
@@ -157,16 +159,18 @@ def spend(user, count: int, kind: str = AllowanceKind.LOOKUP) -> None:
             _alert(user, kind, meter, hour, USED_UP, after)
         elif after >= threshold > after - count:
             _alert(user, kind, meter, hour, NEAR, after)
+    return hour
 
 
-def refund(user, count: int, kind: str = AllowanceKind.LOOKUP) -> None:
-    """Give back what :func:`spend` counted for an action that then failed (nothing written, nothing answered)."""
+def refund(user, count: int, kind: str = AllowanceKind.LOOKUP, hour: int | None = None) -> None:
+    """Give back what :func:`spend` counted (in ``hour``, by default the current one) for an action that then
+    failed: nothing written, nothing answered."""
     applying = meters(user, kind) if count > 0 else []
     if not applying:
         return
     counter = _counter()
     try:
-        counter.refund(applying, _hour_and_retry()[0], count)
+        counter.refund(applying, _hour_and_retry()[0] if hour is None else hour, count)
     except counter.outage as exc:
         logger.warning("could not refund %s to the hourly allowance: %s", kind, exc)
 
@@ -178,11 +182,11 @@ def charged(user, count: int, kind: str = AllowanceKind.RECORDED) -> Iterator[No
     if user is None:
         yield
         return
-    spend(user, count, kind)
+    hour = spend(user, count, kind)
     try:
         yield
     except BaseException:
-        refund(user, count, kind)
+        refund(user, count, kind, hour)
         raise
 
 
