@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.urls import reverse
@@ -176,7 +177,7 @@ def notify_allowance(user, kind: str, *, agency: bool, used_up: bool, used: int,
             _ALLOWANCE_TEXTS[(agency, used_up)],
             params,
             kind=NotificationKind.ALLOWANCE,
-            url=f"{reverse('audit:event_list')}?actor={user.username}",
+            url=f"{reverse('audit:event_list')}?{urlencode({'actor': user.username})}",
         )
     )
     record_event(

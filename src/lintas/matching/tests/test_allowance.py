@@ -404,6 +404,7 @@ def test_the_agency_admins_hear_once_an_hour_when_a_user_nears_and_reaches_an_al
     assert alerts() == [
         (admin_user.pk, "spf.writer has used 8 of the 10 values looked up allowed to one user this hour (80%).")
     ]
+    assert Notification.objects.get(kind=NotificationKind.ALLOWANCE).url == "/audit/?actor=spf.writer"
     allowance.spend(officer, 1)  # still near: no second alert
     allowance.refund(officer, 2)
     allowance.spend(officer, 2)  # crosses 80 % again in the same hour: still one alert
