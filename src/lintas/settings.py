@@ -367,12 +367,32 @@ MATCHING_HOT_CASE_CAP = env_int("LINTAS_HOT_VALUE_CAP", 50)
 # spawn them only where they ask to.
 cpu_cores = os.cpu_count() or 1  # lower case: a helper, not a setting
 IMPORT_WORKERS = env_int("LINTAS_IMPORT_WORKERS", 0 if TESTING or cpu_cores < 2 else min(cpu_cores, 4), within=(0, 16))
+allowance_range = (0, 10**12)  # lower case: a helper, not a setting (an allowance below 0 would refuse all)
 # Values one user may look up in an hour (page and API together; 0: no limit). Lookups answer who holds a value, so
-# an unlimited stream of them would enumerate number ranges. Counted in the cache: shared with Redis, per process
-# without it. Off in tests, which set it where they test it.
-LOOKUP_VALUES_PER_HOUR = env_int("LINTAS_LOOKUP_VALUES_PER_HOUR", 0 if TESTING else 50_000)
+# an unlimited stream of them would enumerate number ranges. Counted once for all processes and nodes: in Redis when
+# LINTAS_REDIS_URL is set, else in the database (lintas.matching.allowance, decision 0031). Off in tests, which set
+# it where they test it.
+LOOKUP_VALUES_PER_HOUR = env_int("LINTAS_LOOKUP_VALUES_PER_HOUR", 0 if TESTING else 50_000, within=allowance_range)
 # The same for all users of one agency together: ten users' allowances by default.
-LOOKUP_VALUES_PER_AGENCY_HOUR = env_int("LINTAS_LOOKUP_VALUES_PER_AGENCY_HOUR", 0 if TESTING else 500_000)
+LOOKUP_VALUES_PER_AGENCY_HOUR = env_int(
+    "LINTAS_LOOKUP_VALUES_PER_AGENCY_HOUR", 0 if TESTING else 500_000, within=allowance_range
+)
+# Identifiers one user may record in an hour (case form, API, bulk ingest, queued imports; 0: no limit): each one
+# recorded gets a hit/no-hit answer like a lookup, so recording is an allowance of its own, sized for bulk loads
+# (a million identifiers in an hour) rather than for people. `lintas import cases` (the server's operator) is not
+# counted.
+RECORDED_IDENTIFIERS_PER_HOUR = env_int(
+    "LINTAS_RECORDED_IDENTIFIERS_PER_HOUR", 0 if TESTING else 1_000_000, within=allowance_range
+)
+# The same for all users of one agency together: five users' allowances by default.
+RECORDED_IDENTIFIERS_PER_AGENCY_HOUR = env_int(
+    "LINTAS_RECORDED_IDENTIFIERS_PER_AGENCY_HOUR", 0 if TESTING else 5_000_000, within=allowance_range
+)
+# The agency's admins hear (once an hour) when a user or the agency has used this share of an allowance, and again
+# when it is used up.
+ALLOWANCE_ALERT_PERCENT = env_int("LINTAS_ALLOWANCE_ALERT_PERCENT", 80, within=(1, 100), unit="percent")
+# Where the allowances are counted in Redis: keys start with this (tests give each run its own).
+ALLOWANCE_REDIS_PREFIX = "lintas:allowance:"
 _community_key = env_str("LINTAS_COMMUNITY_KEY")
 if PRODUCTION and not _community_key:
     raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be set in production: 64 hex characters shared by members")

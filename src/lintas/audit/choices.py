@@ -40,6 +40,8 @@ class Action(models.TextChoices):
     HIT_VIEWED = "hit.viewed", _("Hit viewed")
     DETAILS_REQUESTED = "hit.details_requested", _("Details requested from a hit")
     LOOKUP = "lookup.performed", _("Lookup")
+    ALLOWANCE_NEAR = "allowance.near", _("Hourly allowance nearly used")
+    ALLOWANCE_USED_UP = "allowance.used_up", _("Hourly allowance used up")
     BENIGN_ADDED = "benign.added", _("Benign value added")
     BENIGN_REMOVED = "benign.removed", _("Benign value removed")
     REMATCH_SWEPT = "hit.rematch_swept", _("Stored identifiers matched again")

@@ -202,6 +202,8 @@ class BulkReport(Schema):
     errors: list[BulkError]
     error_count: int
     truncated: bool
+    detail: str = ""
+    retry_after: int | None = None
 
 
 _NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/json"}
@@ -209,7 +211,7 @@ _NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/json"
 
 @router.post(
     "/bulk",
-    response={200: BulkReport, 422: BulkReport},
+    response={200: BulkReport, 422: BulkReport, 429: BulkReport},
     summary="Ingest cases in bulk: one JSON case per line (NDJSON), streamed, idempotent by external_reference",
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
@@ -217,7 +219,9 @@ _NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/json"
 )
 def ingest_cases(request):
     """Each line is a case as for ``POST /cases/`` with an ``external_reference``. Batches of 1,000 lines are written
-    all or nothing; 200 when every line was written or already there, 422 (with every error by line) otherwise."""
+    all or nothing; 200 when every line was written or already there, 422 (with every error by line) otherwise, 429
+    with ``Retry-After`` when the hourly recording allowance ran out (the lines before were written; send the same
+    body again then)."""
     from django.utils.translation import gettext as _
     from ninja.errors import HttpError
 
@@ -227,6 +231,12 @@ def ingest_cases(request):
         raise HttpError(415, _("Send the cases as application/x-ndjson: one JSON object per line."))
     # ingest_rows checks the case-writing role before it reads a line: a refusal is 403, audited.
     report = ingest_rows(request.user, read_ndjson(request, parse=False))
+    if report.retry_after is not None:
+        from lintas.api import api
+
+        response = api.create_response(request, report.as_dict(), status=429)
+        response["Retry-After"] = str(report.retry_after)
+        return response
     return Status(200 if report.ok else 422, report.as_dict())
 
 

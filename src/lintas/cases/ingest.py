@@ -53,6 +53,8 @@ from lintas.cases.services import (
 from lintas.cases.validation import CaseInvalid, agency_ids_by_code, clean_case, remember_agency_ids
 from lintas.core.db import write_rows
 from lintas.core.processes import SpawnedCalls
+from lintas.matching.allowance import LookupLimitReached, charged
+from lintas.matching.choices import AllowanceKind
 from lintas.matching.engine import NewIdentifier, plan_matches, record_matches
 from lintas.matching.notify import notify_match
 from lintas.matching.tokens import community_key
@@ -106,6 +108,10 @@ class IngestReport:
     error_count: int = 0
     max_errors: int = 1000
     insert_path: str = ""  # how the last batch was inserted: "copy", "executemany" or "bulk_create"
+    # Set when the author's hourly recording allowance stopped the ingest: why, and the seconds until it starts
+    # afresh (then send the same input again: what was written is skipped).
+    detail: str = ""
+    retry_after: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -135,6 +141,8 @@ class IngestReport:
             "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in self.errors],
             "error_count": self.error_count,
             "truncated": self.truncated,
+            "detail": self.detail,
+            "retry_after": self.retry_after,
         }
 
 
@@ -696,6 +704,7 @@ class _Ingest:
         self.pool = None
         self.spawned: SpawnedCalls | None = None  # workers started afresh, for a job's thread
         self.in_flight: list[_Batch] = []
+        self.stopped: LookupLimitReached | None = None  # the author's recording allowance ran out: read no further
         self.analyze_at = 5000  # identifiers written before the planner's statistics are refreshed (then doubling)
         if workers > 0:
             import multiprocessing
@@ -782,8 +791,20 @@ class _Ingest:
             return
         if not good:
             return
+        if self.stopped is not None:  # a batch validated before the allowance ran out: not written either
+            self._refuse(good, self.stopped)
+            return
         try:
-            identifiers, hits = self.write(good)
+            # Every identifier written gets a hit/no-hit answer: counted before the batch's transaction, given back
+            # if it is not written (decision 0031). The command line's import (no actor) is not counted.
+            with charged(self.actor, sum(len(item.identifiers) for item in good), AllowanceKind.RECORDED):
+                identifiers, hits = self.write(good)
+        except LookupLimitReached as refused:
+            self.stopped = refused
+            report.detail = str(refused)
+            report.retry_after = refused.retry_after
+            self._refuse(good, refused)
+            return
         except IntegrityError as exc:  # another writer took one of these references meanwhile; re-running is safe
             report.batches_refused += 1
             report.rejected += len(good)
@@ -797,6 +818,13 @@ class _Ingest:
         if report.identifiers >= self.analyze_at:
             self.analyze_at = 2 * report.identifiers
             refresh_statistics()
+
+    def _refuse(self, good: list[_Prepared], refused: LookupLimitReached) -> None:
+        """Report a valid batch as not written, whole, because the allowance is used up."""
+        report = self.report
+        report.batches_refused += 1
+        report.rejected += len(good)
+        report.add_errors([RowError(good[0].line, "__all__", str(refused))])
 
     def _existing(self, keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
         """The (agency, reference) pairs already recorded, in one query."""
@@ -924,6 +952,11 @@ def ingest_rows(
     refused. Without one (the CLI, a trusted caller), a row's ``"agency"`` code decides and ``agency`` is the
     default for rows without one. ``progress`` is called with the report after each batch.
 
+    With an ``actor``, each batch's identifiers are counted against the actor's hourly recording allowance (and the
+    agency's) before the batch is written. When it runs out, that batch and any validated after it are refused whole,
+    no further line is read, and the report says why and in how many seconds the allowance starts afresh
+    (``detail``, ``retry_after``); sending the same input again then resumes, since rows written are skipped.
+
     ``workers`` > 0 validates rows in that many other processes while the previous batch is written (same
     validation, same writes, same order). ``start_method`` "fork" (the CLI) needs to run outside a transaction,
     since the database connection is closed before the processes start; "spawn" (a job's thread, where forking is
@@ -950,7 +983,9 @@ def ingest_rows(
                 batch = []
                 if progress is not None and report.batches_written + report.batches_refused != written:
                     progress(report)
-        if batch:
+                if run.stopped is not None:  # the rest waits for the next hour: sending it again resumes
+                    break
+        if batch and run.stopped is None:
             run.submit(batch)
         run.flush()
     finally:

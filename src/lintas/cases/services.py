@@ -19,6 +19,8 @@ from lintas.audit.services import record_event
 from lintas.cases.models import BulkImport, Case, CaseIdentifier, CaseLoss, CaseSequence, CaseShare, ExchangeRate
 from lintas.cases.validation import CleanCase, CleanIdentifier
 from lintas.core.access import assert_still_visible
+from lintas.matching.allowance import charged
+from lintas.matching.choices import AllowanceKind
 from lintas.matching.engine import MatchResult, match_new_identifiers
 from lintas.matching.tokens import community_key, tokens_for
 
@@ -121,10 +123,7 @@ def identifier_fields(items: Sequence[CleanIdentifier], key: bytes) -> list[dict
 
 def build_identifiers(case: Case, items: Sequence[CleanIdentifier], key: bytes) -> list[CaseIdentifier]:
     """Unsaved identifier rows for ``case``; one per token (the same identifier twice in a case is kept once)."""
-    return [
-        CaseIdentifier(case=case, owner_agency_id=case.owner_agency_id, **fields)
-        for fields in identifier_fields(items, key)
-    ]
+    return _identifier_rows(case, identifier_values(items, key))
 
 
 def _case_fields(clean: CleanCase) -> dict:
@@ -196,9 +195,21 @@ def _refuse_duplicate_reference(agency: Agency, external_reference: str) -> None
         raise ValidationError({"external_reference": [message]})
 
 
-@transaction.atomic
+
 def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
-    """Record a case for the actor's agency with its identifiers and losses, and match it at once."""
+    """Record a case for the actor's agency with its identifiers and losses, and match it at once.
+
+    Each identifier recorded gets a hit/no-hit answer, so they are counted against the actor's hourly recording
+    allowance first (``lintas.matching.allowance``): past it, :class:`LookupLimitReached` and nothing is written."""
+    check_case_writer(actor)
+    items = [*clean.identifiers, *_narrative_identifiers(clean, actor.agency.country)]
+    rows = identifier_values(items, community_key())
+    with charged(actor, len(rows), AllowanceKind.RECORDED):
+        return _create_case(actor, clean, rows)
+
+
+@transaction.atomic
+def _create_case(actor, clean: CleanCase, rows: list[tuple]) -> tuple[Case, MatchResult]:
     check_case_writer(actor)
     agency = actor.agency
     _refuse_duplicate_reference(agency, clean.external_reference)
@@ -224,8 +235,7 @@ def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
             for loss in clean.losses
         ]
     )
-    items = [*clean.identifiers, *_narrative_identifiers(clean, agency.country)]
-    new = CaseIdentifier.objects.bulk_create(build_identifiers(case, items, community_key()))
+    new = CaseIdentifier.objects.bulk_create(_identifier_rows(case, rows))
     outcome = match_new_identifiers(new)
     record_event(
         Action.CASE_CREATED,
@@ -240,13 +250,20 @@ def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
     return case, outcome
 
 
-@transaction.atomic
 def add_identifiers(actor, case: Case, items: Sequence[CleanIdentifier]) -> tuple[list[CaseIdentifier], MatchResult]:
-    """Add identifiers to a case of the actor's agency and match them."""
+    """Add identifiers to a case of the actor's agency and match them. The ones new to the case are counted against
+    the actor's hourly recording allowance first, as in :func:`create_case`."""
     check_case_writer(actor, case)
     existing = set(case.identifiers.values_list("token", flat=True))
-    rows = [row for row in build_identifiers(case, items, community_key()) if row.token not in existing]
-    new = CaseIdentifier.objects.bulk_create(rows)
+    rows = [row for row in identifier_values(items, community_key()) if row[_TOKEN_AT] not in existing]
+    with charged(actor, len(rows), AllowanceKind.RECORDED):
+        return _add_identifiers(actor, case, rows)
+
+
+@transaction.atomic
+def _add_identifiers(actor, case: Case, rows: list[tuple]) -> tuple[list[CaseIdentifier], MatchResult]:
+    check_case_writer(actor, case)
+    new = CaseIdentifier.objects.bulk_create(_identifier_rows(case, rows))
     outcome = match_new_identifiers(new)
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now(), updated_by=actor)
     record_event(
@@ -256,6 +273,18 @@ def add_identifiers(actor, case: Case, items: Sequence[CleanIdentifier]) -> tupl
 
     notify_match(outcome)
     return new, outcome
+
+
+_TOKEN_AT = IDENTIFIER_FIELDS.index("token")
+
+
+def _identifier_rows(case: Case, rows: list[tuple]) -> list[CaseIdentifier]:
+    return [
+        CaseIdentifier(
+            case=case, owner_agency_id=case.owner_agency_id, **dict(zip(IDENTIFIER_FIELDS, row, strict=True))
+        )
+        for row in rows
+    ]
 
 
 _EDITABLE = (

@@ -23,7 +23,8 @@ def remind_case_reviews() -> int:
 def run_import(import_id: int, task=None) -> str:
     """Ingest a queued bulk import with the rules of ``POST /cases/bulk`` (its author's agency, all-or-nothing
     batches, idempotent by external reference, so a retry after a crash picks up where it stopped). The report is
-    saved after every batch; the file is deleted when the import is done. Rows are validated in
+    saved after every batch; the file is deleted when the import is done. When the author's hourly recording
+    allowance runs out, the import is queued again for the next hour and resumes there. Rows are validated in
     ``LINTAS_IMPORT_WORKERS`` processes started afresh (forking the worker's thread would be unsafe)."""
     from lintas.cases.ingest import ingest_rows, read_ndjson
     from lintas.cases.models import BulkImport
@@ -65,6 +66,17 @@ def run_import(import_id: int, task=None) -> str:
                 raise
             _finish(job, BulkImport.Status.FAILED, error=str(exc))
             return job.status
+        if report.retry_after is not None:
+            # The author's hourly recording allowance ran out: the job waits for the next hour and goes on from there
+            # (rows written are skipped), keeping the file.
+            BulkImport.objects.filter(pk=job.pk).update(
+                status=BulkImport.Status.QUEUED,
+                report=report.as_dict(),
+                error=report.detail[:500],
+                updated_at=timezone.now(),
+            )
+            run_import.schedule((import_id,), delay=report.retry_after + 5)
+            return BulkImport.Status.QUEUED
         _finish(job, BulkImport.Status.DONE, report=report.as_dict())
         path.unlink(missing_ok=True)
         return BulkImport.Status.DONE

@@ -26,6 +26,7 @@ from lintas.cases.models import Case, CaseIdentifier, CaseLoss
 from lintas.core.access import get_visible_or_404
 from lintas.core.views import add_service_errors
 from lintas.identify.forms import TYPE_LABELS
+from lintas.matching.allowance import LookupLimitReached
 from lintas.matching.models import Hit
 from lintas.matching.presenters import present_hits
 from lintas.matching.services import related_cases
@@ -136,6 +137,11 @@ def case_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             case, outcome = services.create_case(request.user, form.clean_result)
+        except LookupLimitReached as refused:  # nothing was written: the form comes back as it was sent
+            form.add_error(None, str(refused))
+            response = render(request, "cases/case_form.html", {"form": form}, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -221,7 +227,11 @@ def case_add_identifiers(request, case_id: int):
             for message in messages_:
                 messages.error(request, message)
         return redirect("cases:detail", case_id=case.pk)
-    added, outcome = services.add_identifiers(request.user, case, clean.identifiers)
+    try:
+        added, outcome = services.add_identifiers(request.user, case, clean.identifiers)
+    except LookupLimitReached as refused:  # nothing was added
+        messages.error(request, str(refused))
+        return redirect("cases:detail", case_id=case.pk)
     messages.success(
         request, _("%(n)d identifier(s) added, %(h)d new hit(s).") % {"n": len(added), "h": len(outcome.hits)}
     )

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["BenignCategory"]
+__all__ = ["AllowanceKind", "BenignCategory"]
 
 
 class BenignCategory(models.TextChoices):
@@ -10,3 +10,10 @@ class BenignCategory(models.TextChoices):
     EXCHANGE_WALLET = "exchange_wallet", _("Exchange hot wallet")
     TEST_VALUE = "test_value", _("Test number or value")
     OTHER = "other", _("Other")
+
+
+class AllowanceKind(models.TextChoices):
+    """The hourly allowances of hit/no-hit answers (``lintas.matching.allowance``)."""
+
+    LOOKUP = "lookup", _("values looked up")
+    RECORDED = "recorded", _("identifiers recorded")

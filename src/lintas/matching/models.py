@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lintas.core.models import can_read
 from lintas.matching.choices import BenignCategory
 
-__all__ = ["BenignValue", "DetailRequest", "Hit", "HotValue", "RematchRun"]
+__all__ = ["AllowanceCount", "BenignValue", "DetailRequest", "Hit", "HotValue", "RematchRun"]
 
 
 class HitQuerySet(models.QuerySet):
@@ -127,3 +127,24 @@ class RematchRun(models.Model):
 
     def __str__(self) -> str:
         return f"rematch {self.pk} ({self.status})"
+
+
+class AllowanceCount(models.Model):
+    """How much of one hourly allowance one user or agency has used in one hour (``lintas.matching.allowance``): the
+    count every process and node shares when there is no Redis. ``scope`` says which allowance and whose (e.g.
+    ``lookup.user``), ``key`` the user's or agency's id, ``hour`` the hour counted (Unix time // 3600).
+    ``alerted`` is the highest alert the agency admins got for it (0 none, 1 near, 2 used up), so each is sent once
+    an hour. Rows of past hours are deleted by a periodic job."""
+
+    scope = models.CharField(max_length=16)
+    key = models.BigIntegerField()
+    hour = models.IntegerField()
+    used = models.BigIntegerField(default=0)
+    alerted = models.SmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "hour"], name="allowance_count_unique")]
+        indexes = [models.Index(fields=["hour"], name="allowance_count_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} @{self.hour}: {self.used}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,7 +20,7 @@ from lintas.matching.presenters import holder_label
 from lintas.notifications.models import Notification, NotificationKind
 from lintas.notifications.services import for_recipients, languages_of
 
-__all__ = ["notify_details_requested", "notify_match"]
+__all__ = ["notify_allowance", "notify_details_requested", "notify_match"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,68 @@ def notify_details_requested(request) -> list[Notification]:
     )
     ids = [n.pk for n in notes]
     transaction.on_commit(lambda: _send_emails(ids))
+    return notes
+
+
+_ALLOWANCE_TEXTS = {
+    # (the agency's allowance, used up): what the agency's admins read
+    (False, False): gettext_lazy(
+        "%(user)s has used %(used)s of the %(limit)s %(what)s allowed to one user this hour (%(percent)s%%)."
+    ),
+    (False, True): gettext_lazy(
+        "%(user)s has used up the %(limit)s %(what)s allowed to one user this hour: more are refused until the hour "
+        "ends."
+    ),
+    (True, False): gettext_lazy(
+        "Your agency has used %(used)s of the %(limit)s %(what)s allowed to it this hour (%(percent)s%%); the last "
+        "to add to it was %(user)s."
+    ),
+    (True, True): gettext_lazy(
+        "Your agency has used up the %(limit)s %(what)s allowed to it this hour: more are refused for all its users "
+        "until the hour ends; the last to add to it was %(user)s."
+    ),
+}
+
+
+def notify_allowance(user, kind: str, *, agency: bool, used_up: bool, used: int, limit: int) -> list[Notification]:
+    """Tell the admins of ``user``'s agency that the user (or, with ``agency``, the whole agency) has nearly or wholly
+    used an hourly allowance (``lintas.matching.allowance`` sends each once an hour), and audit it."""
+    from lintas.audit.choices import Action
+    from lintas.audit.services import record_event
+    from lintas.matching.choices import AllowanceKind
+
+    admins = (
+        User.objects.with_role(Role.AGENCY_ADMIN)
+        .filter(agency_id=user.agency_id, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    params = {
+        "user": user.username,
+        "used": used,
+        "limit": limit,
+        "percent": used * 100 // limit if limit else 100,
+        "what": AllowanceKind(kind).label,
+    }
+    notes = Notification.objects.bulk_create(
+        for_recipients(
+            admins,
+            _ALLOWANCE_TEXTS[(agency, used_up)],
+            params,
+            kind=NotificationKind.ALLOWANCE,
+            url=f"{reverse('audit:event_list')}?{urlencode({'actor': user.username})}",
+        )
+    )
+    record_event(
+        Action.ALLOWANCE_USED_UP if used_up else Action.ALLOWANCE_NEAR,
+        actor=user,
+        agency=user.agency,
+        object_type="matching.allowance",
+        object_id=f"{kind}.{'agency' if agency else 'user'}",
+        details={"allowance": kind, "whose": "agency" if agency else "user", "used": used, "limit": limit},
+    )
+    ids = [n.pk for n in notes]
+    if ids:
+        transaction.on_commit(lambda: _send_emails(ids))
     return notes
 
 

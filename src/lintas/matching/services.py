@@ -10,14 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
@@ -27,11 +24,12 @@ from lintas import identifiers
 from lintas.accounts.choices import Role
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
-from lintas.audit.services import record_denial, record_event, record_read
+from lintas.audit.services import record_event, record_read
 from lintas.cases.choices import IdentifierRole
 from lintas.cases.models import Case, CaseIdentifier
 from lintas.core.db import prepared_cursor
-from lintas.matching.choices import BenignCategory
+from lintas.matching.allowance import LookupLimitReached, spend
+from lintas.matching.choices import AllowanceKind, BenignCategory
 from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of, long_list_plan
 from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue, RematchRun
 from lintas.matching.presenters import holder_label
@@ -92,7 +90,7 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
             results.append(result.replace(input=value.strip()))
     if len(results) > MAX_LOOKUP_VALUES:
         raise ValidationError(_("At most %(n)d values per lookup.") % {"n": MAX_LOOKUP_VALUES})
-    _charge_lookup(user, len(results))
+    spend(user, len(results), AllowanceKind.LOOKUP)  # the whole lookup is refused past the allowance
     key = community_key()
     keyed = [(result, tokens_for(key, result) if result.valid else ("", "")) for result in results]
     all_tokens = {t for _, pair in keyed for t in pair if t}
@@ -224,50 +222,6 @@ def _statuses_and_carriers(user, tokens: set[str]) -> tuple[set[str], set[str], 
                     if key in wanted:
                         found[key].append(carrier)
     return benign, hot, found
-
-
-class LookupLimitReached(Exception):
-    """The user, or the user's agency, has looked up its hourly allowance of values (``LINTAS_LOOKUP_VALUES_PER_HOUR``,
-    ``LINTAS_LOOKUP_VALUES_PER_AGENCY_HOUR``)."""
-
-    def __init__(self, limit: int, retry_after: int, *, agency: bool = False):
-        numbers = {"n": limit, "minutes": max(1, retry_after // 60)}
-        if agency:
-            message = _(
-                "Your agency has looked up %(n)d values this hour, the most allowed. Try again in %(minutes)d minutes."
-            )
-        else:
-            message = _(
-                "You have looked up %(n)d values this hour, the most allowed. Try again in %(minutes)d minutes."
-            )
-        super().__init__(message % numbers)
-        self.retry_after = retry_after
-
-
-def _charge_lookup(user, values: int) -> None:
-    """Count ``values`` against the user's hourly allowance, then against the agency's (many accounts of one agency
-    must not add up to an unlimited oracle); refuse (audited) once either is used up. A lookup refused for the user
-    is not charged to the agency."""
-    now = int(time.time())
-    hour = now // 3600
-    for limit, key, agency in (
-        (settings.LOOKUP_VALUES_PER_HOUR, f"lintas:lookup-values:{user.pk}:{hour}", False),
-        (settings.LOOKUP_VALUES_PER_AGENCY_HOUR, f"lintas:lookup-values:agency:{user.agency_id}:{hour}", True),
-    ):
-        if not limit or not values:
-            continue
-        try:
-            try:
-                used = cache.incr(key, values)  # one round trip to the cache on every lookup but an hour's first
-            except ValueError:  # the hour's first lookup: start the count (if another request just did, add to it)
-                used = values if cache.add(key, values, timeout=3700) else cache.incr(key, values)
-        except Exception:  # a cache outage must not stop lookups: logged, not counted
-            logger.exception("could not count lookup values")
-            return
-        if used > limit:
-            whose = "agency lookup allowance" if agency else "lookup allowance"
-            record_denial(user, f"{whose} of {limit} values an hour used up", object_type="matching.lookup")
-            raise LookupLimitReached(limit, 3600 - now % 3600, agency=agency)
 
 
 @functools.cache

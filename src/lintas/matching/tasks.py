@@ -6,7 +6,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from lintas.core.context import use_context
 
-__all__ = ["nightly_rematch", "rematch_tokens", "run_rematch"]
+__all__ = ["clear_allowance_counts", "nightly_rematch", "rematch_tokens", "run_rematch"]
 
 
 @db_task(retries=3, retry_delay=60, context=True)
@@ -67,6 +67,15 @@ def nightly_rematch() -> str:
     with lock_task("rematch-sweep"), use_context("job:nightly_rematch"):
         run = RematchRun.objects.create(reason="nightly")
         return execute(run)
+
+
+@db_periodic_task(crontab(minute="7"))
+def clear_allowance_counts() -> int:
+    """Every hour: the database's counts of hourly allowances of hours gone by are deleted (Redis keys expire)."""
+    from lintas.matching.allowance import clear_past_hours
+
+    with lock_task("clear-allowance-counts"), use_context("job:clear_allowance_counts"):
+        return clear_past_hours()
 
 
 @db_task(retries=3, retry_delay=30)

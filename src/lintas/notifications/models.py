@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     DETAILS_REQUESTED = "details_requested", _("Details requested")
     REQUEST = "request", _("Assistance request")
     DEADLINE = "deadline", _("Deadline")
+    ALLOWANCE = "allowance", _("Hourly allowance")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -103,6 +103,8 @@ def test_reingesting_the_same_file_changes_nothing(generated):
         "errors": [],
         "error_count": 0,
         "truncated": False,
+        "detail": "",
+        "retry_after": None,
     }
     assert counts() == before
 

@@ -101,9 +101,6 @@ def test_a_long_lookup_leaves_the_callers_transaction_planned_as_before(officers
 def test_each_user_may_look_up_a_limited_number_of_values_an_hour(officers, settings, signed_in):
     """Lookups answer who holds a value: an hourly allowance per user stops enumeration. Past it: 429 with
     Retry-After on the API, the same on the page, an audited refusal, and other users are unaffected."""
-    from django.core.cache import cache
-
-    cache.clear()
     settings.LOOKUP_VALUES_PER_HOUR = 5
     spf, rmp = officers["spf"], officers["rmp"]
     _, secret = accounts.create_api_token(spf, name="t", scope=TokenScope.READ, days=1)
@@ -129,9 +126,6 @@ def test_the_users_of_one_agency_share_an_hourly_allowance(officers, make_user, 
     """Many accounts of one agency do not add up to an unlimited oracle: past the agency's allowance every one of its
     users is refused (429, audited, with the agency's reason), other agencies are not, and a lookup refused for the
     user's own allowance is not charged to the agency."""
-    from django.core.cache import cache
-
-    cache.clear()
     settings.LOOKUP_VALUES_PER_HOUR = 4
     settings.LOOKUP_VALUES_PER_AGENCY_HOUR = 6
     first, rmp = officers["spf"], officers["rmp"]
