@@ -129,6 +129,7 @@ PAGES: dict[str, Case] = {
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 404, 404, 404),
     "healthz": Case("get", lambda c: "/healthz", 200, 200, 200),
+    "api_unknown_path": Case("get", lambda c: "/api/v1/cases/abc", 404, 404, 404),
 }
 
 API: dict[str, Case] = {

@@ -1,9 +1,9 @@
 """Root URL configuration."""
 
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from lintas.api import api
+from lintas.api import api, unknown_path
 
 
 def healthz(request):
@@ -14,6 +14,8 @@ def healthz(request):
 urlpatterns = [
     # First: the API's requests (most of them, and the most frequent) resolve without trying every page's pattern.
     path("api/v1/", api.urls),
+    # What no API operation matched (`/api/v1/cases/abc`): the API's JSON 404, not the HTML page.
+    re_path(r"^api/v1/(?P<path>.*)$", unknown_path, name="api_unknown_path"),
     path("", include("lintas.dashboard.urls")),
     path("", include("lintas.accounts.urls")),
     path("directory/", include("lintas.agencies.urls")),

@@ -3,6 +3,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import WithJsonSchema
 
 from lintas.agencies.models import Agency
 from lintas.assistance import services
@@ -23,6 +25,15 @@ from lintas.core.paging import PresentedPage
 __all__ = ["router"]
 
 router = Router()
+
+# An amount in a request body: a JSON number or a decimal string. The schema says which strings, as the parser reads
+# them (pydantic's own schema says "any string", so clients and fuzzers sent "" and "1,5" as valid).
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"}]}
+    ),
+]
 
 
 class RequestOut(Schema):
@@ -60,7 +71,7 @@ class RequestIn(Schema):
     asked: str
     priority: str = "routine"
     legal_basis: str = "police_to_police"
-    amount: Decimal | None = None
+    amount: Amount | None = None
     currency: str = ""
     due_at: dt.datetime | None = None
     language: str = "en"
@@ -153,7 +164,7 @@ def _if_match(http_request: HttpRequest, body_version: int | None) -> int | None
 
 class TransferSchema(Schema):
     destination: str
-    amount: Decimal
+    amount: Amount
     currency: str
     moved_at: dt.datetime
     type: str | None = None
@@ -162,8 +173,8 @@ class TransferSchema(Schema):
 
 class OutcomeIn(Schema):
     currency: str = "USD"
-    amount_frozen: Decimal = Decimal(0)
-    amount_returned: Decimal = Decimal(0)
+    amount_frozen: Amount = Decimal(0)
+    amount_returned: Amount = Decimal(0)
     accounts_frozen: int = 0
     wallets_frozen: int = 0
     note: str = ""
@@ -235,7 +246,20 @@ def list_attachments(request, request_id: int):
     return item.attachments.select_related("agency")
 
 
-@router.post("/{request_id}/attachments", response={201: AttachmentOut}, summary="Attach a file (multipart 'file')")
+@router.post(
+    "/{request_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Attach a file (multipart 'file')",
+    openapi_extra={  # an empty part is no file at all to Django: the schema says a file has content
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"properties": {"file": {"type": "string", "format": "binary", "minLength": 1}}}
+                }
+            }
+        }
+    },
+)
 def attach(request, request_id: int, file: File[UploadedFile]):
     from lintas.assistance.attachments import add_attachment
 
