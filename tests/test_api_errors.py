@@ -64,11 +64,23 @@ def test_the_schema_check_answers_like_every_other_refusal(bearer):
 
 
 @pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
-def test_a_path_no_operation_matches_answers_the_api_404(bearer, method):
+@pytest.mark.parametrize("path", ["/api/v1/cases/abc", "/api/v1/cases/imports/a%0Ab"])
+def test_a_path_no_operation_matches_answers_the_api_404(bearer, method, path):
     """``/cases/abc`` (ids are digits) was Django's HTML page, and for a write without CSRF cookie its 403 page."""
-    response = getattr(Client(enforce_csrf_checks=True), method)("/api/v1/cases/abc", **bearer)
+    response = getattr(Client(enforce_csrf_checks=True), method)(path, **bearer)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("body", ["0.0", "false", "[]", '"x"', "null", "[1]"])
+def test_a_body_that_is_not_an_object_is_refused(bearer, body):
+    """django-ninja took a falsy JSON body (``0.0``) for no body: ``PATCH /agencies/spf`` answered 200."""
+    from lintas.agencies.models import Agency
+
+    before = Agency.objects.get(code="spf").contact_24_7
+    response = Client().patch("/api/v1/agencies/spf", data=body, content_type="application/json", **bearer)
+    assert response.status_code == 400 and "detail" in response.json()
+    assert Agency.objects.get(code="spf").contact_24_7 == before
 
 
 def test_amounts_are_documented_as_the_parser_reads_them(bearer):

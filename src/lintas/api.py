@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaMismatch
+from ninja.parser import Parser
 
 from lintas.accounts.api import router as accounts_router
 from lintas.accounts.auth import api_auth
@@ -37,7 +38,7 @@ ERROR_SCHEMA = {
 }
 
 _ERROR_DESCRIPTIONS = {
-    400: "The body is not JSON (or not in the declared media type).",
+    400: "The body is not a JSON object (or not in the declared media type).",
     401: "No credentials, or an unknown, expired or revoked token, or a session without its second factor.",
     403: "A read-only token used to write, roles that do not allow this, or a session write without CSRF token.",
     404: "The object does not exist or you may not see it: the two are indistinguishable on purpose.",
@@ -64,6 +65,17 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
 }
 
 _WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+class ObjectBodyParser(Parser):
+    """Every JSON body of this API is an object: anything else (``0.0``, ``false``, ``[]``) is refused as unparsable
+    (400), where django-ninja took a falsy one for an empty body and answered as if nothing had been sent."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
 
 
 class LintasAPI(NinjaAPI):
@@ -112,6 +124,7 @@ api = LintasAPI(
     ),
     auth=api_auth,
     urls_namespace="api",
+    parser=ObjectBodyParser(),
 )
 
 
@@ -121,7 +134,7 @@ def not_found(request, exc):
 
 
 @csrf_exempt  # as every API operation: a write to a wrong path is a 404, not the CSRF page
-def unknown_path(request, path=""):
+def unknown_path(request):
     """``/api/v1/...`` that names no operation (``/cases/abc``: ids are digits): the API's JSON 404, not the HTML
     page a browser gets."""
     return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -15,7 +15,7 @@ urlpatterns = [
     # First: the API's requests (most of them, and the most frequent) resolve without trying every page's pattern.
     path("api/v1/", api.urls),
     # What no API operation matched (`/api/v1/cases/abc`): the API's JSON 404, not the HTML page.
-    re_path(r"^api/v1/(?P<path>.*)$", unknown_path, name="api_unknown_path"),
+    re_path(r"^api/v1/", unknown_path, name="api_unknown_path"),  # a prefix: also paths with a newline
     path("", include("lintas.dashboard.urls")),
     path("", include("lintas.accounts.urls")),
     path("directory/", include("lintas.agencies.urls")),
