@@ -40,6 +40,9 @@ def test_every_operation_documents_its_error_answers_with_the_error_body():
     assert 415 in responses["POST /api/v1/cases/bulk"] and 415 in responses["POST /api/v1/cases/imports"]
     assert 429 in responses["POST /api/v1/lookup"]
     assert 403 in responses["GET /api/v1/audit/events"] and 403 in responses["GET /api/v1/users"]
+    transition = schema["paths"]["/api/v1/requests/{request_id}/{action}"]["post"]["responses"]
+    version_needed = transition[428]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][version_needed]["required"] == ["detail"]  # was any object
     unauthorized = schema["paths"]["/api/v1/me"]["get"]["responses"][401]
     assert unauthorized["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 

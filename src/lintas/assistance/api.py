@@ -87,6 +87,12 @@ class TransitionIn(Schema):
     reason: str = ""
 
 
+class RefusalOut(Schema):
+    """The API's error body (``lintas.api.ERROR_SCHEMA``), for an answer an operation returns itself."""
+
+    detail: str
+
+
 class ConflictOut(Schema):
     detail: str
     version: int
@@ -323,7 +329,7 @@ def trail(request, request_id: int):
 
 @router.post(
     "/{request_id}/{action}",
-    response={200: RequestOut, 409: ConflictOut, 428: dict},
+    response={200: RequestOut, 409: ConflictOut, 428: RefusalOut},
     summary="Move a request: submit, approve, return, send_now, acknowledge, start, answer_partly, answer_fully, "
     "decline, close, withdraw",
 )
@@ -331,7 +337,7 @@ def move(request, request_id: int, action: str, payload: TransitionIn):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     version = _if_match(request, payload.version)
     if version is None:
-        return Status(428, {"detail": "Name the version you saw: If-Match header or version in the body."})
+        return Status(428, {"detail": _("Name the version you saw: If-Match header or version in the body.")})
     try:
         moved = services.transition(request.user, item, action, version=version, reason=payload.reason)
     except services.Conflict as conflict:
