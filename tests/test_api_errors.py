@@ -108,3 +108,17 @@ def test_an_attachment_is_documented_as_a_file_with_content():
     body = api.get_openapi_schema(path_prefix="/api/v1/")["paths"]["/api/v1/requests/{request_id}/attachments"]
     schema = body["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert schema["properties"]["file"]["minLength"] == 1 and schema["required"] == ["file"]
+
+
+def test_a_transition_names_its_actions_in_the_schema(bearer):
+    """With any string as ``{action}``, the schema also described ``POST /requests/1/messages`` (another operation,
+    with another body) as a transition: schemathesis sent it one and got "body: Field required"."""
+    from lintas.assistance.services import TRANSITIONS
+
+    operation = api.get_openapi_schema(path_prefix="/api/v1/")["paths"]["/api/v1/requests/{request_id}/{action}"]
+    action = next(p for p in operation["post"]["parameters"] if p["name"] == "action")
+    assert set(action["schema"]["enum"]) == set(TRANSITIONS) and "messages" not in action["schema"]["enum"]
+    response = Client().post(
+        "/api/v1/requests/1/nonsense", data={"version": 1}, content_type="application/json", **bearer
+    )
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["action"]

@@ -3,7 +3,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -80,6 +80,11 @@ class RequestIn(Schema):
     tlp: str = "amber"
     cases: list[int] = []
     identifiers: list[int] = Field(default_factory=list, description="Ids of your cases' identifiers to link.")
+
+
+# The actions a request can take, as the schema's enum: with any string, the path also named the sibling operations
+# (`/requests/1/messages` is "post a message", not the action "messages").
+TransitionName = Literal[tuple(services.TRANSITIONS)]
 
 
 class TransitionIn(Schema):
@@ -333,7 +338,7 @@ def trail(request, request_id: int):
     summary="Move a request: submit, approve, return, send_now, acknowledge, start, answer_partly, answer_fully, "
     "decline, close, withdraw",
 )
-def move(request, request_id: int, action: str, payload: TransitionIn):
+def move(request, request_id: int, action: TransitionName, payload: TransitionIn):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     version = _if_match(request, payload.version)
     if version is None:
