@@ -122,3 +122,34 @@ def test_a_transition_names_its_actions_in_the_schema(bearer):
         "/api/v1/requests/1/nonsense", data={"version": 1}, content_type="application/json", **bearer
     )
     assert response.status_code == 422 and list(response.json()["errors"]) == ["action"]
+
+
+@pytest.mark.parametrize("value", [0, 1, "no", "true"])
+def test_a_boolean_in_a_body_is_true_or_false(make_user, value):
+    """pydantic read ``{"is_active": 0}`` as false: schemathesis' schema-violating request disabled a user."""
+    admin = make_user("spf", roles=(Role.AGENCY_ADMIN, Role.INVESTIGATOR), username="spf.booladmin")
+    colleague = make_user("spf", roles=(Role.INVESTIGATOR,), username="spf.boolcolleague")
+    _, secret = accounts.create_api_token(admin, name="bool", scope=TokenScope.READ_WRITE, days=1)
+    response = Client().put(
+        f"/api/v1/users/{colleague.pk}/active",
+        data={"is_active": value},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["is_active"]
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+
+def test_an_agency_is_not_deactivated_by_a_zero(platform_admin):
+    _, secret = accounts.create_api_token(platform_admin, name="bool", scope=TokenScope.READ_WRITE, days=1)
+    response = Client().patch(
+        "/api/v1/agencies/pntl",
+        data={"is_active": 0},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["is_active"]
+    from lintas.agencies.models import Agency
+
+    assert Agency.objects.get(code="pntl").is_active
