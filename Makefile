@@ -13,11 +13,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 VENDOR_STAMP := src/lintas/core/static/vendor/versions.json
 VENV_STAMP := $(VENV)/.installed
 
-.PHONY: help install frontend run test lint check-migrations check-deploy test-sqlite test-postgres test-browser bench lock messages clean
+.PHONY: help install frontend run test lint check-migrations check-deploy test-sqlite test-postgres test-browser fuzz bench lock messages clean
 
 help:
 	@echo "make run    - install everything, migrate, seed demo data on first run, serve on http://127.0.0.1:8000"
 	@echo "make test   - lint, migration and deploy checks, tests on SQLite and PostgreSQL, browser tests"
+	@echo "make fuzz   - the API fuzzing of make test, longer (EXAMPLES=300, SEED=15)"
 	@echo "make bench  - benchmarks under bench/"
 	@echo "make lock   - re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
 
@@ -58,14 +59,15 @@ check-deploy: $(VENV_STAMP)
 	$(LINTAS) check --deploy --fail-level WARNING
 
 # Transactional ("serial") tests flush the database; they run after the rest, in one process.
+# The schemathesis run ("fuzz") is a single-process pass too: pytest-xdist runs only the first of its items.
 test-sqlite: install
-	LINTAS_ENV=test $(BIN)/pytest -q -m "not browser and not postgres and not serial" -n 2 --dist loadfile
-	LINTAS_ENV=test $(BIN)/pytest -q -m "serial and not postgres"
+	LINTAS_ENV=test $(BIN)/pytest -q -m "not browser and not postgres and not serial and not fuzz" -n 2 --dist loadfile
+	LINTAS_ENV=test $(BIN)/pytest -q -m "(serial or fuzz) and not postgres"
 
 test-postgres: install
 	@if $(BIN)/python scripts/service_ready.py postgres "$(PG_URL)"; then \
-	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not browser and not serial" -n 2 --dist loadfile && \
-	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "serial"; \
+	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "not browser and not serial and not fuzz" -n 2 --dist loadfile && \
+	  LINTAS_ENV=test DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m "serial or fuzz"; \
 	elif [ "$(CI)" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL): CI must test on it"; exit 1; \
 	else echo "SKIPPED: PostgreSQL not reachable at $(PG_URL). Install it (apt-get install postgresql) or set PG_URL."; fi
 
@@ -76,6 +78,14 @@ test-browser: install
 	else echo "SKIPPED: browser tests need Debian's Chromium (sudo apt-get install chromium)."; fi
 
 test: lint check-migrations check-deploy test-sqlite test-postgres test-browser
+
+# make test runs tests/test_fuzz_api.py (schemathesis over the OpenAPI schema) and tests/test_fuzz_ndjson.py with a
+# fixed seed and few examples in both database passes; this runs them longer: make fuzz EXAMPLES=1000 SEED=7
+EXAMPLES ?= 300
+SEED ?= 15
+fuzz: install
+	LINTAS_ENV=test LINTAS_FUZZ_EXAMPLES=$(EXAMPLES) LINTAS_FUZZ_SEED=$(SEED) \
+	  $(BIN)/pytest -q tests/test_fuzz_api.py tests/test_fuzz_ndjson.py
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

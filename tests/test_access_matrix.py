@@ -133,6 +133,7 @@ PAGES: dict[str, Case] = {
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
     "healthz": Case("get", lambda c: "/healthz", 200, 200, 200),
     "favicon": Case("get", lambda c: "/favicon.ico", 302, 302, 302),
+    "api_unknown_path": Case("get", lambda c: "/api/v1/cases/abc", 404, 404, 404),
 }
 
 API: dict[str, Case] = {

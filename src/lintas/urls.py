@@ -2,9 +2,9 @@
 
 from django.http import HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from lintas.api import api_urls
+from lintas.api import api_urls, unknown_path
 
 
 def healthz(request):
@@ -27,6 +27,8 @@ handler500 = "lintas.core.errors.server_error"
 urlpatterns = [
     # First: the API's requests (most of them, and the most frequent) resolve without trying every page's pattern.
     path("api/v1/", api_urls()),
+    # What no API operation matched (`/api/v1/cases/abc`): the API's JSON 404, not the HTML page.
+    re_path(r"^api/v1/", unknown_path, name="api_unknown_path"),  # a prefix: also paths with a newline
     path("", include("lintas.dashboard.urls")),
     path("", include("lintas.accounts.urls")),
     path("directory/", include("lintas.agencies.urls")),

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from lintas.accounts import services
 from lintas.accounts.choices import Role, TokenScope
@@ -51,7 +52,7 @@ class RolesIn(Schema):
 
 
 class ActiveIn(Schema):
-    is_active: bool
+    is_active: StrictBool  # true or false: not 0, "no" or "off", which pydantic would read as false
 
 
 class TokenOut(Schema):

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from pydantic import StrictBool
 
 from lintas.agencies.models import Agency
 
@@ -35,7 +36,7 @@ def get_agency(request, code: str):
 class AgencyPatch(Schema):
     name: str | None = None
     short_name: str | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None  # true or false, as documented: not 0 or "no"
     contact_24_7: str | None = None
     languages: list[str] | None = None
     time_zone: str | None = None

@@ -3,6 +3,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, WithJsonSchema
 
 from lintas.agencies.models import Agency
 from lintas.assistance import services
@@ -25,6 +26,16 @@ from lintas.core.paging import PresentedPage
 __all__ = ["router"]
 
 router = Router()
+
+# An amount in a request body: a JSON number or a decimal string. The schema says which strings (a subset of what the
+# parser reads: no blanks around, an exponent of at most 4 digits); pydantic's own schema said "any string", so
+# clients and fuzzers sent "", "1,5" and "1e51080166589360961635" as valid.
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?$"}]}
+    ),
+]
 
 
 class RequestOut(Schema):
@@ -62,7 +73,7 @@ class RequestIn(Schema):
     asked: str
     priority: str = "routine"
     legal_basis: str = "police_to_police"
-    amount: Decimal | None = None
+    amount: Amount | None = None
     currency: str = ""
     due_at: AwareDatetime | None = Field(None, description="With its time zone, e.g. 2027-01-31T17:00:00+07:00.")
     language: str = "en"
@@ -72,11 +83,22 @@ class RequestIn(Schema):
     identifiers: list[Id] = Field(default_factory=list, description="Ids of your cases' identifiers to link.")
 
 
+# The actions a request can take, as the schema's enum: with any string, the path also named the sibling operations
+# (`/requests/1/messages` is "post a message", not the action "messages").
+TransitionName = Literal[tuple(services.TRANSITIONS)]
+
+
 class TransitionIn(Schema):
     version: int | None = Field(
         None, ge=0, le=2**31 - 1, description="The version you saw; or send it as the If-Match header."
     )
     reason: str = ""
+
+
+class RefusalOut(Schema):
+    """The API's error body (``lintas.api.ERROR_SCHEMA``), for an answer an operation returns itself."""
+
+    detail: str
 
 
 class ConflictOut(Schema):
@@ -166,7 +188,7 @@ def _if_match(http_request: HttpRequest, body_version: int | None) -> int | None
 
 class TransferSchema(Schema):
     destination: str
-    amount: Decimal
+    amount: Amount
     currency: str
     moved_at: AwareDatetime
     type: str | None = None
@@ -175,8 +197,8 @@ class TransferSchema(Schema):
 
 class OutcomeIn(Schema):
     currency: str = "USD"
-    amount_frozen: Decimal = Decimal(0)
-    amount_returned: Decimal = Decimal(0)
+    amount_frozen: Amount = Decimal(0)
+    amount_returned: Amount = Decimal(0)
     accounts_frozen: int = 0
     wallets_frozen: int = 0
     note: str = ""
@@ -248,7 +270,20 @@ def list_attachments(request, request_id: Id):
     return item.attachments.select_related("agency")
 
 
-@router.post("/{request_id}/attachments", response={201: AttachmentOut}, summary="Attach a file (multipart 'file')")
+@router.post(
+    "/{request_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Attach a file (multipart 'file')",
+    openapi_extra={  # an empty part is no file at all to Django: the schema says a file has content
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"properties": {"file": {"type": "string", "format": "binary", "minLength": 1}}}
+                }
+            }
+        }
+    },
+)
 def attach(request, request_id: Id, file: File[UploadedFile]):
     from lintas.assistance.attachments import add_attachment
 
@@ -311,15 +346,15 @@ def trail(request, request_id: Id):
 
 @router.post(
     "/{request_id}/{action}",
-    response={200: RequestOut, 409: ConflictOut, 428: dict},
+    response={200: RequestOut, 409: ConflictOut, 428: RefusalOut},
     summary="Move a request: submit, approve, return, send_now, acknowledge, start, answer_partly, answer_fully, "
     "decline, close, withdraw",
 )
-def move(request, request_id: Id, action: str, payload: TransitionIn):
+def move(request, request_id: Id, action: TransitionName, payload: TransitionIn):
     item = get_visible_or_404(_requests(), request.user, pk=request_id)
     version = _if_match(request, payload.version)
     if version is None:
-        return Status(428, {"detail": "Name the version you saw: If-Match header or version in the body."})
+        return Status(428, {"detail": _("Name the version you saw: If-Match header or version in the body.")})
     try:
         moved = services.transition(request.user, item, action, version=version, reason=payload.reason)
     except services.Conflict as conflict:

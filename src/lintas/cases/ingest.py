@@ -26,6 +26,7 @@ import json
 import operator
 import os
 import pickle
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ __all__ = [
     "insert_tuples",
     "read_ndjson",
     "refresh_statistics",
+    "storable_text",
 ]
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # one case with 5,000 identifiers and a long narrative fits many times over
@@ -81,6 +83,15 @@ class NotJson:
     """A line that could not be read as JSON (the parser's reason)."""
 
     reason: str
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` as every database stores it, also in JSON: a NUL or a lone surrogate (a paired one is one character
+    in Python) becomes U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text) if isinstance(text, str) else text
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,10 @@ class IngestReport:
         self.error_count += len(errors)
         room = self.max_errors - len(self.errors)
         if room > 0:
-            self.errors.extend(errors[:room])
+            # Messages quote the input: what PostgreSQL's jsonb cannot hold would make the report unstorable.
+            self.errors.extend(
+                RowError(e.line, storable_text(e.field), storable_text(e.message)) for e in errors[:room]
+            )
 
     def as_dict(self) -> dict[str, Any]:
         return {

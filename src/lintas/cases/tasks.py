@@ -26,7 +26,7 @@ def run_import(import_id: int, task=None) -> str:
     saved after every batch; the file is deleted when the import is done. When the author's hourly recording
     allowance runs out, the import is queued again for the next hour and resumes there. Rows are validated in
     ``LINTAS_IMPORT_WORKERS`` processes started afresh (forking the worker's thread would be unsafe)."""
-    from lintas.cases.ingest import ingest_rows, read_ndjson
+    from lintas.cases.ingest import ingest_rows, read_ndjson, storable_text
     from lintas.cases.models import BulkImport
     from lintas.cases.services import check_case_writer, imports_dir
 
@@ -59,12 +59,13 @@ def run_import(import_id: int, task=None) -> str:
                     start_method="spawn",
                 )
         except Exception as exc:  # recorded; raised again for the queue to retry while it has retries left
+            error = storable_text(f"{type(exc).__name__}: {exc}")  # what broke, for operators
             if task is not None and task.retries > 0:
                 BulkImport.objects.filter(pk=job.pk).update(
-                    status=BulkImport.Status.QUEUED, error=str(exc)[:500], updated_at=timezone.now()
+                    status=BulkImport.Status.QUEUED, error=error[:500], updated_at=timezone.now()
                 )
                 raise
-            _finish(job, BulkImport.Status.FAILED, error=str(exc))
+            _finish(job, BulkImport.Status.FAILED, error=error)
             return job.status
         if report.retry_after is not None:
             # The author's hourly recording allowance ran out: the job waits for the next hour and goes on from there

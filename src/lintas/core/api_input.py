@@ -75,10 +75,14 @@ def refuse_unstorable(data) -> None:
 
 
 class JsonParser(Parser):
-    """django-ninja's parser, strict about what no column can store (see the module)."""
+    """django-ninja's parser, strict about what no column can store (see the module). Every JSON body of this API is
+    an object: anything else (``0.0``, ``false``, ``[]``) is refused as unparsable (400), where django-ninja took a
+    falsy one for an empty body and answered as if nothing had been sent."""
 
     def parse_body(self, request):
         data = json.loads(request.body, parse_constant=_constant)
+        if not isinstance(data, dict):
+            raise ValueError("The body must be a JSON object.")
         refuse_unstorable(data)
         return data
 
