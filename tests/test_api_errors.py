@@ -153,3 +153,25 @@ def test_an_agency_is_not_deactivated_by_a_zero(platform_admin):
     from lintas.agencies.models import Agency
 
     assert Agency.objects.get(code="pntl").is_active
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "1.5e9", " 42 "])
+def test_dates_and_times_are_iso_text_not_seconds_since_1970(bearer, make_user, value):
+    """pydantic read ``date_to=0`` as 1 January 1970 and answered 200 (found by schemathesis' negative data check):
+    dates and times in the API are ISO 8601 text, in query strings and JSON bodies alike."""
+    admin = make_user("spf", roles=(Role.AGENCY_ADMIN,), username="spf.audit.admin")
+    _, secret = accounts.create_api_token(admin, name="audit", scope=TokenScope.READ, days=1)
+    response = Client().get(f"/api/v1/audit/events?date_to={value}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 422, response.content
+    assert "date_to" in response.json()["errors"]
+    assert (
+        Client().get("/api/v1/audit/events?date_to=2026-12-01", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+        == 200
+    )
+    draft = Client().post(
+        "/api/v1/requests/",
+        {"receivers": ["pntl"], "type": "general", "subject": "s", "asked": "a", "due_at": value.strip()},
+        content_type="application/json",
+        **bearer,
+    )
+    assert draft.status_code == 422 and "due_at" in draft.json()["errors"], draft.content

@@ -79,13 +79,7 @@ FUZZ = {
 # Failures that other work on issue 15 fixes (items 5-8, the `inputs` branch), keyed by (operation, check, cause,
 # database): the cause is the exception behind a 500 (else ""), the database "sqlite", "postgresql" or "" for both.
 # Remove an entry when its fix lands: an entry that no longer fails is reported as stale, so this list only shrinks.
-KNOWN_FAILURES: dict[tuple[str, str, str, str], str] = {
-    ("GET /api/v1/audit/events", "not_a_server_error", "TypeError", ""): "item 6: the audit date filter",
-    ("GET /api/v1/requests/", "not_a_server_error", "IntegrityError", "sqlite"): "item 6: offset above 2^63",
-    ("GET /api/v1/requests/", "not_a_server_error", "DataError", "postgresql"): "item 6: offset above 2^63",
-    ("GET /api/v1/cases/imports", "not_a_server_error", "IntegrityError", "sqlite"): "item 6: offset above 2^63",
-    ("GET /api/v1/cases/imports", "not_a_server_error", "DataError", "postgresql"): "item 6: offset above 2^63",
-}
+KNOWN_FAILURES: dict[tuple[str, str, str, str], str] = {}
 
 
 def _known(key: tuple[str, str, str]) -> tuple[str, str, str, str] | None:

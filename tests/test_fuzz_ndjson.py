@@ -110,16 +110,7 @@ def body(draw) -> tuple[bytes, int]:
 # Crashes that other work on issue 15 fixes (items 6-7, the `inputs` branch): (endpoint, exception, database) -> why,
 # the database "sqlite", "postgresql" or "" for both. An entry that no longer happens fails the test as stale:
 # remove it when its fix lands.
-KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-    ("bulk", "TypeError", ""): "item 7: clean_case on a field of the wrong type (losses: 5)",
-    ("imports", "TypeError", ""): "item 7: the same, in the import job",
-    ("bulk", "OverflowError", "sqlite"): "item 6: an integer above 2^63 (victim_count)",
-    ("imports", "OverflowError", "sqlite"): "item 6: the same, in the import job",
-    ("bulk", "NumericValueOutOfRange", "postgresql"): "item 6: an integer above 2^63 (victim_count)",
-    ("imports", "NumericValueOutOfRange", "postgresql"): "item 6: the same, in the import job",
-    ("bulk", "UnicodeEncodeError", ""): "item 6: a lone surrogate in a JSON string",
-    ("imports", "UnicodeEncodeError", ""): "item 6: the same, in the import job",
-}
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {}
 _CASE = '{"title": "Known", "crime_type": "romance_fraud", "external_reference": "KNOWN-%s", "identifiers": [], %s}'
 KNOWN_LINES = {  # one line that shows each crash above (and the ones found by hand, item 6)
     "wrong type": (_CASE % ("type", '"losses": 5')).encode(),

@@ -59,11 +59,14 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("get", "/audit/events"): {403},
     ("post", "/users"): {404},  # an unknown agency code
     ("post", "/requests/"): {404},  # an unknown receiving agency
-    ("post", "/cases/bulk"): {415},
     ("post", "/cases/imports"): {415},
     ("post", "/requests/{request_id}/attachments"): {415},
     ("post", "/requests/{request_id}/{action}"): {409, 428},
     ("post", "/lookup"): {429},
+    ("get", "/hits"): {404},  # a case filter naming a case you may not see, as one that does not exist
+    ("post", "/cases/"): {429},  # past the hourly allowance of recorded identifiers
+    ("post", "/cases/{case_id}/identifiers"): {429},
+    ("post", "/cases/bulk"): {415, 429},
 }
 
 _WRITE_METHODS = {"post", "put", "patch", "delete"}

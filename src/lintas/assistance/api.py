@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import AwareDatetime, WithJsonSchema
+from pydantic import WithJsonSchema
 
 from lintas.agencies.models import Agency
 from lintas.assistance import services
@@ -20,7 +20,7 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.models import Case
 from lintas.core.access import get_visible_or_404, visible_or_invalid
-from lintas.core.api_input import Id, LimitOffsetPagination
+from lintas.core.api_input import AwareDateTime, Id, LimitOffsetPagination
 from lintas.core.paging import PresentedPage
 
 __all__ = ["router"]
@@ -75,7 +75,7 @@ class RequestIn(Schema):
     legal_basis: str = "police_to_police"
     amount: Amount | None = None
     currency: str = ""
-    due_at: AwareDatetime | None = Field(None, description="With its time zone, e.g. 2027-01-31T17:00:00+07:00.")
+    due_at: AwareDateTime | None = Field(None, description="With its time zone, e.g. 2027-01-31T17:00:00+07:00.")
     language: str = "en"
     handling_code: str = "H0"
     tlp: str = "amber"
@@ -190,7 +190,7 @@ class TransferSchema(Schema):
     destination: str
     amount: Amount
     currency: str
-    moved_at: AwareDatetime
+    moved_at: AwareDateTime
     type: str | None = None
     country: str | None = None
 

@@ -12,7 +12,7 @@ from lintas.audit.choices import Action
 from lintas.audit.filters import AuditFilterForm
 from lintas.audit.models import AuditEvent
 from lintas.audit.services import record_event
-from lintas.core.api_input import LimitOffsetPagination
+from lintas.core.api_input import Date, LimitOffsetPagination
 
 __all__ = ["router"]
 
@@ -45,8 +45,8 @@ class AuditQuery(Schema):
     actor: str = ""
     object_type: str = ""
     object_id: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
 
 
 @router.get("/events", response=list[AuditEventOut], summary="Audit events visible to me, newest first")

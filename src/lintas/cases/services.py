@@ -195,7 +195,6 @@ def _refuse_duplicate_reference(agency: Agency, external_reference: str) -> None
         raise ValidationError({"external_reference": [message]})
 
 
-
 def create_case(actor, clean: CleanCase) -> tuple[Case, MatchResult]:
     """Record a case for the actor's agency with its identifiers and losses, and match it at once.
 

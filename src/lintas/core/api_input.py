@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import re
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -19,13 +21,28 @@ from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination as _LimitOffsetPagination
 from ninja.parser import Parser
+from pydantic import AwareDatetime, BeforeValidator
 
 from lintas.core.access import MAX_ID
 from lintas.core.validation import bad_text
 
-__all__ = ["MAX_ID", "Id", "InputRefused", "JsonParser", "LimitOffsetPagination"]
+__all__ = ["MAX_ID", "AwareDateTime", "Date", "Id", "InputRefused", "JsonParser", "LimitOffsetPagination"]
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_text(value):
+    """Dates and times arrive as ISO 8601 text, as the schema says: pydantic would also read a number, or text of
+    one (``date_to=0``), as seconds since 1970 and answer for 1 January 1970."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError(_("A date or time as ISO 8601 text, e.g. 2027-01-31 or 2027-01-31T17:00:00+07:00."))
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_text)]
+AwareDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
 class InputRefused(Exception):
