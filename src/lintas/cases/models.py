@@ -16,7 +16,7 @@ from lintas.cases.choices import (
     SourceReliability,
     Tlp,
 )
-from lintas.core.models import AgencyScopedQuerySet, OwnedModel, OwnedQuerySet
+from lintas.core.models import AgencyScopedQuerySet, JobRecord, OwnedModel, OwnedQuerySet
 
 __all__ = ["BulkImport", "Case", "CaseIdentifier", "CaseLoss", "CaseSequence", "CaseShare", "ExchangeRate"]
 
@@ -217,23 +217,12 @@ class CaseIdentifier(models.Model):
         return self.display or self.value or f"(blind {self.token[:8]})"
 
 
-class BulkImport(OwnedModel):
+class BulkImport(JobRecord, OwnedModel):
     """A bulk import queued through the API: the NDJSON body spooled to a file, ingested by a job, whatever its size
     (the web request only stores it). ``report`` is the ingest report, updated after every batch."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     file_name = models.CharField(max_length=100, editable=False)  # under LINTAS_DATA_DIR/imports/
     size = models.BigIntegerField(_("bytes"), default=0)
-    report = models.JSONField(default=dict, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AgencyScopedQuerySet", "OwnedModel", "OwnedQuerySet", "can_read"]
+__all__ = ["AgencyScopedQuerySet", "JobRecord", "JobStatus", "OwnedModel", "OwnedQuerySet", "can_read"]
 
 
 def can_read(user) -> bool:
@@ -84,6 +84,29 @@ class OwnedModel(models.Model):
     )
 
     objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class JobRecord(models.Model):
+    """Base for the row a long job keeps for the pages and the command line: its status, its report (progress,
+    updated as it goes), the error that stopped it, and when it started and finished."""
+
+    Status = JobStatus
+
+    status = models.CharField(_("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from lintas.core.models import can_read
+from lintas.core.models import JobRecord, can_read
 from lintas.matching.choices import BenignCategory
 
 __all__ = ["AllowanceCount", "BenignValue", "DetailRequest", "Hit", "HotValue", "RematchRun"]
@@ -101,25 +101,14 @@ class DetailRequest(models.Model):
         return f"details of hit {self.hit_id} for {self.requesting_agency_id}"
 
 
-class RematchRun(models.Model):
+class RematchRun(JobRecord):
     """One run of the re-match sweep (``lintas.matching.sweep``): queued after a benign-list change, nightly, or by
     ``lintas rematch --all``. ``tokens`` limits it to those keys (empty: every stored identifier); ``report`` is its
     progress, updated after every batch, where the command line and the admin read it."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(_("reason"), max_length=200)
     tokens = models.JSONField(default=list, blank=True)
-    report = models.JSONField(default=dict, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
