@@ -118,7 +118,6 @@ MIDDLEWARE = [
     # application, error pages included, gets no-store and the Content-Security-Policy.
     "lintas.core.middleware.ResponseHeadersMiddleware",
     "lintas.core.middleware.RequestIdMiddleware",
-    "lintas.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the session rules, so an expired session answers an HTMX request with HX-Redirect, not a login page
     # swapped into part of the page.
@@ -131,6 +130,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "lintas.accounts.middleware.IdleTimeoutMiddleware",
     "lintas.accounts.middleware.UserPreferencesMiddleware",
+    # After the user and their language: a refused page is the friendly 400 page in the user's language.
+    "lintas.core.middleware.InputGuardMiddleware",
     "lintas.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 
 from lintas.core import context
@@ -95,7 +96,8 @@ class InputGuardMiddleware:
     """Refuses, before any view, input that no column can hold (issue 15): a query string with a NUL character
     (PostgreSQL refuses NUL in text) answers 400 (422 in the API), a path id beyond 64 bits 404, and a number that
     still reaches the database driver beyond 64 bits (``OverflowError``) 400 instead of a server error. JSON bodies
-    are checked by the API's parser (``lintas.core.api_input``)."""
+    are checked by the API's parser (``lintas.core.api_input``). It sits after the user middleware, so a refused
+    page is the friendly 400 page in the user's language."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -125,4 +127,6 @@ class InputGuardMiddleware:
     def _refuse(request, status: int, message: str):
         if request.path.startswith("/api/"):  # as every invalid input to the API: 422 with the errors
             return JsonResponse({"detail": _("Invalid input."), "errors": {"__all__": [message]}}, status=422)
-        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+        # People get the friendly page in their language, saying what was wrong (this middleware runs after the
+        # user's and their language's middleware, so the page has its usual frame).
+        return HttpResponse(loader.render_to_string("400.html", {"reason": message}, request), status=status)

@@ -337,3 +337,16 @@ def test_a_version_beyond_its_column_answers_422_on_every_database(inv, headers)
         assert response.status_code == 422, (extra, response.content)
     request.refresh_from_db()
     assert request.status == "draft"
+
+
+def test_a_page_refusing_nul_is_the_friendly_page_in_the_users_language(inv, signed_in):
+    """The refusal was a plain-text line in English; it is the 400 page of every other refusal, saying why."""
+    client = signed_in(inv)
+    response = client.get("/cases/?q=a%00b", HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "Lintas" in body and "<nav" in body  # the usual frame, with the user's navigation
+    assert 'lang="ko"' in body
+    api = client.get("/api/v1/cases/?q=a%00b")
+    assert api.status_code == 422 and api.json()["detail"]
