@@ -67,6 +67,7 @@ class Action(models.TextChoices):
     AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
+    PROGRAMME_CREATED = "programme.created", _("Programme started")
     EDITION_CREATED = "programme.edition_created", _("Programme edition created")
     EDITION_UPDATED = "programme.edition_updated", _("Programme edition updated")
     EDITION_PLANNED = "programme.edition_planned", _("Next programme edition planned")

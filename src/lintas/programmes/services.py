@@ -37,6 +37,7 @@ __all__ = [
     "add_session",
     "complete_checklist_task",
     "create_edition",
+    "create_programme",
     "plan_next_edition",
     "update_edition",
     "update_session",
@@ -120,6 +121,22 @@ def _edition_fields(fields: dict, errors: dict, *, partial: bool) -> dict:
     for name in unknown - {"status"}:
         add_error(errors, name, _("Unknown field."))
     return out
+
+
+@transaction.atomic
+def create_programme(actor, *, name, description="") -> Programme:
+    """Start a programme coordinated by the actor's agency, which must be the Secretariat (organisers there only)."""
+    if not is_organiser(actor) or not actor.agency.is_secretariat:
+        raise PermissionDenied(_("Only the Secretariat's programme organisers start a programme."))
+    errors: dict = {}
+    name = clean_text(Programme, "name", name, errors, required=True)
+    description = clean_text(Programme, "description", description, errors)
+    if name and Programme.objects.filter(name=name).exists():
+        add_error(errors, "name", _("A programme with this name exists already."))
+    raise_errors(errors)
+    programme = Programme.objects.create(name=name, description=description, coordinating_agency=actor.agency)
+    record_event(Action.PROGRAMME_CREATED, actor=actor, target=programme, details={"name": name})
+    return programme
 
 
 def _check_dates(starts_on, ends_on, errors: dict) -> None:

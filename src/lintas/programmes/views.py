@@ -119,7 +119,7 @@ def edition_create(request):
     asked = parse_id(request.GET.get("programme", "")) if request.GET.get("programme") else None
     programme = get_object_or_404(Programme, pk=asked or 0) if "programme" in request.GET else Programme.objects.first()
     if programme is None:
-        raise PermissionDenied(_("There is no programme yet: the platform admins create programmes."))
+        raise PermissionDenied(_("There is no programme yet."))
     form = EditionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
