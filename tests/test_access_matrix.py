@@ -170,6 +170,8 @@ PAGES: dict[str, Case] = {
     "api_unknown_path": Case("get", lambda c: "/api/v1/cases/abc", 404, 404, 404),
 }
 
+NEXT_YEAR = {"starts_on": "2027-11-15", "ends_on": "2027-11-19"}
+
 API: dict[str, Case] = {
     "GET /api/v1/programmes/editions": Case(
         "get", lambda c: "/api/v1/programmes/editions", 401, 200, 200, hidden=lambda c: MARKER
@@ -180,14 +182,8 @@ API: dict[str, Case] = {
         401,
         403,
         201,
-        data=lambda c: {
-            "programme": c.edition.programme.name,
-            "host_agency": "spf",
-            "title": "next",
-            "starts_on": "2027-11-15",
-            "ends_on": "2027-11-19",
-        },
-    ),  # fmt: skip
+        data=lambda c: {"programme": "Matrix programme", "host_agency": "spf", "title": "next", **NEXT_YEAR},
+    ),
     "GET /api/v1/programmes/editions/{edition_id}": Case(
         "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}", 401, 404, 200, hidden=lambda c: MARKER
     ),
@@ -457,9 +453,8 @@ def _programme_edition(owner):
         name="Matrix programme", coordinating_agency=Agency.objects.get(code="aseanapol")
     )
     edition = programmes.create_edition(
-        owner, programme, host_agency=owner.agency, title=MARKER, starts_on="2027-11-15", ends_on="2027-11-19",
-        time_zone="Asia/Singapore",
-    )  # fmt: skip
+        owner, programme, host_agency=owner.agency, title=MARKER, time_zone="Asia/Singapore", **NEXT_YEAR
+    )
     start = dt.datetime(2027, 11, 15, 1, 0, tzinfo=dt.UTC)
     session = programmes.add_session(
         owner, edition, kind="opening", topic=MARKER, starts_at=start, ends_at=start + dt.timedelta(hours=1)
@@ -741,6 +736,7 @@ ID_PARAMETERS: dict[str, IdParam] = {
     ),
 }
 
+EXPERT_DIRECTORY = "the expert directory every member reads (/programmes/experts/)"
 # Parameters whose names look like ids but name no agency data by id (the reason says what they are).
 NOT_IDS = {
     "page:cases.views:identifiers": "identifier values typed into a case, not ids",
@@ -754,10 +750,9 @@ NOT_IDS = {
     "form:lintas.programmes.forms.EditionForm.host_agency": "agency codes from the public directory",
     "form:lintas.programmes.forms.EditionForm.co_organisers": "agency codes from the public directory",
     "form:lintas.programmes.forms.ChecklistTaskForm.owner_agency": "agency codes from the public directory",
-    "form:lintas.programmes.forms.SessionForm.moderator": "the expert directory every member reads (/programmes/experts/)",
-    "form:lintas.programmes.forms.SessionForm.speakers": "the expert directory every member reads (/programmes/experts/)",
-    "form:lintas.programmes.forms.SessionForm.panellists": "the expert directory every member reads "
-    "(/programmes/experts/)",
+    "form:lintas.programmes.forms.SessionForm.moderator": EXPERT_DIRECTORY,
+    "form:lintas.programmes.forms.SessionForm.speakers": EXPERT_DIRECTORY,
+    "form:lintas.programmes.forms.SessionForm.panellists": EXPERT_DIRECTORY,
     "page:assistance.views:row": "a row of the capability table every member reads; its own agency's admins edit it "
     "(test_capability_row_ids_never_500)",
 }
