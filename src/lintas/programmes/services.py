@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
+from lintas.core.access import assert_still_visible
 from lintas.core.validation import add_error, clean_date, clean_datetime, clean_integer, clean_text, raise_errors
 from lintas.programmes.choices import EditionStatus, SessionKind, SessionRoleKind
 from lintas.programmes.models import (
@@ -164,6 +165,7 @@ def create_edition(actor, programme: Programme, *, host_agency, co_organisers=()
         programme=programme, number=number, host_agency=host_agency, created_by=actor, **values
     )
     edition.co_organisers.set(co_organisers)
+    assert_still_visible(edition, actor)
     record_event(
         Action.EDITION_CREATED,
         actor=actor,
@@ -407,6 +409,7 @@ def plan_next_edition(actor, edition: Edition) -> Edition:
         )
         for task in edition.checklist.all()
     )
+    assert_still_visible(nxt, actor)
     record_event(
         Action.EDITION_PLANNED,
         actor=actor,

@@ -130,7 +130,8 @@ def edition_create(request):
                 co_organisers=form.cleaned_data["co_organisers"],
                 **form.service_fields(),
             )
-        except PermissionDenied:
+        except PermissionDenied as refused:
+            record_denial(request.user, str(refused), object_type="programmes.edition")
             form.add_error("host_agency", _("You organise only for your own agency or the coordinating agency."))
         except ValidationError as error:
             add_service_errors(form, error)

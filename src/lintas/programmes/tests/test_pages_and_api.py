@@ -197,3 +197,16 @@ def test_demo_programmes_are_idempotent():
 
     for username in ("aseanapol.admin", "knpa.supervisor"):
         assert User.objects.get(username=username).has_role(Role.PROGRAMME_ORGANISER)
+
+
+def test_an_organiser_cannot_create_an_edition_for_another_host(make_user, signed_in):
+    programme()
+    client = signed_in(organiser(make_user, "spf"))
+    response = client.post(
+        "/programmes/editions/new/",
+        {"title": "KNPA's", "host_agency": "knpa", "starts_on": "2023-11-13", "ends_on": "2023-11-17",
+         "time_zone": "Asia/Seoul", "status": "planning"},
+    )  # fmt: skip
+    assert response.status_code == 200 and 'id="id_host_agency_error"' in response.content.decode()
+    assert not Edition.objects.exists()
+    assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED).exists()
