@@ -41,6 +41,9 @@ class Ctx:
     benign: object = None
     request: object = None
     imported: object = None  # a stand-in for the owner's bulk import (hidden-vs-missing runs); else made by _import
+    edition: object = None  # the owner's programme edition in planning (hidden from other agencies' members)
+    session: object = None
+    task: object = None
 
 
 @dataclass
@@ -128,6 +131,37 @@ PAGES: dict[str, Case] = {
         data=lambda c: {"version": c.request.version},
     ),
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "programmes:list": Case("get", lambda c: "/programmes/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "programmes:expert_list": Case("get", lambda c: "/programmes/experts/", LOGIN, 200, 200),
+    "programmes:expert_create": Case("get", lambda c: "/programmes/experts/new/", LOGIN, 403, 200),
+    "programmes:edition_create": Case("get", lambda c: "/programmes/editions/new/", LOGIN, 403, 200),
+    "programmes:edition_detail": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:edition_edit": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/edit/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:edition_ics": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/agenda.ics", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:plan_next": Case("post", lambda c: f"/programmes/editions/{c.edition.pk}/plan-next/", LOGIN, 404, 302),
+    "programmes:session_create": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/sessions/new/", LOGIN, 404, 200
+    ),
+    "programmes:session_edit": Case(
+        "get",
+        lambda c: f"/programmes/editions/{c.edition.pk}/sessions/{c.session.pk}/edit/",
+        LOGIN,
+        404,
+        200,
+        hidden=lambda c: MARKER,
+    ),
+    "programmes:task_create": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/checklist/new/", LOGIN, 404, 200
+    ),
+    "programmes:task_done": Case(
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/checklist/{c.task.pk}/done/", LOGIN, 404, 302
+    ),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
@@ -136,7 +170,60 @@ PAGES: dict[str, Case] = {
     "api_unknown_path": Case("get", lambda c: "/api/v1/cases/abc", 404, 404, 404),
 }
 
+NEXT_YEAR = {"starts_on": "2027-11-15", "ends_on": "2027-11-19"}
+
 API: dict[str, Case] = {
+    "GET /api/v1/programmes/editions": Case(
+        "get", lambda c: "/api/v1/programmes/editions", 401, 200, 200, hidden=lambda c: MARKER
+    ),
+    "POST /api/v1/programmes/editions": Case(
+        "post",
+        lambda c: "/api/v1/programmes/editions",
+        401,
+        403,
+        201,
+        data=lambda c: {"programme": "Matrix programme", "host_agency": "spf", "title": "next", **NEXT_YEAR},
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}", 401, 404, 200, hidden=lambda c: MARKER
+    ),
+    "PATCH /api/v1/programmes/editions/{edition_id}": Case(
+        "patch",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}",
+        401,
+        404,
+        200,
+        data=lambda c: {"theme": "changed"},
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/agenda.ics": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/agenda.ics",
+        401,
+        404,
+        200,
+        hidden=lambda c: MARKER,
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/sessions": Case(
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/sessions",
+        401,
+        404,
+        201,
+        data=lambda c: {
+            "kind": "lecture",
+            "topic": "t",
+            "starts_at": "2027-11-15T10:00",
+            "ends_at": "2027-11-15T11:00",
+        },
+    ),
+    "PATCH /api/v1/programmes/editions/{edition_id}/sessions/{session_id}": Case(
+        "patch",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/sessions/{c.session.pk}",
+        401,
+        404,
+        200,
+        data=lambda c: {"room": "Hall B"},
+    ),
     "GET /api/v1/agencies/": Case("get", lambda c: "/api/v1/agencies/", 401, 200, 200),
     "GET /api/v1/agencies/{code}": Case("get", lambda c: "/api/v1/agencies/spf", 401, 200, 200),
     "GET /api/v1/me": Case("get", lambda c: "/api/v1/me", 401, 200, 200),
@@ -336,6 +423,7 @@ def ctx(make_user):
     request = draft_request(
         owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject=MARKER, asked=MARKER, cases=[case]
     )[0]
+    edition, session, task = _programme_edition(owner)
     return Ctx(
         owner=owner,
         colleague=colleague,
@@ -345,7 +433,34 @@ def ctx(make_user):
         hit=outcome.hits[0],
         benign=benign,
         request=request,
+        edition=edition,
+        session=session,
+        task=task,
     )
+
+
+def _programme_edition(owner):
+    """The owner (made a programme organiser) hosts an edition in planning: other agencies' members cannot see it."""
+    import datetime as dt
+
+    from lintas.accounts.models import UserRole
+    from lintas.programmes import services as programmes
+    from lintas.programmes.models import Programme
+
+    UserRole.objects.create(user=owner, role=Role.PROGRAMME_ORGANISER)
+    owner.__dict__.pop("roles", None)  # User.roles is cached per instance
+    programme = Programme.objects.create(
+        name="Matrix programme", coordinating_agency=Agency.objects.get(code="aseanapol")
+    )
+    edition = programmes.create_edition(
+        owner, programme, host_agency=owner.agency, title=MARKER, time_zone="Asia/Singapore", **NEXT_YEAR
+    )
+    start = dt.datetime(2027, 11, 15, 1, 0, tzinfo=dt.UTC)
+    session = programmes.add_session(
+        owner, edition, kind="opening", topic=MARKER, starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    task = programmes.add_checklist_task(owner, edition, title=MARKER, owner_agency=owner.agency)
+    return edition, session, task
 
 
 def _import(ctx: Ctx):
@@ -447,6 +562,9 @@ def _missing(ctx: Ctx) -> Ctx:
         benign=ctx.benign,
         request=gone,
         imported=gone,
+        edition=gone,
+        session=gone,
+        task=gone,
     )
 
 
@@ -618,6 +736,7 @@ ID_PARAMETERS: dict[str, IdParam] = {
     ),
 }
 
+EXPERT_DIRECTORY = "the expert directory every member reads (/programmes/experts/)"
 # Parameters whose names look like ids but name no agency data by id (the reason says what they are).
 NOT_IDS = {
     "page:cases.views:identifiers": "identifier values typed into a case, not ids",
@@ -628,6 +747,12 @@ NOT_IDS = {
     "form:lintas.cases.forms.CaseEditForm.shared_with": "agency codes from the public directory",
     "form:lintas.assistance.forms.DraftForm.receivers": "agency codes from the public directory",
     "form:lintas.accounts.forms.UserCreateForm.agency": "agency codes from the public directory",
+    "form:lintas.programmes.forms.EditionForm.host_agency": "agency codes from the public directory",
+    "form:lintas.programmes.forms.EditionForm.co_organisers": "agency codes from the public directory",
+    "form:lintas.programmes.forms.ChecklistTaskForm.owner_agency": "agency codes from the public directory",
+    "form:lintas.programmes.forms.SessionForm.moderator": EXPERT_DIRECTORY,
+    "form:lintas.programmes.forms.SessionForm.speakers": EXPERT_DIRECTORY,
+    "form:lintas.programmes.forms.SessionForm.panellists": EXPERT_DIRECTORY,
     "page:assistance.views:row": "a row of the capability table every member reads; its own agency's admins edit it "
     "(test_capability_row_ids_never_500)",
 }

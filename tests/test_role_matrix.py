@@ -48,7 +48,11 @@ USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pntl analyst": ("pntl", (Role.ANALYST,)),
     "pntl investigator": ("pntl", (Role.INVESTIGATOR,)),
     "pntl liaison": ("pntl", (Role.LIAISON_OFFICER,)),
+    "spf organiser": ("spf", (Role.PROGRAMME_ORGANISER,)),
 }
+PROGRAMME_NOT = ("spf admin", "spf non-admin")  # programme writes need the organiser role (host or Secretariat)
+NEXT_DATES = {"starts_on": "2028-11-13", "ends_on": "2028-11-17"}
+NEW_SESSION = {"kind": "lecture", "topic": "t", "starts_at": "2027-11-16T10:00", "ends_at": "2027-11-16T11:00"}
 
 # How a request drafted by SPF for PNTL reaches each status, and who moves it there.
 WALK = [
@@ -91,6 +95,27 @@ class World:
     @cached_property
     def capability(self):
         return CountryCapability.objects.filter(agency__code="spf").order_by("pk").first()
+
+    @cached_property
+    def edition(self):
+        """A confirmed edition hosted by SPF: every SPF user reads it, only SPF's organisers change it."""
+        from lintas.programmes import services as programmes
+        from lintas.programmes.models import Programme
+
+        programme = Programme.objects.create(
+            name="Role matrix", coordinating_agency=Agency.objects.get(code="aseanapol")
+        )
+        organiser = self.user("spf organiser")
+        edition = programmes.create_edition(
+            organiser, programme, host_agency=organiser.agency, title="Role matrix edition", starts_on="2027-11-15",
+            ends_on="2027-11-19", time_zone="Asia/Singapore", status="confirmed",
+        )  # fmt: skip
+        self.session = programmes.add_session(
+            organiser, edition, kind="opening", topic="Opening", starts_at="2027-11-15T09:00",
+            ends_at="2027-11-15T10:00",
+        )  # fmt: skip
+        self.task = programmes.add_checklist_task(organiser, edition, title="Book", owner_agency=organiser.agency)
+        return edition
 
     def request(self, status: str = "draft", priority: str = "routine"):
         item = assistance.draft_request(
@@ -369,6 +394,95 @@ for _action, _status, _priority, _refused, _allowed, _reason in TRANSITIONS:
     WRITES[f"page request {_action}"] = Write(
         "assistance:move", "post", lambda w, url=_url: url(w, "/requests"), _refused, data=_data, status=302
     )
+
+# Programmes: the organiser role in the host agency (or the Secretariat); the edition is confirmed, so SPF reads it.
+WRITES.update(
+    {
+        "api edition create": Write(
+            "POST /api/v1/programmes/editions",
+            "post",
+            lambda w: "/api/v1/programmes/editions" if w.edition else "",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"programme": "Role matrix", "host_agency": "spf", "title": "2nd", **NEXT_DATES},
+        ),
+        "api edition patch": Write(
+            "PATCH /api/v1/programmes/editions/{edition_id}",
+            "patch",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"theme": "changed"},
+        ),
+        "api session add": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/sessions",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/sessions",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: NEW_SESSION,
+        ),
+        "api session patch": Write(
+            "PATCH /api/v1/programmes/editions/{edition_id}/sessions/{session_id}",
+            "patch",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/sessions/{w.session.pk}",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"room": "Hall B"},
+        ),
+        "page edition create": Write(
+            "programmes:edition_create",
+            "post",
+            lambda w: "/programmes/editions/new/" if w.edition else "",
+            PROGRAMME_NOT,
+            data=lambda w: {"title": "x", "host_agency": "spf", **NEXT_DATES},
+        ),
+        "page edition edit": Write(
+            "programmes:edition_edit",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/edit/",
+            PROGRAMME_NOT,
+            data=lambda w: {"title": "changed"},
+        ),
+        "page plan next": Write(
+            "programmes:plan_next", "post", lambda w: f"/programmes/editions/{w.edition.pk}/plan-next/", PROGRAMME_NOT
+        ),
+        "page session add": Write(
+            "programmes:session_create",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/sessions/new/",
+            PROGRAMME_NOT,
+            data=lambda w: NEW_SESSION,
+        ),
+        "page session edit": Write(
+            "programmes:session_edit",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/sessions/{w.session.pk}/edit/",
+            PROGRAMME_NOT,
+            data=lambda w: {**NEW_SESSION, "topic": "changed"},
+        ),
+        "page task add": Write(
+            "programmes:task_create",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/checklist/new/",
+            PROGRAMME_NOT,
+            data=lambda w: {"title": "t", "owner_agency": "spf"},
+        ),
+        "page task done": Write(
+            "programmes:task_done",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/checklist/{w.task.pk}/done/",
+            PROGRAMME_NOT,
+        ),
+        "page expert add": Write(
+            "programmes:expert_create",
+            "post",
+            lambda w: "/programmes/experts/new/",
+            PROGRAMME_NOT,
+            data=lambda w: {"name": "Someone"},
+        ),
+    }
+)
 
 # API writes any signed-in member may make: the object-level rules (own agency, own token, one of a request's two
 # agencies) are checked by test_access_matrix and the apps' own tests, not a role.

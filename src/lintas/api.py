@@ -21,6 +21,7 @@ from lintas.identify.api import router as identify_router
 from lintas.matching.api import router as matching_router
 from lintas.matching.services import LookupLimitReached
 from lintas.notifications.api import router as notifications_router
+from lintas.programmes.api import router as programmes_router
 
 __all__ = ["ERROR_SCHEMA", "LintasAPI", "api", "api_urls", "unknown_path"]
 
@@ -67,6 +68,7 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("post", "/cases/"): {429},  # past the hourly allowance of recorded identifiers
     ("post", "/cases/{case_id}/identifiers"): {429},
     ("post", "/cases/bulk"): {415, 429},
+    ("post", "/programmes/editions"): {404},  # an unknown programme or host agency
 }
 
 _WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -236,3 +238,4 @@ api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("/", matching_router, tags=["matching"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/requests", assistance_router, tags=["mutual assistance"])
+api.add_router("/programmes", programmes_router, tags=["programmes"])

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "lintas.matching",
     "lintas.notifications",
     "lintas.assistance",
+    "lintas.programmes",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,7 @@ urlpatterns = [
     path("identify/", include("lintas.identify.urls")),
     path("cases/", include("lintas.cases.urls")),
     path("requests/", include("lintas.assistance.urls")),
+    path("programmes/", include("lintas.programmes.urls")),
     path("", include("lintas.matching.urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),

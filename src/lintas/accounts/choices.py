@@ -11,10 +11,20 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     AGENCY_ADMIN = "agency_admin", _("Agency admin")
     PLATFORM_ADMIN = "platform_admin", _("Platform admin")
+    PROGRAMME_ORGANISER = "programme_organiser", _("Programme organiser")
 
 
 # Roles an agency admin may grant inside their own agency. The platform admin role is the Secretariat's alone.
-AGENCY_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.LIAISON_OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN})
+AGENCY_ROLES = frozenset(
+    {
+        Role.ANALYST,
+        Role.INVESTIGATOR,
+        Role.LIAISON_OFFICER,
+        Role.SUPERVISOR,
+        Role.AGENCY_ADMIN,
+        Role.PROGRAMME_ORGANISER,
+    }
+)
 
 
 class TokenScope(models.TextChoices):

@@ -67,6 +67,15 @@ class Action(models.TextChoices):
     AUDIT_VIEWED = "audit.viewed", _("Audit trail viewed")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
     DEMO_SEEDED = "demo.seeded", _("Demo data created")
+    PROGRAMME_CREATED = "programme.created", _("Programme started")
+    EDITION_CREATED = "programme.edition_created", _("Programme edition created")
+    EDITION_UPDATED = "programme.edition_updated", _("Programme edition updated")
+    EDITION_PLANNED = "programme.edition_planned", _("Next programme edition planned")
+    SESSION_ADDED = "programme.session_added", _("Programme session added")
+    SESSION_UPDATED = "programme.session_updated", _("Programme session updated")
+    EXPERT_ADDED = "programme.expert_added", _("Expert added to the directory")
+    CHECKLIST_TASK_ADDED = "programme.task_added", _("Programme checklist task added")
+    CHECKLIST_TASK_DONE = "programme.task_done", _("Programme checklist task done")
 
 
 class Outcome(models.TextChoices):

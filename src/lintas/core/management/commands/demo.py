@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lintas.accounts.demo import DEMO_PASSWORD, seed_demo_users
 from lintas.cases.demo import seed_demo_cases
 from lintas.core.context import use_context
+from lintas.programmes.demo import seed_demo_programmes
 
 
 class Command(BaseCommand):
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         with use_context("cli:demo"):
             created = seed_demo_users()
             seed = seed_demo_cases()
+            editions = seed_demo_programmes()
         self.stdout.write(f"created {len(created)} demo user(s); password for all: {DEMO_PASSWORD}")
         self.stdout.write(
             f"created {len(seed.cases)} demo case(s) with {seed.hits} hit(s) and {len(seed.benign)} benign value(s)"
         )
+        self.stdout.write(f"created {len(editions)} demo programme edition(s)")

@@ -1,0 +1,141 @@
+"""Demo data for story 4: the 1st Korea-ASEAN International Crime Capacity Building Programme (15-19 November 2021,
+hosted by KNPA, completed) and its 2nd edition in planning, made by "plan the next edition". Demo mode only;
+idempotent: a second run finds the editions and changes nothing."""
+
+import datetime as dt
+import zoneinfo
+
+from django.db import transaction
+
+from lintas.accounts.choices import Role
+from lintas.accounts.models import User, UserRole
+from lintas.agencies.models import Agency
+from lintas.programmes import services
+from lintas.programmes.choices import EditionStatus, SessionKind
+from lintas.programmes.models import Edition, Expert, Programme
+
+__all__ = ["DEMO_ORGANISERS", "PROGRAMME_NAME", "seed_demo_programmes"]
+
+PROGRAMME_NAME = "Korea-ASEAN International Crime Capacity Building Programme"
+DEMO_ORGANISERS = ("aseanapol.admin", "knpa.supervisor")
+SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
+
+EXPERTS = [
+    ("JUNG Hye Ryun", "Professor", "Korean National Police University"),
+    ("Sang Eun LEE", "Sen. Insp.", "Korean National Police Agency (KNPA)"),
+    ("Mohd Mahidisham", "Assistant Commissioner of Police", "Royal Malaysia Police (RMP)"),
+    ("Franky Cheung", "Mr.", "INTERPOL"),
+    ("Yong Chul PARK", "Professor", "Academia"),
+]
+
+# (day of the programme from 15 November 2021, start, end, kind, topic, [(expert name, role)])
+SESSIONS = [
+    (0, "09:30", "10:30", SessionKind.OPENING, "Opening ceremony", []),
+    (
+        0,
+        "11:00",
+        "12:30",
+        SessionKind.LECTURE,
+        "Current cybercrime trends",
+        [("Sang Eun LEE", "speaker")],
+    ),
+    (
+        1,
+        "10:00",
+        "11:30",
+        SessionKind.LECTURE,
+        "Cooperation for cybersecurity",
+        [("Franky Cheung", "speaker")],
+    ),
+    (
+        2,
+        "14:00",
+        "16:00",
+        SessionKind.PANEL,
+        "Expert panel: mutual assistance against new forms of cyber-financial crimes",
+        [
+            ("JUNG Hye Ryun", "moderator"),
+            ("Sang Eun LEE", "panellist"),
+            ("Mohd Mahidisham", "panellist"),
+            ("Franky Cheung", "panellist"),
+            ("Yong Chul PARK", "panellist"),
+        ],
+    ),
+    (4, "15:00", "16:00", SessionKind.CLOSING, "Closing ceremony", []),
+]
+
+
+def _at(day: int, clock: str) -> dt.datetime:
+    hour, minute = map(int, clock.split(":"))
+    return dt.datetime(2021, 11, 15 + day, hour, minute, tzinfo=SEOUL)
+
+
+def _organisers() -> dict[str, User]:
+    """The demo organisers, given the role if they lack it (existing demo users are otherwise left as they are)."""
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_ORGANISERS)}
+    for user in users.values():
+        UserRole.objects.get_or_create(user=user, role=Role.PROGRAMME_ORGANISER)
+    return users
+
+
+@transaction.atomic
+def seed_demo_programmes() -> list[Edition]:
+    """Create the programme, its 1st edition with sessions, experts and checklist, and the 2nd edition in planning;
+    return the editions created (none on a second run)."""
+    organisers = _organisers()
+    if len(organisers) < len(DEMO_ORGANISERS):
+        return []  # the demo users come first (seed_demo_users)
+    secretariat, knpa = Agency.objects.get(code="aseanapol"), Agency.objects.get(code="knpa")
+    actor = organisers["aseanapol.admin"]
+    programme = Programme.objects.filter(name=PROGRAMME_NAME).first() or services.create_programme(
+        actor,
+        name=PROGRAMME_NAME,
+        description="An annual programme of the ASEANAPOL Secretariat and the Korean National Police Agency.",
+    )
+    if programme.editions.exists():
+        return []
+    first = services.create_edition(
+        actor,
+        programme,
+        host_agency=knpa,
+        co_organisers=[secretariat],
+        title="1st Korea-ASEAN International Crime Capacity Building Programme",
+        theme="Fostering Mutual Assistance against New Forms of Cyber-financial Crimes",
+        aims="Share current cyber-financial crime trends and build the mutual assistance to counter them.",
+        starts_on="2021-11-15",
+        ends_on="2021-11-19",
+        venue="Korean National Police Agency",
+        address="97 Tongil-ro, Seodaemun-gu, Seoul, Republic of Korea",
+        online_link="https://meet.example.org/korea-asean-2021",
+        time_zone="Asia/Seoul",
+        languages=["en", "ko"],
+        status=EditionStatus.PLANNING,
+    )
+    experts = {}
+    for name, title, organisation in EXPERTS:
+        experts[name] = Expert.objects.filter(name=name).first() or services.add_expert(
+            actor, name=name, title=title, organisation=organisation
+        )
+    for day, start, end, kind, topic, people in SESSIONS:
+        services.add_session(
+            actor,
+            first,
+            kind=kind,
+            topic=topic,
+            starts_at=_at(day, start),
+            ends_at=_at(day, end),
+            room="Main hall",
+            language="en",
+            interpretation="English-Korean",
+            experts=[(experts[name], role) for name, role in people],
+        )
+    for title, agency, due in [
+        ("Confirm the dates and venue", knpa, "2021-08-31"),
+        ("Invite member agencies", secretariat, "2021-09-15"),
+        ("Confirm the experts", knpa, "2021-10-15"),
+    ]:
+        task = services.add_checklist_task(actor, first, title=title, owner_agency=agency, due_on=due)
+        services.complete_checklist_task(actor, task)
+    first = services.update_edition(actor, first, status=EditionStatus.COMPLETED)
+    second = services.plan_next_edition(organisers["knpa.supervisor"], first)
+    return [first, second]

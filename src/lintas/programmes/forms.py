@@ -1,0 +1,107 @@
+"""Organisers' forms. They collect input only: the services check every value (``lintas.core.validation``), so the
+forms and the API refuse the same things with the same messages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lintas.agencies.models import Agency
+from lintas.programmes.choices import EditionStatus, SessionKind
+from lintas.programmes.models import Expert
+
+__all__ = ["ChecklistTaskForm", "EditionForm", "ExpertForm", "SessionForm"]
+
+_DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
+_TEXT = {"class": "form-control"}
+
+
+def _agencies():
+    return Agency.objects.filter(is_active=True).order_by("short_name")
+
+
+class EditionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), widget=forms.TextInput(attrs=_TEXT))
+    theme = forms.CharField(label=_("Theme"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    aims = forms.CharField(label=_("Aims"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3}))
+    host_agency = forms.ModelChoiceField(
+        label=_("Host agency"), queryset=_agencies(), to_field_name="code", widget=forms.Select(attrs=_TEXT)
+    )
+    co_organisers = forms.ModelMultipleChoiceField(
+        label=_("Co-organising agencies"),
+        queryset=_agencies(),
+        to_field_name="code",
+        required=False,
+        widget=forms.SelectMultiple(attrs=_TEXT),
+    )
+    starts_on = forms.CharField(label=_("Starts on"), widget=_DATE)
+    ends_on = forms.CharField(label=_("Ends on"), widget=_DATE)
+    venue = forms.CharField(label=_("Venue"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    online_link = forms.CharField(label=_("Online platform link"), required=False, widget=forms.URLInput(attrs=_TEXT))
+    time_zone = forms.CharField(
+        label=_("Time zone"), initial="Asia/Seoul", help_text=_("e.g. Asia/Seoul"), widget=forms.TextInput(attrs=_TEXT)
+    )
+    languages = forms.CharField(
+        label=_("Languages"), required=False, help_text=_("Codes, separated by commas: en, ko"),
+        widget=forms.TextInput(attrs=_TEXT),
+    )  # fmt: skip
+    status = forms.ChoiceField(label=_("Status"), choices=EditionStatus.choices, widget=forms.Select(attrs=_TEXT))
+
+    def service_fields(self) -> dict:
+        """The fields as the services take them (the host and co-organisers apart)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("host_agency", "co_organisers")}
+        data["languages"] = [code.strip() for code in data.get("languages", "").split(",") if code.strip()]
+        return data
+
+
+class SessionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices, widget=forms.Select(attrs=_TEXT))
+    topic = forms.CharField(label=_("Topic"), widget=forms.TextInput(attrs=_TEXT))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3})
+    )
+    starts_at = forms.CharField(label=_("Starts at (the edition's time zone)"), widget=_DATETIME)
+    ends_at = forms.CharField(label=_("Ends at (the edition's time zone)"), widget=_DATETIME)
+    room = forms.CharField(label=_("Room"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    online = forms.BooleanField(
+        label=_("Online"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    language = forms.CharField(label=_("Language"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    interpretation = forms.CharField(label=_("Interpretation"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    moderator = forms.ModelChoiceField(
+        label=_("Moderator"), queryset=Expert.objects.all(), required=False, widget=forms.Select(attrs=_TEXT)
+    )
+    speakers = forms.ModelMultipleChoiceField(
+        label=_("Speakers"), queryset=Expert.objects.all(), required=False, widget=forms.SelectMultiple(attrs=_TEXT)
+    )
+    panellists = forms.ModelMultipleChoiceField(
+        label=_("Panellists"), queryset=Expert.objects.all(), required=False, widget=forms.SelectMultiple(attrs=_TEXT)
+    )
+
+    def service_fields(self) -> tuple[dict, list]:
+        """The session's fields and its people as (Expert, role) pairs, as the services take them."""
+        data = dict(self.cleaned_data)
+        experts = []
+        if data.pop("moderator"):
+            experts.append((self.cleaned_data["moderator"], "moderator"))
+        experts += [(expert, "speaker") for expert in data.pop("speakers")]
+        experts += [(expert, "panellist") for expert in data.pop("panellists")]
+        return data, experts
+
+
+class ExpertForm(forms.Form):
+    name = forms.CharField(label=_("Name"), widget=forms.TextInput(attrs=_TEXT))
+    title = forms.CharField(label=_("Title"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    organisation = forms.CharField(label=_("Organisation"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    biography = forms.CharField(
+        label=_("Short biography"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3})
+    )
+    email = forms.CharField(label=_("E-mail"), required=False, widget=forms.EmailInput(attrs=_TEXT))
+
+
+class ChecklistTaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), widget=forms.TextInput(attrs=_TEXT))
+    owner_agency = forms.ModelChoiceField(
+        label=_("Owner agency"), queryset=_agencies(), to_field_name="code", widget=forms.Select(attrs=_TEXT)
+    )
+    due_on = forms.CharField(label=_("Due on"), required=False, widget=_DATE)

@@ -1,0 +1,420 @@
+"""Every write of the programmes app: one transaction, one audit event, the same checks for forms, API and demo.
+
+Only organisers write (``Edition.organised_by``): the ``programme_organiser`` role in the edition's host agency or in
+its programme's coordinating agency. Field values are checked with ``lintas.core.validation`` (decision 0034), so a
+form and the API refuse the same things with the same messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
+from lintas.core.access import assert_still_visible
+from lintas.core.validation import add_error, clean_date, clean_datetime, clean_integer, clean_text, raise_errors
+from lintas.programmes.choices import EditionStatus, SessionKind, SessionRoleKind
+from lintas.programmes.models import (
+    ChecklistTask,
+    Edition,
+    Expert,
+    Programme,
+    ProgrammeSession,
+    SessionRole,
+    is_organiser,
+)
+
+__all__ = [
+    "YEAR_FORWARD",
+    "add_checklist_task",
+    "add_expert",
+    "add_session",
+    "complete_checklist_task",
+    "create_edition",
+    "create_programme",
+    "plan_next_edition",
+    "update_edition",
+    "update_session",
+]
+
+# "A year later" is 52 weeks: the same weekday, one or two calendar days earlier (decision 0038). A Monday-to-Friday
+# programme stays Monday to Friday, which matters more to a host booking rooms than the calendar date does.
+YEAR_FORWARD = dt.timedelta(weeks=52)
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+EDITION_TEXT = ("title", "theme", "aims", "venue", "address")
+SESSION_TEXT = ("topic", "description", "room", "interpretation")
+
+
+def _require_organiser(actor, *agency_ids) -> None:
+    if not is_organiser(actor) or actor.agency_id not in agency_ids:
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+
+
+def _choice(value, choices, errors: dict, key: str, *, required: bool = True) -> str:
+    if value in (None, "") and not required:
+        return ""
+    if value not in choices.values:
+        add_error(errors, key, _("Not one of the choices."))
+        return ""
+    return value
+
+
+def _languages(value, errors: dict) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        add_error(errors, "languages", _("Expected a list of language codes."))
+        return []
+    codes = [code.strip() for code in value if code.strip()]
+    if len(codes) > 20 or any(len(code) > 16 or not code.replace("-", "").isalnum() for code in codes):
+        add_error(errors, "languages", _("Language codes such as en, ko or th, at most 20."))
+        return []
+    return codes
+
+
+def _time_zone(value, errors: dict) -> str:
+    if not isinstance(value, str) or value not in zoneinfo.available_timezones():
+        add_error(errors, "time_zone", _("Not a known time zone (e.g. Asia/Seoul)."))
+        return ""
+    return value
+
+
+def _url(value, errors: dict, key: str) -> str:
+    text = clean_text(Edition, key, value, errors)
+    if text:
+        try:
+            URLValidator(schemes=["https", "http"])(text)
+        except ValidationError:
+            add_error(errors, key, _("Enter a web address starting with https://."))
+            return ""
+    return text
+
+
+def _edition_fields(fields: dict, errors: dict, *, partial: bool) -> dict:
+    """The checked values of ``fields`` (only those given when ``partial``)."""
+    out = {}
+    for name in EDITION_TEXT:
+        if name in fields or not partial:
+            out[name] = clean_text(Edition, name, fields.get(name), errors, required=name == "title")
+    for name in ("starts_on", "ends_on"):
+        if name in fields or not partial:
+            out[name] = clean_date(fields.get(name), errors, name, earliest=EARLIEST, latest=LATEST)
+            if out[name] is None and not errors.get(name):
+                add_error(errors, name, _("This field is required."))
+    if "online_link" in fields or not partial:
+        out["online_link"] = _url(fields.get("online_link"), errors, "online_link")
+    if "time_zone" in fields or not partial:
+        out["time_zone"] = _time_zone(fields.get("time_zone", "UTC"), errors)
+    if "languages" in fields or not partial:
+        out["languages"] = _languages(fields.get("languages"), errors)
+    if "status" in fields or not partial:
+        out["status"] = _choice(fields.get("status", EditionStatus.PLANNING), EditionStatus, errors, "status")
+    unknown = set(fields) - set(EDITION_TEXT) - {"starts_on", "ends_on", "online_link", "time_zone", "languages"}
+    for name in unknown - {"status"}:
+        add_error(errors, name, _("Unknown field."))
+    return out
+
+
+@transaction.atomic
+def create_programme(actor, *, name, description="") -> Programme:
+    """Start a programme coordinated by the actor's agency, which must be the Secretariat (organisers there only)."""
+    if not is_organiser(actor) or not actor.agency.is_secretariat:
+        raise PermissionDenied(_("Only the Secretariat's programme organisers start a programme."))
+    errors: dict = {}
+    name = clean_text(Programme, "name", name, errors, required=True)
+    description = clean_text(Programme, "description", description, errors)
+    if name and Programme.objects.filter(name=name).exists():
+        add_error(errors, "name", _("A programme with this name exists already."))
+    raise_errors(errors)
+    programme = Programme.objects.create(name=name, description=description, coordinating_agency=actor.agency)
+    record_event(Action.PROGRAMME_CREATED, actor=actor, target=programme, details={"name": name})
+    return programme
+
+
+def _check_dates(starts_on, ends_on, errors: dict) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        add_error(errors, "ends_on", _("The edition cannot end before it starts."))
+
+
+@transaction.atomic
+def create_edition(actor, programme: Programme, *, host_agency, co_organisers=(), number=None, **fields) -> Edition:
+    """Add an edition to ``programme``, hosted by ``host_agency``; numbered after the last one unless ``number`` is
+    given. The actor must be an organiser of the host or of the programme's coordinating agency."""
+    _require_organiser(actor, host_agency.pk, programme.coordinating_agency_id)
+    errors: dict = {}
+    values = _edition_fields(fields, errors, partial=False)
+    _check_dates(values.get("starts_on"), values.get("ends_on"), errors)
+    if number is None:
+        last = programme.editions.order_by("-number").values_list("number", flat=True).first()
+        number = (last or 0) + 1
+    else:
+        number = clean_integer(Edition, "number", number, errors, minimum=1)
+    if number and programme.editions.filter(number=number).exists():
+        add_error(errors, "number", _("This programme already has an edition with that number."))
+    raise_errors(errors)
+    edition = Edition.objects.create(
+        programme=programme, number=number, host_agency=host_agency, created_by=actor, **values
+    )
+    edition.co_organisers.set(co_organisers)
+    assert_still_visible(edition, actor)
+    record_event(
+        Action.EDITION_CREATED,
+        actor=actor,
+        target=edition,
+        agency=host_agency,
+        details={"programme": programme.name, "number": number},
+    )
+    return edition
+
+
+@transaction.atomic
+def update_edition(actor, edition: Edition, co_organisers=None, **fields) -> Edition:
+    """Change an edition's details or status; ``co_organisers`` (agencies) replaces the list when given."""
+    edition = Edition.objects.select_for_update().select_related("programme").get(pk=edition.pk)
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    errors: dict = {}
+    values = _edition_fields(fields, errors, partial=True)
+    _check_dates(values.get("starts_on", edition.starts_on), values.get("ends_on", edition.ends_on), errors)
+    raise_errors(errors)
+    changed = sorted(name for name, value in values.items() if getattr(edition, name) != value)
+    for name, value in values.items():
+        setattr(edition, name, value)
+    edition.save()
+    if co_organisers is not None:
+        edition.co_organisers.set(co_organisers)
+        changed.append("co_organisers")
+    record_event(
+        Action.EDITION_UPDATED, actor=actor, target=edition, agency=edition.host_agency, details={"changed": changed}
+    )
+    return edition
+
+
+def _session_fields(edition: Edition, fields: dict, errors: dict, *, partial: bool) -> dict:
+    out = {}
+    for name in SESSION_TEXT:
+        if name in fields or not partial:
+            out[name] = clean_text(ProgrammeSession, name, fields.get(name), errors, required=name == "topic")
+    if "kind" in fields or not partial:
+        out["kind"] = _choice(fields.get("kind"), SessionKind, errors, "kind")
+    if "language" in fields or not partial:
+        out["language"] = clean_text(ProgrammeSession, "language", fields.get("language"), errors)
+    if "online" in fields or not partial:
+        online = fields.get("online", False)
+        if not isinstance(online, bool):
+            add_error(errors, "online", _("Expected true or false."))
+        out["online"] = online is True
+    earliest = dt.datetime.combine(EARLIEST, dt.time(), tzinfo=dt.UTC)
+    latest = dt.datetime.combine(LATEST, dt.time(), tzinfo=dt.UTC)
+    with timezone.override(zoneinfo.ZoneInfo(edition.time_zone)):  # a time without a zone is the edition's
+        for name in ("starts_at", "ends_at"):
+            if name in fields or not partial:
+                out[name] = clean_datetime(fields.get(name), errors, name, earliest=earliest, latest=latest)
+                if out[name] is None and not errors.get(name):
+                    add_error(errors, name, _("This field is required."))
+    unknown = set(fields) - set(SESSION_TEXT) - {"kind", "language", "online", "starts_at", "ends_at"}
+    for name in unknown:
+        add_error(errors, name, _("Unknown field."))
+    return out
+
+
+def _check_times(starts_at, ends_at, errors: dict) -> None:
+    if starts_at and ends_at and ends_at <= starts_at:
+        add_error(errors, "ends_at", _("A session ends after it starts."))
+
+
+def _experts(experts, errors: dict) -> list[tuple[Expert, str]]:
+    """``experts`` as (Expert, role) pairs: each expert once, each role one of the choices."""
+    pairs, seen = [], set()
+    for expert, role in experts or ():
+        if role not in SessionRoleKind.values:
+            add_error(errors, "experts", _("Not one of the choices."))
+        elif expert.pk in seen:
+            add_error(errors, "experts", _("%(name)s is named twice.") % {"name": expert.name})
+        else:
+            seen.add(expert.pk)
+            pairs.append((expert, role))
+    return pairs
+
+
+@transaction.atomic
+def add_session(actor, edition: Edition, *, experts=(), **fields) -> ProgrammeSession:
+    """Add a session to the agenda with its people (``experts``: pairs of Expert and role)."""
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    errors: dict = {}
+    values = _session_fields(edition, fields, errors, partial=False)
+    _check_times(values.get("starts_at"), values.get("ends_at"), errors)
+    pairs = _experts(experts, errors)
+    raise_errors(errors)
+    session = ProgrammeSession.objects.create(edition=edition, **values)
+    SessionRole.objects.bulk_create(SessionRole(session=session, expert=e, role=r) for e, r in pairs)
+    record_event(
+        Action.SESSION_ADDED,
+        actor=actor,
+        target=session,
+        agency=edition.host_agency,
+        details={"edition": edition.pk, "experts": [[e.pk, r] for e, r in pairs]},
+    )
+    return session
+
+
+@transaction.atomic
+def update_session(actor, session: ProgrammeSession, *, experts=None, **fields) -> ProgrammeSession:
+    """Change a session; ``experts`` (pairs of Expert and role) replaces its people when given."""
+    session = ProgrammeSession.objects.select_for_update().select_related("edition__programme").get(pk=session.pk)
+    edition = session.edition
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    errors: dict = {}
+    values = _session_fields(edition, fields, errors, partial=True)
+    _check_times(values.get("starts_at", session.starts_at), values.get("ends_at", session.ends_at), errors)
+    pairs = _experts(experts, errors) if experts is not None else None
+    raise_errors(errors)
+    changed = sorted(name for name, value in values.items() if getattr(session, name) != value)
+    for name, value in values.items():
+        setattr(session, name, value)
+    session.save()
+    if pairs is not None:
+        session.roles.all().delete()
+        SessionRole.objects.bulk_create(SessionRole(session=session, expert=e, role=r) for e, r in pairs)
+        changed.append("experts")
+    record_event(
+        Action.SESSION_UPDATED, actor=actor, target=session, agency=edition.host_agency, details={"changed": changed}
+    )
+    return session
+
+
+@transaction.atomic
+def add_expert(actor, *, user=None, **fields) -> Expert:
+    """Add a person to the reusable expert directory (any organiser may)."""
+    if not is_organiser(actor):
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+    errors: dict = {}
+    values = {
+        name: clean_text(Expert, name, fields.get(name), errors, required=name == "name")
+        for name in ("name", "title", "organisation", "biography", "email")
+    }
+    if values["email"]:
+        try:
+            EmailValidator()(values["email"])
+        except ValidationError:
+            add_error(errors, "email", _("Enter a valid e-mail address."))
+    for name in set(fields) - set(values):
+        add_error(errors, name, _("Unknown field."))
+    raise_errors(errors)
+    expert = Expert.objects.create(user=user, **values)
+    record_event(Action.EXPERT_ADDED, actor=actor, target=expert, details={"name": expert.name})
+    return expert
+
+
+@transaction.atomic
+def add_checklist_task(actor, edition: Edition, *, title, owner_agency, due_on=None) -> ChecklistTask:
+    """Add a coordination task, owned by one agency (the host or the Secretariat, usually)."""
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    errors: dict = {}
+    title = clean_text(ChecklistTask, "title", title, errors, required=True)
+    due_on = clean_date(due_on, errors, "due_on", earliest=EARLIEST, latest=LATEST)
+    raise_errors(errors)
+    task = ChecklistTask.objects.create(edition=edition, title=title, owner_agency=owner_agency, due_on=due_on)
+    record_event(
+        Action.CHECKLIST_TASK_ADDED,
+        actor=actor,
+        target=task,
+        agency=edition.host_agency,
+        details={"edition": edition.pk, "title": title},
+    )
+    return task
+
+
+@transaction.atomic
+def complete_checklist_task(actor, task: ChecklistTask) -> ChecklistTask:
+    """Mark a task done (doing it twice changes nothing and records nothing)."""
+    task = ChecklistTask.objects.select_for_update().select_related("edition__programme").get(pk=task.pk)
+    edition = task.edition
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    if task.done:
+        return task
+    task.done, task.done_at = True, timezone.now()
+    task.save(update_fields=["done", "done_at"])
+    record_event(Action.CHECKLIST_TASK_DONE, actor=actor, target=task, agency=edition.host_agency)
+    return task
+
+
+def _forward(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """``moment`` 52 weeks later at the same wall-clock time in the edition's zone (a DST change does not move a
+    09:00 opening to 08:00)."""
+    local = moment.astimezone(zone).replace(tzinfo=None) + YEAR_FORWARD
+    return local.replace(tzinfo=zone)
+
+
+@transaction.atomic
+def plan_next_edition(actor, edition: Edition) -> Edition:
+    """Copy ``edition``'s structure into a new edition in planning, number + 1, 52 weeks later: the same host,
+    co-organisers, venue and languages; every session with its people at the same weekday and local time; every
+    checklist task not done with its due date moved alike. Refused when the next number exists already."""
+    edition = Edition.objects.select_related("programme").get(pk=edition.pk)
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    number = edition.number + 1
+    if edition.programme.editions.filter(number=number).exists():
+        raise ValidationError({"number": [_("The next edition (number %(n)d) exists already.") % {"n": number}]})
+    ordinal = _("Edition %(n)d") % {"n": number}
+    nxt = Edition.objects.create(
+        programme=edition.programme,
+        number=number,
+        title=f"{ordinal}: {edition.programme.name}"[: Edition._meta.get_field("title").max_length],
+        theme="",
+        aims=edition.aims,
+        host_agency=edition.host_agency,
+        starts_on=edition.starts_on + YEAR_FORWARD,
+        ends_on=edition.ends_on + YEAR_FORWARD,
+        venue=edition.venue,
+        address=edition.address,
+        online_link=edition.online_link,
+        time_zone=edition.time_zone,
+        languages=list(edition.languages),
+        status=EditionStatus.PLANNING,
+        created_by=actor,
+    )
+    nxt.co_organisers.set(edition.co_organisers.all())
+    zone = zoneinfo.ZoneInfo(edition.time_zone)
+    for session in edition.sessions.prefetch_related("roles"):
+        copy = ProgrammeSession.objects.create(
+            edition=nxt,
+            kind=session.kind,
+            topic=session.topic,
+            description=session.description,
+            starts_at=_forward(session.starts_at, zone),
+            ends_at=_forward(session.ends_at, zone),
+            room=session.room,
+            online=session.online,
+            language=session.language,
+            interpretation=session.interpretation,
+        )
+        SessionRole.objects.bulk_create(
+            SessionRole(session=copy, expert_id=role.expert_id, role=role.role) for role in session.roles.all()
+        )
+    ChecklistTask.objects.bulk_create(
+        ChecklistTask(
+            edition=nxt,
+            title=task.title,
+            owner_agency_id=task.owner_agency_id,
+            due_on=task.due_on + YEAR_FORWARD if task.due_on else None,
+        )
+        for task in edition.checklist.all()
+    )
+    assert_still_visible(nxt, actor)
+    record_event(
+        Action.EDITION_PLANNED,
+        actor=actor,
+        target=nxt,
+        agency=nxt.host_agency,
+        details={"from_edition": edition.pk, "number": number},
+    )
+    return nxt

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from lintas.programmes import views
+
+app_name = "programmes"
+
+urlpatterns = [
+    path("", views.programme_list, name="list"),
+    path("editions/new/", views.edition_create, name="edition_create"),
+    path("editions/<int:edition_id>/", views.edition_detail, name="edition_detail"),
+    path("editions/<int:edition_id>/edit/", views.edition_edit, name="edition_edit"),
+    path("editions/<int:edition_id>/agenda.ics", views.edition_ics, name="edition_ics"),
+    path("editions/<int:edition_id>/plan-next/", views.plan_next, name="plan_next"),
+    path("editions/<int:edition_id>/sessions/new/", views.session_form, name="session_create"),
+    path("editions/<int:edition_id>/sessions/<int:session_id>/edit/", views.session_form, name="session_edit"),
+    path("editions/<int:edition_id>/checklist/new/", views.checklist_task_create, name="task_create"),
+    path("editions/<int:edition_id>/checklist/<int:task_id>/done/", views.checklist_task_done, name="task_done"),
+    path("experts/", views.expert_list, name="expert_list"),
+    path("experts/new/", views.expert_create, name="expert_create"),
+]

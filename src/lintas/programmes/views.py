@@ -1,0 +1,263 @@
+"""Programme pages: the list of editions, an edition with its agenda and checklist, the organisers' forms, the
+agenda as iCalendar. Every edition is fetched through ``Edition.objects.visible_to`` (404 for what one may not see);
+writes go through ``lintas.programmes.services``."""
+
+import itertools
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lintas.audit.services import record_denial
+from lintas.core.access import get_visible_or_404, parse_id
+from lintas.core.views import add_service_errors
+from lintas.programmes import ical, services
+from lintas.programmes.forms import ChecklistTaskForm, EditionForm, ExpertForm, SessionForm
+from lintas.programmes.models import Edition, Expert, Programme, is_organiser
+
+
+def _edition(request, edition_id):
+    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
+
+
+def _organiser_of(request, edition):
+    if not edition.organised_by(request.user):
+        record_denial(request.user, "not an organiser of this edition", target=edition)
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+
+
+@login_required
+def programme_list(request):
+    """Every programme with the editions the user may see, newest first."""
+    editions = Edition.objects.visible_to(request.user).select_related("programme", "host_agency")
+    by_programme = [
+        (programme, list(rows)) for programme, rows in itertools.groupby(
+            sorted(editions, key=lambda e: (e.programme.name, -e.number)), key=lambda e: e.programme
+        )
+    ]  # fmt: skip
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {"by_programme": by_programme, "can_create": is_organiser(request.user)},
+    )
+
+
+def _agenda(edition):
+    """The sessions grouped by their day in the edition's time zone, each with its people."""
+    zone = zoneinfo.ZoneInfo(edition.time_zone)
+    sessions = edition.sessions.prefetch_related("roles__expert")
+    return [
+        (day, list(rows))
+        for day, rows in itertools.groupby(sessions, key=lambda s: timezone.localtime(s.starts_at, zone).date())
+    ]
+
+
+@login_required
+def edition_detail(request, edition_id):
+    edition = _edition(request, edition_id)
+    organiser = edition.organised_by(request.user)
+    context = {
+        "edition": edition,
+        "agenda": _agenda(edition),
+        "organiser": organiser,
+        "checklist": edition.checklist.select_related("owner_agency") if organiser else None,
+        "co_organisers": edition.co_organisers.all(),
+        "viewer_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "programmes/edition_detail.html", context)
+
+
+def calendar_events(edition) -> list[dict]:
+    """The edition's sessions as events for ``ical.calendar`` (the page and the API export the same file)."""
+    return [
+        {
+            "uid": f"programme-session-{s.pk}",
+            "start": s.starts_at,
+            "end": s.ends_at,
+            "summary": f"{s.get_kind_display()}: {s.topic}",
+            "description": s.description,
+            "location": _("Online") if s.online and not s.room else s.room or edition.venue,
+        }
+        for s in edition.sessions.all()
+    ]
+
+
+@login_required
+def edition_ics(request, edition_id):
+    """The edition's agenda as an iCalendar file: one event per session, in UTC."""
+    edition = _edition(request, edition_id)
+    body = ical.calendar(edition.title, calendar_events(edition), stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="edition-{edition.pk}.ics"'
+    return response
+
+
+def _edition_initial(edition):
+    return {
+        **{name: getattr(edition, name) for name in ("title", "theme", "aims", "venue", "address", "online_link")},
+        "host_agency": edition.host_agency,
+        "co_organisers": list(edition.co_organisers.all()),
+        "starts_on": edition.starts_on.isoformat(),
+        "ends_on": edition.ends_on.isoformat(),
+        "time_zone": edition.time_zone,
+        "languages": ", ".join(edition.languages),
+        "status": edition.status,
+    }
+
+
+@login_required
+def edition_create(request):
+    if not is_organiser(request.user):
+        record_denial(request.user, "not a programme organiser", object_type="programmes.edition")
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+    asked = parse_id(request.GET.get("programme", "")) if request.GET.get("programme") else None
+    programme = get_object_or_404(Programme, pk=asked or 0) if "programme" in request.GET else Programme.objects.first()
+    if programme is None:
+        raise PermissionDenied(_("There is no programme yet."))
+    form = EditionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edition = services.create_edition(
+                request.user,
+                programme,
+                host_agency=form.cleaned_data["host_agency"],
+                co_organisers=form.cleaned_data["co_organisers"],
+                **form.service_fields(),
+            )
+        except PermissionDenied as refused:
+            record_denial(request.user, str(refused), object_type="programmes.edition")
+            form.add_error("host_agency", _("You organise only for your own agency or the coordinating agency."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Edition created."))
+            return redirect("programmes:edition_detail", edition.pk)
+    return render(request, "programmes/edition_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+def edition_edit(request, edition_id):
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    form = EditionForm(request.POST or None, initial=_edition_initial(edition))
+    form.fields["host_agency"].disabled = True  # the host is fixed: a new host is a new edition's business
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_edition(
+                request.user, edition, co_organisers=form.cleaned_data["co_organisers"], **form.service_fields()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Edition saved."))
+            return redirect("programmes:edition_detail", edition.pk)
+    return render(request, "programmes/edition_form.html", {"form": form, "edition": edition})
+
+
+@login_required
+@require_POST
+def plan_next(request, edition_id):
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    try:
+        nxt = services.plan_next_edition(request.user, edition)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("programmes:edition_detail", edition.pk)
+    messages.success(request, _("The next edition is planned: check its dates, theme and sessions."))
+    return redirect("programmes:edition_detail", nxt.pk)
+
+
+def _session_initial(session, zone):
+    roles = list(session.roles.all())
+    return {
+        **{n: getattr(session, n) for n in ("kind", "topic", "description", "room", "online", "language")},
+        "interpretation": session.interpretation,
+        "starts_at": timezone.localtime(session.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(session.ends_at, zone).strftime("%Y-%m-%dT%H:%M"),
+        "moderator": next((r.expert for r in roles if r.role == "moderator"), None),
+        "speakers": [r.expert for r in roles if r.role == "speaker"],
+        "panellists": [r.expert for r in roles if r.role == "panellist"],
+    }
+
+
+@login_required
+def session_form(request, edition_id, session_id=None):
+    """Add a session to the agenda, or change one (``session_id``), with its moderator, speakers and panellists."""
+    edition = _edition(request, edition_id)
+    session = get_object_or_404(edition.sessions, pk=session_id) if session_id is not None else None
+    _organiser_of(request, edition)
+    initial = _session_initial(session, zoneinfo.ZoneInfo(edition.time_zone)) if session else None
+    form = SessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields, experts = form.service_fields()
+        try:
+            if session is None:
+                services.add_session(request.user, edition, experts=experts, **fields)
+            else:
+                services.update_session(request.user, session, experts=experts, **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("programmes:edition_detail", edition.pk)
+    return render(request, "programmes/session_form.html", {"form": form, "edition": edition, "session": session})
+
+
+@login_required
+def checklist_task_create(request, edition_id):
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    form = ChecklistTaskForm(request.POST or None, initial={"owner_agency": edition.host_agency})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_checklist_task(request.user, edition, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("programmes:edition_detail", edition.pk)
+    return render(request, "programmes/task_form.html", {"form": form, "edition": edition})
+
+
+@login_required
+@require_POST
+def checklist_task_done(request, edition_id, task_id):
+    edition = _edition(request, edition_id)
+    task = get_object_or_404(edition.checklist, pk=task_id)
+    _organiser_of(request, edition)
+    services.complete_checklist_task(request.user, task)
+    return redirect("programmes:edition_detail", edition.pk)
+
+
+@login_required
+def expert_list(request):
+    """The reusable expert directory: every member reads names and organisations; e-mails are for organisers."""
+    return render(
+        request,
+        "programmes/expert_list.html",
+        {"experts": Expert.objects.all(), "organiser": is_organiser(request.user)},
+    )
+
+
+@login_required
+def expert_create(request):
+    if not is_organiser(request.user):
+        record_denial(request.user, "not a programme organiser", object_type="programmes.expert")
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+    form = ExpertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_expert(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Expert added."))
+            return redirect("programmes:expert_list")
+    return render(request, "programmes/expert_form.html", {"form": form})
