@@ -32,6 +32,28 @@ def _organiser_of(request, edition):
         raise PermissionDenied(_("Only the programme's organisers may do this."))
 
 
+def _organiser(request, object_type: str) -> None:
+    """Pages that belong to no edition yet (a new edition, the expert directory): any programme organiser."""
+    if not is_organiser(request.user):
+        record_denial(request.user, "not a programme organiser", object_type=object_type)
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+
+
+_REFUSED = object()
+
+
+def _save(request, form, write, message):
+    """Run ``write`` (one service call) for a valid form: its result once saved, with ``message`` shown, or
+    ``_REFUSED`` with the service's refusals shown on the form by field."""
+    try:
+        result = write()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _REFUSED
+    messages.success(request, message)
+    return result
+
+
 @login_required
 def programme_list(request):
     """Every programme with the editions the user may see, newest first."""
@@ -113,9 +135,7 @@ def _edition_initial(edition):
 
 @login_required
 def edition_create(request):
-    if not is_organiser(request.user):
-        record_denial(request.user, "not a programme organiser", object_type="programmes.edition")
-        raise PermissionDenied(_("Only the programme's organisers may do this."))
+    _organiser(request, "programmes.edition")
     asked = parse_id(request.GET.get("programme", "")) if request.GET.get("programme") else None
     programme = get_object_or_404(Programme, pk=asked or 0) if "programme" in request.GET else Programme.objects.first()
     if programme is None:
@@ -148,14 +168,15 @@ def edition_edit(request, edition_id):
     form = EditionForm(request.POST or None, initial=_edition_initial(edition))
     form.fields["host_agency"].disabled = True  # the host is fixed: a new host is a new edition's business
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_edition(
+        saved = _save(
+            request,
+            form,
+            lambda: services.update_edition(
                 request.user, edition, co_organisers=form.cleaned_data["co_organisers"], **form.service_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Edition saved."))
+            ),
+            _("Edition saved."),
+        )
+        if saved is not _REFUSED:
             return redirect("programmes:edition_detail", edition.pk)
     return render(request, "programmes/edition_form.html", {"form": form, "edition": edition})
 
@@ -191,21 +212,17 @@ def _session_initial(session, zone):
 def session_form(request, edition_id, session_id=None):
     """Add a session to the agenda, or change one (``session_id``), with its moderator, speakers and panellists."""
     edition = _edition(request, edition_id)
+    _organiser_of(request, edition)  # before the session's lookup: others learn nothing of which sessions exist
     session = get_object_or_404(edition.sessions, pk=session_id) if session_id is not None else None
-    _organiser_of(request, edition)
     initial = _session_initial(session, zoneinfo.ZoneInfo(edition.time_zone)) if session else None
     form = SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields, experts = form.service_fields()
-        try:
-            if session is None:
-                services.add_session(request.user, edition, experts=experts, **fields)
-            else:
-                services.update_session(request.user, session, experts=experts, **fields)
-        except ValidationError as error:
-            add_service_errors(form, error)
+        if session is None:
+            write = lambda: services.add_session(request.user, edition, experts=experts, **fields)  # noqa: E731
         else:
-            messages.success(request, _("Session saved."))
+            write = lambda: services.update_session(request.user, session, experts=experts, **fields)  # noqa: E731
+        if _save(request, form, write, _("Session saved.")) is not _REFUSED:
             return redirect("programmes:edition_detail", edition.pk)
     return render(request, "programmes/session_form.html", {"form": form, "edition": edition, "session": session})
 
@@ -216,12 +233,8 @@ def checklist_task_create(request, edition_id):
     _organiser_of(request, edition)
     form = ChecklistTaskForm(request.POST or None, initial={"owner_agency": edition.host_agency})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.add_checklist_task(request.user, edition, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Task added."))
+        write = lambda: services.add_checklist_task(request.user, edition, **form.cleaned_data)  # noqa: E731
+        if _save(request, form, write, _("Task added.")) is not _REFUSED:
             return redirect("programmes:edition_detail", edition.pk)
     return render(request, "programmes/task_form.html", {"form": form, "edition": edition})
 
@@ -230,8 +243,8 @@ def checklist_task_create(request, edition_id):
 @require_POST
 def checklist_task_done(request, edition_id, task_id):
     edition = _edition(request, edition_id)
+    _organiser_of(request, edition)  # before the task's lookup: others learn nothing of which tasks exist
     task = get_object_or_404(edition.checklist, pk=task_id)
-    _organiser_of(request, edition)
     services.complete_checklist_task(request.user, task)
     return redirect("programmes:edition_detail", edition.pk)
 
@@ -248,16 +261,10 @@ def expert_list(request):
 
 @login_required
 def expert_create(request):
-    if not is_organiser(request.user):
-        record_denial(request.user, "not a programme organiser", object_type="programmes.expert")
-        raise PermissionDenied(_("Only the programme's organisers may do this."))
+    _organiser(request, "programmes.expert")
     form = ExpertForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.add_expert(request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Expert added."))
+        write = lambda: services.add_expert(request.user, **form.cleaned_data)  # noqa: E731
+        if _save(request, form, write, _("Expert added.")) is not _REFUSED:
             return redirect("programmes:expert_list")
     return render(request, "programmes/expert_form.html", {"form": form})

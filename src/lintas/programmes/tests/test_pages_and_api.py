@@ -210,3 +210,18 @@ def test_an_organiser_cannot_create_an_edition_for_another_host(make_user, signe
     assert response.status_code == 200 and 'id="id_host_agency_error"' in response.content.decode()
     assert not Edition.objects.exists()
     assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED).exists()
+
+
+def test_a_non_organiser_learns_nothing_of_which_checklist_tasks_exist(make_user, signed_in):
+    """The checklist is the organisers' own: a member who may read the edition is refused before the task is looked
+    up, so an existing task and a missing one answer alike (403), and nothing is marked done."""
+    done = edition(organiser(make_user), status="completed")
+    task = done.checklist.get()
+    client = signed_in(make_user("spf", roles=(Role.INVESTIGATOR,)))
+    answers = {
+        client.post(f"/programmes/editions/{done.pk}/checklist/{task_id}/done/").status_code
+        for task_id in (task.pk, task.pk + 999)
+    }
+    assert answers == {403}
+    task.refresh_from_db()
+    assert not task.done
