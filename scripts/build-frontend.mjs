@@ -18,6 +18,7 @@ const files = [
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["node_modules/htmx.org/LICENSE", "htmx/LICENSE"],
   ["node_modules/chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"],
+  ["node_modules/chart.js/dist/chart.umd.min.js.map", "chartjs/chart.umd.min.js.map"],
   ["node_modules/chart.js/LICENSE.md", "chartjs/LICENSE.md"],
 ];
 rmSync(out, { recursive: true, force: true });

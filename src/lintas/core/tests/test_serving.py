@@ -106,6 +106,7 @@ def test_the_policy_allows_no_inline_code_and_nothing_from_elsewhere():
 
 # --- item 3: no template uses what the policy refuses ------------------------------------------------------------
 
+
 def _served(path: Path) -> bool:
     """PDF templates (``core/pdf_base.html`` and those extending it) are laid out by WeasyPrint, never served as pages,
     so the page policy does not bind them (decision 0039); every other template does."""
@@ -275,3 +276,18 @@ def test_api_docs_load_nothing_from_elsewhere(client):
     assert re.findall(r'(?:src|href)="(https?:)?//', body) == []
     assert '"validatorUrl": null' in body  # no badge image from validator.swagger.io
     assert not inline_code(body)
+
+
+def test_collectstatic_with_the_production_storage_finds_every_referenced_file(tmp_path, settings):
+    """Production serves hashed static files (the manifest storage): a vendor file that names a file the build did
+    not copy (chart.umd.min.js and its source map did) makes `collectstatic`, and so `make run`, fail."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }  # Django's setting_changed handler drops the storage it had made, so the next use makes this one
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/chartjs/chart.umd.min.js" in manifest and "core/charts.js" in manifest
