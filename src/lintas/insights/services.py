@@ -326,10 +326,10 @@ def _insert_postgresql(wanted: list[dt.date] | None, now: dt.datetime) -> int:
             WHERE left({_LABEL.format(a="la")}, 40) <> left({_LABEL.format(a="ra")}, 40)
         )
         INSERT INTO {table} ({columns})
-        SELECT month, 'cases', '', crime_type, agency_id, NULL, count(*), sum(victim_count), sum(usd), {rest}
+        SELECT month, 'cases', '', crime_type, agency_id, NULL::bigint, count(*), sum(victim_count), sum(usd), {rest}
         FROM c GROUP BY month, crime_type, agency_id
         UNION ALL
-        SELECT month, 'country', x.country, crime_type, agency_id, NULL, count(*), sum(victim_count), sum(usd), {rest}
+        SELECT month, 'country', x.country, crime_type, agency_id, NULL::bigint, count(*), sum(victim_count), sum(usd), {rest}
         FROM c CROSS JOIN LATERAL (
             SELECT DISTINCT left(upper(btrim(e #>> '{{}}')), {KEY_LENGTH}) AS country
             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(c.countries) = 'array' THEN c.countries ELSE '[]' END) e
@@ -338,7 +338,7 @@ def _insert_postgresql(wanted: list[dt.date] | None, now: dt.datetime) -> int:
         WHERE x.country <> ''
         GROUP BY month, x.country, crime_type, agency_id
         UNION ALL
-        SELECT month, 'modus', x.tag, crime_type, agency_id, NULL, count(*), 0, 0, {rest}
+        SELECT month, 'modus', x.tag, crime_type, agency_id, NULL::bigint, count(*), 0, 0, {rest}
         FROM c CROSS JOIN LATERAL (
             SELECT DISTINCT left(lower(btrim(e #>> '{{}}')), {KEY_LENGTH}) AS tag
             FROM jsonb_array_elements(
@@ -349,7 +349,7 @@ def _insert_postgresql(wanted: list[dt.date] | None, now: dt.datetime) -> int:
         WHERE x.tag <> ''
         GROUP BY month, x.tag, crime_type, agency_id
         UNION ALL
-        SELECT c.month, 'identifier', k.kind, c.crime_type, c.agency_id, NULL, count(*), 0, 0, {rest}
+        SELECT c.month, 'identifier', k.kind, c.crime_type, c.agency_id, NULL::bigint, count(*), 0, 0, {rest}
         FROM (
             SELECT DISTINCT i.case_id, left(CASE WHEN i.type IN ({kinded}) AND strpos(i.value, ':') > 1
                                         THEN i.type || ':' || split_part(i.value, ':', 1) ELSE i.type END,
