@@ -10,6 +10,7 @@ Requests are few and need exchange rates and medians: the portable code counts t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -94,17 +95,40 @@ def refresh_rollups(actor=None, months: Iterable[dt.date] | None = None, *, fast
     return report
 
 
-def _bulk_insert(rows: Iterable[MonthlyRollup]) -> int:
+COLUMNS = (
+    "month", "dimension", "key", "crime_type", "agency_id", "partner_agency_id", "count", "victims", "loss_usd",
+    "answered", "turnaround_hours", "frozen_usd", "returned_usd", "refreshed_at",
+)  # fmt: skip
+
+
+def _bulk_insert(rows: Iterable[tuple]) -> int:
+    """Insert rows given as tuples in ``COLUMNS`` order with ``executemany``: model instances and ``bulk_create``
+    cost ten times as much for the hundreds of thousands of rows a million cases make."""
+    ops = connection.ops
+    json_cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    placeholders = ", ".join(json_cast if c == "turnaround_hours" else "%s" for c in COLUMNS)
+    sql = f"INSERT INTO {MonthlyRollup._meta.db_table} ({', '.join(COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
+
+    def adapt(row):
+        month, dimension, key, crime, agency, partner, count, victims, loss, answered, hours, frozen, returned, at = row
+        return (
+            ops.adapt_datefield_value(month), dimension, key, crime, agency, partner, count, victims,
+            ops.adapt_decimalfield_value(loss, 20, 2), answered, json.dumps(hours),
+            ops.adapt_decimalfield_value(frozen, 20, 2), ops.adapt_decimalfield_value(returned, 20, 2),
+            ops.adapt_datetimefield_value(at),
+        )  # fmt: skip
+
     written, batch = 0, []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= _BATCH:
-            MonthlyRollup.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(adapt(row))
+            if len(batch) >= _BATCH:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
             written += len(batch)
-            batch = []
-    if batch:
-        MonthlyRollup.objects.bulk_create(batch)
-        written += len(batch)
     return written
 
 
@@ -199,10 +223,7 @@ def _rows_portable(wanted: list[dt.date] | None, now: dt.datetime):
         sums[(month, Dimension.HIT, "|".join(sides)[:KEY_LENGTH], "", (left, right))][0] += 1
     for (month, dimension, key, crime, agency), (count, victims, loss) in sums.items():
         agency, partner = agency if isinstance(agency, tuple) else (agency, None)
-        yield MonthlyRollup(
-            month=month, dimension=dimension, key=key, crime_type=crime, agency_id=agency, partner_agency_id=partner,
-            count=count, victims=victims, loss_usd=loss, refreshed_at=now,
-        )  # fmt: skip
+        yield (month, str(dimension), key, crime, agency, partner, count, victims, loss, 0, [], 0, 0, now)
 
 
 def _cases_of(wanted: list[dt.date]):
@@ -238,7 +259,7 @@ def _request_rows(wanted: list[dt.date] | None, now: dt.datetime):
         "outcome__currency", "outcome__amount_frozen", "outcome__amount_returned",
     )  # fmt: skip
     allowed = set(wanted) if wanted is not None else None
-    groups: dict[tuple, MonthlyRollup] = {}
+    groups: dict[tuple, dict] = {}
     rates = _Rates()
     for sent, actioned, acknowledged, hidden, sender, receiver, currency, frozen, returned in requests.iterator():
         month = sent.astimezone(dt.UTC).date().replace(day=1)
@@ -246,22 +267,22 @@ def _request_rows(wanted: list[dt.date] | None, now: dt.datetime):
             continue
         to = "?" if hidden and acknowledged is None else labels[receiver]
         key = f"{labels[sender]}>{to}"[:KEY_LENGTH]
-        row = groups.get((month, key, sender, receiver))
-        if row is None:
-            row = groups[(month, key, sender, receiver)] = MonthlyRollup(
-                month=month, dimension=Dimension.REQUEST, key=key, agency_id=sender, partner_agency_id=receiver,
-                refreshed_at=now, turnaround_hours=[], frozen_usd=Decimal(0), returned_usd=Decimal(0),
-            )  # fmt: skip
-        row.count += 1
+        row = groups.setdefault(
+            (month, key, sender, receiver),
+            {"count": 0, "answered": 0, "hours": [], "frozen": Decimal(0), "returned": Decimal(0)},
+        )
+        row["count"] += 1
         if actioned is not None:
-            row.answered += 1
-            row.turnaround_hours.append(round((actioned - sent).total_seconds() / 3600, 1))
+            row["answered"] += 1
+            row["hours"].append(round((actioned - sent).total_seconds() / 3600, 1))
         if currency:
-            row.frozen_usd += rates.usd(frozen, currency, month)
-            row.returned_usd += rates.usd(returned, currency, month)
-    for row in groups.values():
-        row.turnaround_hours.sort()
-        yield row
+            row["frozen"] += rates.usd(frozen, currency, month)
+            row["returned"] += rates.usd(returned, currency, month)
+    for (month, key, sender, receiver), row in groups.items():
+        yield (
+            month, str(Dimension.REQUEST), key, "", sender, receiver, row["count"], 0, Decimal(0), row["answered"],
+            sorted(row["hours"]), row["frozen"], row["returned"], now,
+        )  # fmt: skip
 
 
 class _Rates:
@@ -329,7 +350,8 @@ def _insert_postgresql(wanted: list[dt.date] | None, now: dt.datetime) -> int:
         SELECT month, 'cases', '', crime_type, agency_id, NULL::bigint, count(*), sum(victim_count), sum(usd), {rest}
         FROM c GROUP BY month, crime_type, agency_id
         UNION ALL
-        SELECT month, 'country', x.country, crime_type, agency_id, NULL::bigint, count(*), sum(victim_count), sum(usd), {rest}
+        SELECT month, 'country', x.country, crime_type, agency_id, NULL::bigint, count(*), sum(victim_count),
+               sum(usd), {rest}
         FROM c CROSS JOIN LATERAL (
             SELECT DISTINCT left(upper(btrim(e #>> '{{}}')), {KEY_LENGTH}) AS country
             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(c.countries) = 'array' THEN c.countries ELSE '[]' END) e

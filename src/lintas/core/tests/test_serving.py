@@ -106,6 +106,7 @@ def test_the_policy_allows_no_inline_code_and_nothing_from_elsewhere():
 
 # --- item 3: no template uses what the policy refuses ------------------------------------------------------------
 
+
 def _served(path: Path) -> bool:
     """PDF templates (``core/pdf_base.html`` and those extending it) are laid out by WeasyPrint, never served as pages,
     so the page policy does not bind them (decision 0039); every other template does."""

@@ -86,7 +86,7 @@ def test_filters_narrow_and_bad_ones_answer_400(world, make_user, signed_in):
     client = signed_in(make_user("spf"))
     body = client.get("/insights/trends/export.csv?crime_type=bec&country=TH").content.decode()
     rows = {(r["key"], r["measure"]): r for r in _table(body, "by_type")}
-    assert set(k for k, _m in rows) == {"bec", "total"}
+    assert {k for k, _m in rows} == {"bec", "total"}
     assert rows[("bec", "count")]["community"] == ""  # 3 Thai cases of one agency
     for bad in ("start=2026-13", "country=Malaysia", "start=2026-05&end=2026-01", "crime_type=nope"):
         response = client.get(f"/insights/trends/?{bad}")

@@ -24,8 +24,9 @@ WHEN = dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)
 def _world():
     """Cases of RMP, SPF and KNPA in March and April, a cross-border hit, a domestic-like one, requests."""
     tron = ("crypto_wallet", "tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
+    handle = ("social_handle", "telegram:lina")
     a = case("rmp", victims=3, countries=["MY", "sg", "MY"], modus=["Pig-butchering ", "pig-butchering", "Telegram"],
-             loss="1000.50", identifiers=[tron, ("phone", "+60123456789"), ("social_handle", "telegram:lina")])  # fmt: skip
+             loss="1000.50", identifiers=[tron, ("phone", "+60123456789"), handle])  # fmt: skip
     b = case("spf", victims=2, countries=["SG"], modus=["pig-butchering"], loss="99.50", identifiers=[tron])
     c = case("knpa", crime="voice_phishing", month=(2026, 4), victims=5, countries=["KR"], hidden=True,
              identifiers=[("crypto_wallet", "evm:0x52908400098527886e0f7030069857d2e4169ee7"), tron])  # fmt: skip

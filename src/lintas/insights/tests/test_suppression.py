@@ -16,7 +16,7 @@ from lintas.agencies.models import Agency
 from lintas.insights.export import csv_text
 from lintas.insights.models import MonthlyRollup
 from lintas.insights.selectors import Filters, trends
-from lintas.insights.suppression import Cell, Part, Rule, protect_partitions, suppress
+from lintas.insights.suppression import Cell, Rule, protect_partitions, suppress
 
 RULE = Rule(5, 2)
 ME, A, B, C = 1, 2, 3, 4
