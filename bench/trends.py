@@ -108,9 +108,16 @@ def fill(n: int) -> None:
     from lintas.cases.models import Case, CaseIdentifier
     from lintas.matching.models import Hit
 
-    if Case.objects.count() == n:
+    stored = Case.objects.count()
+    if stored == n:
         print(f"  {n:,} cases already there", file=sys.stderr)
         return
+    if stored and connection.vendor == "postgresql":  # a run of another size: start again
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE cases_case, cases_caseloss, cases_caseidentifier, matching_hit, "
+                "assistance_assistancerequest, assistance_outcome, insights_monthlyrollup CASCADE"
+            )
     start = time.perf_counter()
     codes = ["knpa", "rmp", "cnp", "inp", "pnp", "rtp", "mps-vn", "spf", "rbpf", "lao-mps", "mpf", "pntl", "interpol"]
     ids = dict(Agency.objects.values_list("code", "pk"))
@@ -258,10 +265,13 @@ def main() -> None:
             [sys.executable, __file__, "--one", db, "--cases", str(args.cases), "--runs", str(args.runs)],
             check=False, capture_output=True, text=True,
         )  # fmt: skip
-        sys.stderr.write(out.stderr)
         if out.returncode:
-            raise SystemExit(f"{db} failed")
+            sys.stderr.write(out.stderr)
+            print(f"{db} failed", file=sys.stderr)
+            continue
+        sys.stderr.write(out.stderr)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"  {results[-1]}", file=sys.stderr)
     print(f"{'':28}" + "".join(f"{r['db']:>14}" for r in results))
     rows = [
         ("roll-up refresh (s)", "refresh_s", "goal < 60"),

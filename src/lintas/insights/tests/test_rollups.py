@@ -147,3 +147,16 @@ def test_command_and_jobs_refresh(capsys):
     assert MonthlyRollup.objects.count() == count
     refresh_recent_rollups.call_local()  # this month and the last: none of the world's rows
     assert MonthlyRollup.objects.count() == count
+
+
+def test_own_rows_are_the_agencys_cases_and_the_hits_and_requests_it_is_a_side_of(make_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    _world()
+    refresh_rollups(fast=False)
+    rmp = MonthlyRollup.objects.visible_to(make_user("rmp"))
+    assert set(rmp.values_list("dimension", flat=True)) == {"cases", "country", "modus", "identifier", "hit", "request"}
+    assert not rmp.exclude(agency__code="rmp").exclude(partner_agency__code="rmp").exists()
+    assert rmp.filter(dimension="request", agency__code="spf").exists()  # received from SPF
+    assert not MonthlyRollup.objects.visible_to(make_user("pntl")).exists()
+    assert not MonthlyRollup.objects.visible_to(AnonymousUser()).exists()
