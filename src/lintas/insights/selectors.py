@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, Max, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from lintas.cases.choices import CrimeType
@@ -21,6 +22,8 @@ from lintas.insights.suppression import Cell, Rule, protect_partitions, suppress
 __all__ = ["Filters", "Table", "Trends", "add_months", "kind_label", "trends"]
 
 MAX_MONTHS = 120
+REQUEST_FIELDS = ("key", "agency_id", "partner_agency_id", "count", "answered", "turnaround_hours", "frozen_usd",
+                  "returned_usd")  # fmt: skip
 TOP = 15  # rows of the "emerging" and "on the rise" tables
 
 
@@ -127,27 +130,31 @@ def _base(filters: Filters, dimension: str, start: dt.date, end: dt.date, *, cri
     return rows
 
 
-def _cells(user, rows, group: str, *, with_lists: bool = False) -> dict[str, Cell]:
-    """The rows summed by ``group`` (a column) and by agency pair, split into the viewer's own and the rest."""
+def _own_pairs(user, filters: Filters) -> set[tuple]:
+    """The (agency, partner agency) pairs of the period's rows ``visible_to(user)``: the viewer's own rows. The rule
+    of ``visible_to`` reads nothing else of a row, so one query decides for every table."""
+    rows = MonthlyRollup.objects.visible_to(user).filter(month__gte=filters.previous[0], month__lte=filters.end)
+    return set(rows.order_by().values_list("agency_id", "partner_agency_id").distinct())
+
+
+def _grouped(rows, *fields: str, **extra) -> list[dict]:
+    """The rows summed by ``fields`` and agency pair, in one query."""
     measures = {"count": Sum("count"), "victims": Sum("victims"), "loss_usd": Sum("loss_usd")}
-    if with_lists:  # requests: turnaround lists cannot be summed in SQL on every database
-        fields = (group, "agency_id", "partner_agency_id", "count", "answered", "turnaround_hours", "frozen_usd",
-                  "returned_usd")  # fmt: skip
-        all_rows = rows.values(*fields)
-        own_keys = {(r[group], r["agency_id"], r["partner_agency_id"]) for r in rows.visible_to(user).values(*fields)}
-    else:
-        grouped = rows.order_by().values(group, "agency_id", "partner_agency_id")
-        all_rows = grouped.annotate(**measures)
-        own_keys = {
-            (r[group], r["agency_id"], r["partner_agency_id"])
-            for r in rows.visible_to(user).order_by().values(group, "agency_id", "partner_agency_id").distinct()
-        }
+    if extra:
+        rows = rows.annotate(**extra)
+    return list(rows.order_by().values(*fields, "agency_id", "partner_agency_id").annotate(**measures))
+
+
+def _cells(rows, key, own_pairs: set[tuple]) -> dict[str, Cell]:
+    """Rows (dicts) into cells by ``key(row)`` (None leaves a row out), split into the viewer's own and the rest."""
     cells: dict[str, Cell] = {}
-    for row in all_rows:
-        key = row[group]
-        key = f"{key:%Y-%m}" if isinstance(key, dt.date) else key
-        cell = cells.setdefault(key, Cell(key=key))
-        own = (row[group], row["agency_id"], row["partner_agency_id"]) in own_keys
+    for row in rows:
+        name = key(row)
+        if name is None:
+            continue
+        name = f"{name:%Y-%m}" if isinstance(name, dt.date) else name
+        cell = cells.setdefault(name, Cell(key=name))
+        own = (row["agency_id"], row["partner_agency_id"]) in own_pairs
         (cell.own if own else cell.others).add(row)
     return cells
 
@@ -173,9 +180,12 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
     cases_before = _base(filters, source, before_start, before_end)
     if filters.country:
         cases, cases_before = cases.filter(key=filters.country), cases_before.filter(key=filters.country)
+    own_pairs = _own_pairs(user, filters)
     labels = dict(CrimeType.choices)
-    by_type = _cells(user, cases, "crime_type")
-    by_month = _cells(user, cases, "month")
+    case_rows = _grouped(cases | cases_before, "month", "crime_type")
+    current = [r for r in case_rows if r["month"] >= start]
+    by_type = _cells(current, lambda r: r["crime_type"], own_pairs)
+    by_month = _cells(current, lambda r: r["month"], own_pairs)
     months = [Cell(key=f"{m:%Y-%m}", label=f"{m:%Y-%m}") for m in filters.months]
     months = [by_month.get(m.key, m) for m in months]
     for cell in by_type.values():
@@ -183,7 +193,7 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
     for cell in months:
         cell.label = cell.key
     types = sorted(by_type.values(), key=lambda c: c.key)
-    before = _cells(user, cases_before, "crime_type")
+    before = _cells([r for r in case_rows if r["month"] < start], lambda r: r["crime_type"], own_pairs)
     total, total_before = _total(types), _total(list(before.values()))
     everything = [*types, *months, *before.values(), total, total_before]
     suppress(everything, rule)
@@ -198,7 +208,7 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
     countries = _base(filters, Dimension.COUNTRY, start, end)
     if filters.country:
         countries = countries.filter(key=filters.country)
-    by_country = sorted(_cells(user, countries, "key").values(), key=lambda c: c.key)
+    by_country = sorted(_cells(_grouped(countries, "key"), lambda r: r["key"], own_pairs).values(), key=lambda c: c.key)
     suppress(by_country, rule)
     for cell in by_country:
         cell.label = cell.key
@@ -208,11 +218,11 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
     )  # fmt: skip
 
     tables["modus"] = _growth_table(
-        user, filters, rule, Dimension.MODUS, _("Emerging modus operandi"), free_text=True,
+        own_pairs, filters, rule, Dimension.MODUS, _("Emerging modus operandi"), free_text=True,
         note=_("Tags as officers recorded them; a tag only others used is listed only when its figure is shown."),
     )  # fmt: skip
     tables["identifiers"] = _growth_table(
-        user, filters, rule, Dimension.IDENTIFIER, _("Identifier kinds on the rise"), label=kind_label,
+        own_pairs, filters, rule, Dimension.IDENTIFIER, _("Identifier kinds on the rise"), label=kind_label,
         note=_("Cases with at least one identifier of the kind."),
     )  # fmt: skip
     type_growth = [c for c in types if tables["by_type"].growth(c) is not None]
@@ -222,7 +232,10 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
     )
 
     hits = _base(filters, Dimension.HIT, start, end, crime=False)
-    hit_cells = [c for c in _cells(user, hits, "key").values() if _names(c.key, "|", filters.country)]
+    hit_cells = [
+        c for c in _cells(_grouped(hits, "key"), lambda r: r["key"], own_pairs).values()
+        if _names(c.key, "|", filters.country)
+    ]  # fmt: skip
     suppress(hit_cells, rule)
     for cell in hit_cells:
         cell.label = cell.key.replace("|", " \u2013 ")
@@ -233,7 +246,9 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
 
     requests = _base(filters, Dimension.REQUEST, start, end, crime=False)
     request_cells = [
-        c for c in _cells(user, requests, "key", with_lists=True).values() if _names(c.key, ">", filters.country)
+        c
+        for c in _cells(list(requests.values(*REQUEST_FIELDS)), lambda r: r["key"], own_pairs).values()
+        if _names(c.key, ">", filters.country)
     ]
     suppress(request_cells, rule)
     for cell in request_cells:
@@ -245,7 +260,10 @@ def trends(user, filters: Filters, rule: Rule | None = None) -> Trends:
         note=_("Sender → receiver; turnaround from sending to the first answer; amounts at the month's rate."),
     )  # fmt: skip
 
-    refreshed = MonthlyRollup.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True).first()
+    # The refresh time of the period's rows (the index on dimension and month finds them).
+    refreshed = MonthlyRollup.objects.filter(dimension=Dimension.CASES, month__gte=start, month__lte=end).aggregate(
+        at=Max("refreshed_at")
+    )["at"]
     return Trends(filters=filters, tables=tables, rule=rule, refreshed_at=refreshed)
 
 
@@ -253,10 +271,12 @@ def _names(key: str, separator: str, country: str) -> bool:
     return not country or country in key.split(separator)
 
 
-def _growth_table(user, filters, rule, dimension, title, *, label=None, free_text=False, note="") -> Table:
+def _growth_table(own_pairs, filters, rule, dimension, title, *, label=None, free_text=False, note="") -> Table:
     """Keys of ``dimension`` this period against the previous one, fastest growing first."""
-    now = _cells(user, _base(filters, dimension, filters.start, filters.end), "key")
-    before = _cells(user, _base(filters, dimension, *filters.previous), "key")
+    period = DbCase(When(month__gte=filters.start, then=Value(1)), default=Value(0), output_field=IntegerField())
+    rows = _grouped(_base(filters, dimension, filters.previous[0], filters.end), "key", "period", period=period)
+    now = _cells([r for r in rows if r["period"]], lambda r: r["key"], own_pairs)
+    before = _cells([r for r in rows if not r["period"]], lambda r: r["key"], own_pairs)
     suppress([*now.values(), *before.values()], rule)
     cells = list(now.values())
     if free_text:

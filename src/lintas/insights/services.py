@@ -79,6 +79,10 @@ def refresh_rollups(actor=None, months: Iterable[dt.date] | None = None, *, fast
     old.delete()  # one DELETE: nothing cascades from a roll-up row
     written = _insert_postgresql(wanted, now) if fast else _bulk_insert(_rows_portable(wanted, now))
     written += _bulk_insert(_request_rows(wanted, now))
+    with connection.cursor() as cursor:
+        # Fresh statistics for the planner: with those of an empty table PostgreSQL sorted 70,000 rows on disk to
+        # group what a hash takes in memory (the page went from 600 to 200 ms over a million cases).
+        cursor.execute(f"ANALYZE {MonthlyRollup._meta.db_table}")
     report = {
         "rows": written,
         "months": "all" if wanted is None else [f"{m:%Y-%m}" for m in wanted],
