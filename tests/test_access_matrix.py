@@ -164,6 +164,13 @@ PAGES: dict[str, Case] = {
     "programmes:task_done": Case(
         "post", lambda c: f"/programmes/editions/{c.edition.pk}/checklist/{c.task.pk}/done/", LOGIN, 404, 302
     ),
+    # Trends: every member's own figures and the suppressed community sums; the owner's case title never appears.
+    "insights:trends": Case("get", lambda c: "/insights/trends/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "insights:trends_export": Case(
+        "get", lambda c: "/insights/trends/export.csv", LOGIN, 200, 200, hidden=lambda c: MARKER
+    ),
+    "insights:briefing": Case("get", lambda c: "/insights/trends/briefing/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "insights:briefing_pdf": Case("get", lambda c: "/insights/trends/briefing.pdf", LOGIN, 200, 200),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
@@ -383,6 +390,9 @@ API: dict[str, Case] = {
         data=lambda c: {"version": c.request.version},
     ),
     "GET /api/v1/audit/events": Case("get", lambda c: "/api/v1/audit/events", 401, 200, 200, hidden=lambda c: MARKER),
+    "GET /api/v1/insights/trends": Case(
+        "get", lambda c: "/api/v1/insights/trends", 401, 200, 200, hidden=lambda c: MARKER
+    ),
 }
 
 

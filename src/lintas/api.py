@@ -18,6 +18,7 @@ from lintas.audit.services import record_denial
 from lintas.cases.api import router as cases_router
 from lintas.core.api_input import InputRefused, JsonParser
 from lintas.identify.api import router as identify_router
+from lintas.insights.api import router as insights_router
 from lintas.matching.api import router as matching_router
 from lintas.matching.services import LookupLimitReached
 from lintas.notifications.api import router as notifications_router
@@ -239,3 +240,4 @@ api.add_router("/", matching_router, tags=["matching"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/requests", assistance_router, tags=["mutual assistance"])
 api.add_router("/programmes", programmes_router, tags=["programmes"])
+api.add_router("/insights", insights_router, tags=["insights"])

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "lintas.notifications",
     "lintas.assistance",
     "lintas.programmes",
+    "lintas.insights",
 ]
 
 MIDDLEWARE = [
@@ -408,6 +409,13 @@ if PRODUCTION and not _community_key:
     raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be set in production: 64 hex characters shared by members")
 if _community_key and (len(_community_key) < 64 or any(c not in "0123456789abcdefABCDEF" for c in _community_key)):
     raise ImproperlyConfigured("LINTAS_COMMUNITY_KEY must be at least 64 hexadecimal characters (32 bytes)")
+
+# --- trends ----------------------------------------------------------------------------------------------------------
+# A community-wide cell of the trends page is shown only when the cases (hits, requests) it counts besides the
+# viewer's own agency's number at least TRENDS_MIN_CASES, from at least TRENDS_MIN_AGENCIES agencies; else it is
+# suppressed, with complementary cells so that no total gives it away (lintas.insights.suppression, decision 0043).
+TRENDS_MIN_CASES = env_int("LINTAS_TRENDS_MIN_CASES", 5, within=(2, 10_000))
+TRENDS_MIN_AGENCIES = env_int("LINTAS_TRENDS_MIN_AGENCIES", 2, within=(2, 100))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
