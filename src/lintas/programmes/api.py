@@ -266,6 +266,14 @@ class CertificatesIn(Schema):
     )
 
 
+def _organisers_only(request, edition) -> None:
+    """Before any lookup inside the edition: others learn nothing of which nominations or certificates exist."""
+    from django.core.exceptions import PermissionDenied
+
+    if not edition.organised_by(request.user):
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+
+
 def _certificates(edition, user):
     return (
         Certificate.objects.visible_to(user)
@@ -298,6 +306,7 @@ def issue_certificates(request, edition_id: Id, payload: CertificatesIn):
     from lintas.core.access import visible_or_invalid
 
     edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    _organisers_only(request, edition)
     nominations = None
     if payload.nominations is not None:
         nominations = visible_or_invalid(
@@ -320,7 +329,8 @@ def issue_certificates(request, edition_id: Id, payload: CertificatesIn):
     description="Its public verification page says revoked from now on.",
 )
 def revoke_certificate(request, edition_id: Id, certificate_id: Id):
-    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    _organisers_only(request, edition)
     certificate = get_visible_or_404(
         Certificate.objects.filter(nomination__edition=edition), request.user, pk=certificate_id
     )
@@ -672,13 +682,10 @@ class CooperationOut(Schema):
     "participating agencies; figures resting on fewer than min_count rows of other agencies are null. Audited.",
 )
 def get_cooperation(request, edition_id: Id):
-    from django.core.exceptions import PermissionDenied
-
     from lintas.programmes.cooperation import cooperation
 
     edition = _report_edition(request, edition_id)
-    if not edition.organised_by(request.user):
-        raise PermissionDenied(_("Only the programme's organisers may do this."))
+    _organisers_only(request, edition)
     figures = cooperation(edition, request.user.agency_id)
     _viewed(request, edition, "cooperation")
     return figures

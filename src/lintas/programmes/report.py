@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
+from django.utils import dateformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -329,12 +330,22 @@ def public_summary(edition: Edition, report: EditionReport) -> dict:
     return out
 
 
+def _dates(starts_on, ends_on) -> str:
+    """``15-19 November 2021``, or both dates in full when the months differ (month names in the active language)."""
+    if (starts_on.year, starts_on.month) == (ends_on.year, ends_on.month):
+        return f"{dateformat.format(starts_on, 'j')}-{dateformat.format(ends_on, 'j F Y')}"
+    return f"{dateformat.format(starts_on, 'j F Y')} - {dateformat.format(ends_on, 'j F Y')}"
+
+
+def _hosted(host: str, venue: str) -> str:
+    text = gettext("hosted by %(host)s") % {"host": host}
+    return text + (f" ({venue})" if venue and venue != host else "")
+
+
 def summary_text(summary: dict) -> str:
     """The public summary as plain text, ready to paste into a news item (the "copy as text" block)."""
     lines = [summary["title"]]
-    dates = f"{summary['starts_on']:%d %B %Y} - {summary['ends_on']:%d %B %Y}"
-    host = gettext("hosted by %(host)s") % {"host": summary["host"]}
-    lines.append(f"{dates}, {host}" + (f" ({summary['venue']})" if summary["venue"] else ""))
+    lines.append(f"{_dates(summary['starts_on'], summary['ends_on'])}, " + _hosted(summary["host"], summary["venue"]))
     if summary.get("theme"):
         lines.append(gettext("Theme: %(theme)s") % {"theme": summary["theme"]})
     if "agencies" in summary:

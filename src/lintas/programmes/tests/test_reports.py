@@ -420,6 +420,12 @@ def test_certificates_api(fixture_edition, make_user):
         url, {"nominations": [fixture_edition["eve"].pk]}, content_type="application/json", **headers
     )
     assert refused.status_code == 422
+    elsewhere = nominate(edition(host, status="completed", title="another"), "rmp", "Elsewhere Officer")
+    for pk in (elsewhere.pk, 2_000_000_007):  # another edition's nomination answers as a missing one
+        answer_ = Client().post(url, {"nominations": [pk]}, content_type="application/json", **headers)
+        assert answer_.status_code == 422 and answer_.json()["errors"] == {
+            "nominations": ["Name participants of this edition only."]
+        }
     issued = Client().post(url, {}, content_type="application/json", **headers)
     assert issued.status_code == 201 and len(issued.json()) == 3
     assert {c["status"] for c in issued.json()} == {"valid"}
