@@ -8,7 +8,7 @@ from lintas.agencies.models import Agency
 from lintas.programmes.choices import EditionStatus, SessionKind
 from lintas.programmes.models import Expert
 
-__all__ = ["ChecklistTaskForm", "EditionForm", "ExpertForm", "ReportForm", "SessionForm"]
+__all__ = ["ChecklistTaskForm", "EditionForm", "ExpertForm", "ProgrammeForm", "ReportForm", "SessionForm"]
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
@@ -105,6 +105,13 @@ class ChecklistTaskForm(forms.Form):
         label=_("Owner agency"), queryset=_agencies(), to_field_name="code", widget=forms.Select(attrs=_TEXT)
     )
     due_on = forms.CharField(label=_("Due on"), required=False, widget=_DATE)
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs=_TEXT))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3})
+    )
 
 
 # --- The post-programme report (decision 0042) -----------------------------------------------------------------------
