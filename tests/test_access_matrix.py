@@ -174,6 +174,45 @@ PAGES: dict[str, Case] = {
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
+    # Certificates, the report and cooperation (decision 0042): the owner organises an edition in planning, so it has
+    # no certificates yet (their ids name nothing) and its summary is not published (404 to everyone).
+    "programmes:report": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/report/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:report_pdf": Case("get", lambda c: f"/programmes/editions/{c.edition.pk}/report.pdf", LOGIN, 404, 200),
+    "programmes:report_edit": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/report/edit/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:report_publish": Case(
+        "post",
+        lambda c: f"/programmes/editions/{c.edition.pk}/report/publish/",
+        LOGIN,
+        404,
+        302,  # refused for an edition in planning: back to the report with the message
+        data=lambda c: {"published": "1"},
+    ),
+    "programmes:cooperation": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/cooperation/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:certificate_list": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/certificates/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:certificates_issue": Case(
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/certificates/issue/", LOGIN, 404, 302
+    ),
+    "programmes:certificate_issue_one": Case(
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/nominations/999/certificate/", LOGIN, 404, 404
+    ),
+    "programmes:certificate_revoke": Case(
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/certificates/999/revoke/", LOGIN, 404, 404
+    ),
+    "programmes:certificate_pdf": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/certificates/999/certificate.pdf", LOGIN, 404, 404
+    ),
+    "programmes_public:verify": Case("get", lambda c: "/verify/ABCD-EFGH-JKLM/", 404, 404, 404),
+    "programmes_public:summary": Case(
+        "get", lambda c: f"/public/editions/{c.edition.pk}/", 404, 404, 404, hidden=lambda c: MARKER
+    ),
     "healthz": Case("get", lambda c: "/healthz", 200, 200, 200),
     "favicon": Case("get", lambda c: "/favicon.ico", 302, 302, 302),
     "api_unknown_path": Case("get", lambda c: "/api/v1/cases/abc", 404, 404, 404),
@@ -236,6 +275,51 @@ API: dict[str, Case] = {
         404,
         200,
         data=lambda c: {"room": "Hall B"},
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/certificates": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/certificates", 401, 404, 200
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/certificates": Case(
+        "post", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/certificates", 401, 404, 422
+    ),  # 422: an edition in planning issues no certificates
+    "POST /api/v1/programmes/editions/{edition_id}/certificates/{certificate_id}/revoke": Case(
+        "post", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/certificates/999/revoke", 401, 404, 404
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/certificates/{certificate_id}/pdf": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/certificates/999/pdf", 401, 404, 404
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/report": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/report", 401, 404, 200, hidden=lambda c: MARKER
+    ),
+    "PATCH /api/v1/programmes/editions/{edition_id}/report": Case(
+        "patch",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/report",
+        401,
+        404,
+        200,
+        data=lambda c: {"outcomes": "Contact points agreed"},
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/report/publish": Case(
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/report/publish",
+        401,
+        404,
+        422,  # an edition in planning is not published
+        data=lambda c: {"published": True},
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/report.pdf": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/report.pdf", 401, 404, 200
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/cooperation": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/cooperation", 401, 404, 200
+    ),
+    "GET /api/v1/programmes/public/editions/{edition_id}/summary": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/public/editions/{c.edition.pk}/summary",
+        404,  # no credentials needed: unpublished answers 404 to everyone
+        404,
+        404,
+        hidden=lambda c: MARKER,
     ),
     "GET /api/v1/agencies/": Case("get", lambda c: "/api/v1/agencies/", 401, 200, 200),
     "GET /api/v1/agencies/{code}": Case("get", lambda c: "/api/v1/agencies/spf", 401, 200, 200),

@@ -492,6 +492,68 @@ WRITES.update(
             lambda w: f"/programmes/editions/{w.edition.pk}/checklist/{w.task.pk}/done/",
             PROGRAMME_NOT,
         ),
+        # Certificates and the report (decision 0042): the edition is confirmed, so issuing and publishing would be
+        # refused for the organiser too (422): no control for those; certificate and nomination ids name nothing,
+        # the organiser check comes before their lookup.
+        "api certificates issue": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/certificates",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/certificates",
+            PROGRAMME_NOT,
+        ),
+        "api certificate revoke": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/certificates/{certificate_id}/revoke",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/certificates/999/revoke",
+            PROGRAMME_NOT,
+        ),
+        "api report patch": Write(
+            "PATCH /api/v1/programmes/editions/{edition_id}/report",
+            "patch",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/report",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"reception": "Well received", "public_parts": ["theme", "reception"]},
+        ),
+        "api report publish": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/report/publish",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/report/publish",
+            PROGRAMME_NOT,
+            data=lambda w: {"published": True},
+        ),
+        "page report edit": Write(
+            "programmes:report_edit",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/report/edit/",
+            PROGRAMME_NOT,
+            data=lambda w: {"reception": "Well received"},
+        ),
+        "page report publish": Write(
+            "programmes:report_publish",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/report/publish/",
+            PROGRAMME_NOT,
+            data=lambda w: {"published": "1"},
+        ),
+        "page certificates issue": Write(
+            "programmes:certificates_issue",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/certificates/issue/",
+            PROGRAMME_NOT,
+        ),
+        "page certificate issue one": Write(
+            "programmes:certificate_issue_one",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/nominations/999/certificate/",
+            PROGRAMME_NOT,
+        ),
+        "page certificate revoke": Write(
+            "programmes:certificate_revoke",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/certificates/999/revoke/",
+            PROGRAMME_NOT,
+        ),
         "page expert add": Write(
             "programmes:expert_create",
             "post",

@@ -70,6 +70,7 @@ _EXTRA_ERRORS: dict[tuple[str, str], set[int]] = {
     ("post", "/cases/{case_id}/identifiers"): {429},
     ("post", "/cases/bulk"): {415, 429},
     ("post", "/programmes/editions"): {404},  # an unknown programme or host agency
+    ("get", "/programmes/public/editions/{edition_id}/summary"): {429},  # anonymous: a per-address allowance
 }
 
 _WRITE_METHODS = {"post", "put", "patch", "delete"}

@@ -101,7 +101,11 @@ class UserPreferencesMiddleware:
 class MfaRequiredMiddleware:
     """Until the second factor is given, a signed-in user reaches only the pages that give it."""
 
-    EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/mfa/", "/i18n/", "/healthz")
+    # The public pages (certificate verification, published summaries) show the same to everyone.
+    EXEMPT_PREFIXES = (
+        "/static/", "/accounts/login", "/accounts/logout", "/accounts/mfa/", "/i18n/", "/healthz",
+        "/verify/", "/public/",
+    )  # fmt: skip
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,16 +6,20 @@ check every value with ``lintas.core.validation`` as the forms do.
 
 import datetime as dt
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from lintas.agencies.models import Agency
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
 from lintas.core.access import get_visible_or_404
 from lintas.core.api_input import Id
-from lintas.programmes import ical, services
-from lintas.programmes.models import Edition, Expert, Programme
+from lintas.programmes import ical, report, services
+from lintas.programmes.models import Certificate, Edition, Expert, Nomination, Programme
 
 __all__ = ["router"]
 
@@ -261,3 +265,452 @@ def agenda_ics(request, edition_id: Id):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="edition-{edition.pk}.ics"'
     return response
+
+
+# --- Certificates, the post-programme report, its public summary and cooperation after it (decision 0042) ----------
+
+
+class CertificateOut(Schema):
+    id: int
+    nomination: int = Field(..., alias="nomination_id")
+    name: str = Field(..., alias="nomination.name")
+    agency: str = Field(..., alias="nomination.agency.code")
+    code: str = Field(..., alias="display_code", description="The verification code as printed (XXXX-XXXX-XXXX)")
+    status: str = Field(..., description="valid or revoked")
+    issued_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_status(obj):
+        return "valid" if obj.revoked_at is None else "revoked"
+
+
+class CertificatesIn(Schema):
+    nominations: list[Id] | None = Field(
+        None, description="Nomination ids of this edition; omitted or null: every confirmed participant who qualifies"
+    )
+
+
+def _organisers_only(request, edition) -> None:
+    """Before any lookup inside the edition: others learn nothing of which nominations or certificates exist."""
+    from django.core.exceptions import PermissionDenied
+
+    if not edition.organised_by(request.user):
+        raise PermissionDenied(_("Only the programme's organisers may do this."))
+
+
+def _certificates(edition, user):
+    return (
+        Certificate.objects.visible_to(user)
+        .filter(nomination__edition=edition)
+        .select_related("nomination__agency")
+        .order_by("nomination__agency__code", "nomination__name", "pk")
+    )
+
+
+@router.get(
+    "/editions/{edition_id}/certificates",
+    response=list[CertificateOut],
+    summary="Certificates of an edition you may see",
+    description="Organisers see every certificate of the edition; a participant their own; an agency admin their "
+    "officers'.",
+)
+def list_certificates(request, edition_id: Id):
+    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    return list(_certificates(edition, request.user))
+
+
+@router.post(
+    "/editions/{edition_id}/certificates",
+    response={201: list[CertificateOut]},
+    summary="Issue certificates of participation (organisers)",
+    description="To the nominations named, or to every confirmed participant who attended enough sessions (by "
+    "default at least one). Those holding a valid certificate keep it; answers the certificates issued now.",
+)
+def issue_certificates(request, edition_id: Id, payload: CertificatesIn):
+    from lintas.core.access import visible_or_invalid
+
+    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    _organisers_only(request, edition)
+    nominations = None
+    if payload.nominations is not None:
+        nominations = visible_or_invalid(
+            Nomination.objects.filter(edition=edition),
+            request.user,
+            payload.nominations,
+            field="nominations",
+            message=_("Name participants of this edition only."),
+        )
+    issued = services.issue_certificates(request.user, edition, nominations)
+    return Status(
+        201, list(Certificate.objects.filter(pk__in=[c.pk for c in issued]).select_related("nomination__agency"))
+    )
+
+
+@router.post(
+    "/editions/{edition_id}/certificates/{certificate_id}/revoke",
+    response=CertificateOut,
+    summary="Revoke a certificate (organisers)",
+    description="Its public verification page says revoked from now on.",
+)
+def revoke_certificate(request, edition_id: Id, certificate_id: Id):
+    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    _organisers_only(request, edition)
+    certificate = get_visible_or_404(
+        Certificate.objects.filter(nomination__edition=edition), request.user, pk=certificate_id
+    )
+    services.revoke_certificate(request.user, certificate)
+    return Certificate.objects.select_related("nomination__agency").get(pk=certificate.pk)
+
+
+_PDF = {"responses": {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get(
+    "/editions/{edition_id}/certificates/{certificate_id}/pdf",
+    response={200: str},
+    summary="A certificate of participation as PDF",
+    description="The participant's own, or any for the organisers; a revoked certificate answers 404. Audited.",
+    openapi_extra=_PDF,
+)
+def certificate_pdf(request, edition_id: Id, certificate_id: Id):
+    from lintas.programmes.views import certificate_pdf_response, visible_certificate
+
+    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    return certificate_pdf_response(request, visible_certificate(request, edition, certificate_id))
+
+
+class AgencyTakingPartOut(Schema):
+    code: str
+    short_name: str
+    name: str
+    country: str
+    on_site: int
+    online: int
+
+
+class ExpertNameOut(Schema):
+    name: str
+    title: str
+    organisation: str
+
+
+class SessionExpertOut(ExpertNameOut):
+    role: str
+
+
+class ReportSessionOut(Schema):
+    id: int
+    kind: str
+    topic: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    online: bool
+    experts: list[SessionExpertOut]
+
+
+class SessionAttendanceOut(Schema):
+    id: int
+    topic: str
+    kind: str
+    starts_at: dt.datetime
+    present: int
+    rate: float | None
+
+
+class AgencyAttendanceOut(Schema):
+    code: str
+    short_name: str
+    participants: int
+    present: int
+    possible: int
+    rate: float | None
+
+
+class AttendanceOut(Schema):
+    participants: int
+    sessions_count: int
+    present: int
+    possible: int = Field(..., description="Participants times sessions")
+    rate: float | None = Field(..., description="0 to 1; null when there is nothing to divide by")
+    sessions: list[SessionAttendanceOut]
+    agencies: list[AgencyAttendanceOut]
+
+
+class SessionRatingOut(Schema):
+    id: int
+    topic: str
+    ratings: int
+    average: float | None
+
+
+class MostUsefulOut(Schema):
+    id: int
+    topic: str
+    votes: int
+
+
+class FeedbackOut(Schema):
+    responses: int
+    participants: int
+    response_rate: float | None
+    overall_average: float | None
+    overall_distribution: dict[str, int] = Field(..., description="Answers per overall rating, 1 to 5")
+    sessions: list[SessionRatingOut]
+    most_useful: list[MostUsefulOut]
+    topics_wanted: list[str]
+
+
+class ReportCountsOut(Schema):
+    participants: int
+    on_site: int
+    online: int
+    agencies: int
+    sessions: int
+    experts: int
+
+
+class ReportOut(Schema):
+    edition: int
+    title: str
+    outcomes: str
+    reception: str
+    next_edition_plan: str
+    public_parts: list[str] = Field(..., description="Parts the public summary shows (see PATCH)")
+    published_at: dt.datetime | None
+    public_url: str | None = Field(..., description="The public summary's address, once published")
+    counts: ReportCountsOut
+    agencies: list[AgencyTakingPartOut]
+    sessions: list[ReportSessionOut]
+    experts: list[ExpertNameOut]
+    attendance: AttendanceOut
+    feedback: FeedbackOut
+    certificates: dict[str, int] = Field(..., description="issued and revoked")
+
+
+def _report_reader(request, edition):
+    from django.core.exceptions import PermissionDenied
+
+    if not report.may_read_report(request.user, edition):
+        raise PermissionDenied(_("The report is for the edition's organisers, its host and its coordinating agency."))
+
+
+def _report_out(request, edition) -> dict:
+    context = report.report_context(edition)
+    saved = context["report"]
+    feedback = dict(context["feedback"])
+    feedback["overall_distribution"] = {str(k): v for k, v in feedback["overall_distribution"].items()}
+    return {
+        "edition": edition.pk,
+        "title": edition.title,
+        "outcomes": saved.outcomes,
+        "reception": saved.reception,
+        "next_edition_plan": saved.next_edition_plan,
+        "public_parts": list(saved.public_parts or []),
+        "published_at": saved.published_at,
+        "public_url": request.build_absolute_uri(reverse("programmes_public:summary", args=[edition.pk]))
+        if saved.published_at
+        else None,
+        "counts": context["counts"],
+        "agencies": context["agencies"],
+        "sessions": context["sessions"],
+        "experts": context["experts"],
+        "attendance": context["attendance"],
+        "feedback": feedback,
+        "certificates": context["certificates"],
+    }
+
+
+def _report_edition(request, edition_id):
+    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
+
+
+def _viewed(request, edition, how: str) -> None:
+    record_event(
+        Action.REPORT_VIEWED, actor=request.user, target=edition, agency=edition.host_agency, details={"as": how}
+    )
+
+
+@router.get(
+    "/editions/{edition_id}/report",
+    response=ReportOut,
+    summary="The post-programme report",
+    description="Built from what Lintas recorded (agencies, sessions and experts, attendance, feedback) and the "
+    "organisers' texts. For the organisers and the users of the host and the coordinating agency. Audited.",
+)
+def get_report(request, edition_id: Id):
+    edition = _report_edition(request, edition_id)
+    _report_reader(request, edition)
+    out = _report_out(request, edition)
+    _viewed(request, edition, "api")
+    return out
+
+
+class ReportPatch(Schema):
+    outcomes: str | None = None
+    reception: str | None = None
+    next_edition_plan: str | None = None
+    public_parts: list[str] | None = Field(
+        None,
+        description="What the public summary shows besides title, dates and host: any of "
+        + ", ".join(report.PUBLIC_PARTS),
+    )
+
+
+@router.patch(
+    "/editions/{edition_id}/report",
+    response=ReportOut,
+    summary="Change the report's texts and public parts (organisers)",
+)
+def update_report(request, edition_id: Id, payload: ReportPatch):
+    edition = _report_edition(request, edition_id)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.update_report(request.user, edition, **data)
+    return _report_out(request, edition)
+
+
+class PublishIn(Schema):
+    published: bool = Field(..., description="true publishes the public summary; false withdraws it")
+
+
+@router.post(
+    "/editions/{edition_id}/report/publish",
+    response=ReportOut,
+    summary="Publish or withdraw the public summary (organisers)",
+    description="Publishing needs a completed edition. The summary is then reachable without signing in.",
+)
+def publish_report(request, edition_id: Id, payload: PublishIn):
+    edition = _report_edition(request, edition_id)
+    services.publish_report(request.user, edition, published=payload.published)
+    return _report_out(request, edition)
+
+
+@router.get(
+    "/editions/{edition_id}/report.pdf",
+    response={200: str},
+    summary="The post-programme report as PDF",
+    description="The same readers as the report. Audited.",
+    openapi_extra=_PDF,
+)
+def report_pdf(request, edition_id: Id):
+    from lintas.core.pdf import render_pdf
+    from lintas.programmes.views import _report_page_context
+
+    edition = _report_edition(request, edition_id)
+    _report_reader(request, edition)
+    body = render_pdf("programmes/report_pdf.html", _report_page_context(request, edition), request=request)
+    _viewed(request, edition, "pdf")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-edition-{edition.pk}.pdf"'
+    return response
+
+
+class PublicSessionOut(Schema):
+    kind_label: str
+    topic: str
+
+
+class PublicAgenciesOut(Schema):
+    on_site: list[str]
+    online: list[str]
+
+
+class PublicCountsOut(Schema):
+    participants: int
+    agencies: int
+    sessions: int
+
+
+class PublicSummaryOut(Schema):
+    title: str
+    programme: str
+    number: int
+    starts_on: dt.date
+    ends_on: dt.date
+    host: str
+    venue: str
+    parts: list[str] = Field(..., description="The parts the organisers ticked; only those appear below")
+    theme: str | None = None
+    agencies: PublicAgenciesOut | None = None
+    experts: list[ExpertNameOut] | None = None
+    sessions: list[PublicSessionOut] | None = None
+    reception: str | None = None
+    counts: PublicCountsOut | None = None
+    next_edition: str | None = None
+    text: str = Field(..., description="The same as plain text, for a news item")
+
+
+@router.get(
+    "/public/editions/{edition_id}/summary",
+    response=PublicSummaryOut,
+    auth=None,
+    summary="The public summary of an edition (no sign-in; once published)",
+    description="Only the parts the organisers ticked; 404 until published. Rate-limited per address (429).",
+)
+def get_public_summary(request, edition_id: Id):
+    from ninja.errors import HttpError
+
+    from lintas.programmes import throttle
+    from lintas.programmes.views import published_summary
+
+    allowed, _retry = throttle.allow(request, "summary")
+    if not allowed:
+        raise HttpError(429, _("Too many requests from your address. Try again in a minute."))
+    published = published_summary(edition_id)
+    if published is None:
+        raise Http404
+    summary = report.public_summary(published.edition, published)
+    return {**summary, "text": report.summary_text(summary)}
+
+
+class CooperationCellOut(Schema):
+    requests: int | None
+    answered: int | None
+    median_hours: float | None = Field(..., description="From sending to the answer; null when none or suppressed")
+    hits: int | None
+    frozen: dict[str, str] | None = Field(..., description="Amount by currency")
+    returned: dict[str, str] | None
+    suppressed: list[str] = Field(..., description="Figures not shown because they rest on too few rows")
+
+
+class CooperationPairOut(Schema):
+    codes: list[str]
+    names: list[str]
+    party: bool = Field(..., description="Your agency is one of the two")
+    before: CooperationCellOut
+    after: CooperationCellOut
+
+
+class PeriodOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class AgencyCodeOut(Schema):
+    code: str
+    short_name: str
+
+
+class CooperationOut(Schema):
+    agencies: list[AgencyCodeOut]
+    min_count: int
+    periods: dict[str, PeriodOut]
+    totals: dict[str, CooperationCellOut]
+    pairs: list[CooperationPairOut]
+
+
+@router.get(
+    "/editions/{edition_id}/cooperation",
+    response=CooperationOut,
+    summary="Cooperation between the edition's agencies, 12 months before and after (organisers)",
+    description="Counts of requests (answered, median hours), hits and amounts frozen and returned between the "
+    "participating agencies; figures resting on fewer than min_count rows of other agencies are null. Audited.",
+)
+def get_cooperation(request, edition_id: Id):
+    from lintas.programmes.cooperation import cooperation
+
+    edition = _report_edition(request, edition_id)
+    _organisers_only(request, edition)
+    figures = cooperation(edition, request.user.agency_id)
+    _viewed(request, edition, "cooperation")
+    return figures

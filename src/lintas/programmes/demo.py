@@ -14,7 +14,7 @@ from lintas.programmes import services
 from lintas.programmes.choices import EditionStatus, SessionKind
 from lintas.programmes.models import Edition, Expert, Programme
 
-__all__ = ["DEMO_ORGANISERS", "PROGRAMME_NAME", "seed_demo_programmes"]
+__all__ = ["DEMO_ORGANISERS", "PROGRAMME_NAME", "seed_demo_programmes", "seed_demo_reports", "seed_report"]
 
 PROGRAMME_NAME = "Korea-ASEAN International Crime Capacity Building Programme"
 DEMO_ORGANISERS = ("aseanapol.admin", "knpa.supervisor")
@@ -139,3 +139,66 @@ def seed_demo_programmes() -> list[Edition]:
     first = services.update_edition(actor, first, status=EditionStatus.COMPLETED)
     second = services.plan_next_edition(organisers["knpa.supervisor"], first)
     return [first, second]
+
+
+# --- The 1st edition's report, public summary and certificates (decision 0042) --------------------------------------
+
+REPORT_OUTCOMES = (
+    "Officers of eight ASEAN member police forces, INTERPOL and the ASEANAPOL Secretariat shared current "
+    "cyber-financial crime trends and agreed contact points for urgent stop-payment requests across borders."
+)
+REPORT_RECEPTION = (
+    "The programme was well received by the participating agencies, on site and online; participants asked for more "
+    "case studies and hands-on work."
+)
+REPORT_NEXT_EDITION = (
+    "The ASEANAPOL Secretariat and KNPA agreed to make the programme an annual programme; the 2nd edition is in "
+    "planning."
+)
+
+
+@transaction.atomic
+def seed_report(edition: Edition) -> dict:
+    """The report texts, the published public summary (every part ticked) and certificates for the participants who
+    qualify, on whatever nominations and attendance exist. Idempotent: texts already written are kept, a published
+    summary stays as it is, and participants holding a certificate keep it. Returns what was done now."""
+    from lintas.programmes.models import EditionReport
+
+    organisers = _organisers()
+    actor = organisers.get("aseanapol.admin")
+    if actor is None:
+        return {"report": False, "published": False, "certificates": 0}
+    from lintas.programmes.report import PUBLIC_PARTS
+
+    current = EditionReport.objects.filter(edition=edition).first()
+    wrote = False
+    if current is None or not (current.outcomes or current.reception or current.next_edition_plan):
+        services.update_report(
+            actor,
+            edition,
+            outcomes=REPORT_OUTCOMES,
+            reception=REPORT_RECEPTION,
+            next_edition_plan=REPORT_NEXT_EDITION,
+            public_parts=list(PUBLIC_PARTS),
+        )
+        wrote = True
+    published = False
+    if (
+        edition.status == EditionStatus.COMPLETED
+        and not EditionReport.objects.filter(edition=edition, published_at__isnull=False).exists()
+    ):
+        services.publish_report(actor, edition)
+        published = True
+    issued = []
+    if edition.status in (EditionStatus.RUNNING, EditionStatus.COMPLETED):
+        issued = services.issue_certificates(actor, edition)
+    return {"report": wrote, "published": published, "certificates": len(issued)}
+
+
+def seed_demo_reports() -> list[dict]:
+    """``seed_report`` for the demo programme's completed editions; run last, after nominations, attendance and
+    feedback are seeded."""
+    editions = Edition.objects.filter(programme__name=PROGRAMME_NAME, status=EditionStatus.COMPLETED).select_related(
+        "programme", "host_agency"
+    )
+    return [seed_report(edition) for edition in editions]

@@ -8,7 +8,7 @@ from lintas.agencies.models import Agency
 from lintas.programmes.choices import EditionStatus, SessionKind
 from lintas.programmes.models import Expert
 
-__all__ = ["ChecklistTaskForm", "EditionForm", "ExpertForm", "ProgrammeForm", "SessionForm"]
+__all__ = ["ChecklistTaskForm", "EditionForm", "ExpertForm", "ProgrammeForm", "ReportForm", "SessionForm"]
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
@@ -112,3 +112,33 @@ class ProgrammeForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3})
     )
+
+
+# --- The post-programme report (decision 0042) -----------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    """What the organisers add to the report, and the parts of the public summary."""
+
+    outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
+    reception = forms.CharField(
+        label=_("Reception"),
+        required=False,
+        widget=forms.Textarea(attrs={**_TEXT, "rows": 3}),
+        help_text=_("How the edition was received, e.g. what participants and partners said."),
+    )
+    next_edition_plan = forms.CharField(
+        label=_("Plan for the next edition"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3})
+    )
+    public_parts = forms.MultipleChoiceField(
+        label=_("Parts of the public summary"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The title, dates and host are always shown; nothing else unless ticked. Participants never."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from lintas.programmes.report import PUBLIC_PARTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["public_parts"].choices = list(PUBLIC_PARTS.items())

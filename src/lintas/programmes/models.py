@@ -411,6 +411,20 @@ class FeedbackReceipt(models.Model):
         return f"{self.nomination} ({self.answered_on})"
 
 
+class CertificateQuerySet(AgencyScopedQuerySet):
+    """Certificates a user may read: exactly those whose nomination they may read (``NominationQuerySet``): the
+    participant their own, the edition's organisers all, an agency admin their own agency's officers' (decision
+    0042). The public verification page reads by code, not through here, and shows the name, edition and status."""
+
+    agency_field = "nomination__agency"
+
+    def _visible_to(self, user):
+        return self.filter(nomination__in=Nomination.objects.visible_to(user).values("pk"))
+
+    def visibility_key(self, user):
+        return Nomination.objects.visibility_key(user)
+
+
 class Certificate(models.Model):
     """A certificate of participation. Its code is the key of a public verification page that shows the name, the
     edition and whether it is valid, nothing else."""
@@ -423,8 +437,19 @@ class Certificate(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
+    objects = CertificateQuerySet.as_manager()
+
     def __str__(self):
         return self.code
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def display_code(self) -> str:
+        """The code in groups of four (``ABCD-EFGH-JKLM``), as printed; verification accepts it with or without."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
 
 
 class EditionReport(models.Model):

@@ -39,9 +39,13 @@ __all__ = [
     "complete_checklist_task",
     "create_edition",
     "create_programme",
+    "issue_certificates",
     "may_start_programme",
     "plan_next_edition",
+    "publish_report",
+    "revoke_certificate",
     "update_edition",
+    "update_report",
     "update_session",
 ]
 
@@ -424,3 +428,211 @@ def plan_next_edition(actor, edition: Edition) -> Edition:
         details={"from_edition": edition.pk, "number": number},
     )
     return nxt
+
+
+# --- Certificates of participation and the post-programme report (issue 16 item 6; decision 0042) -------------------
+
+# 32 symbols without the look-alikes 0/O and 1/I: a code read aloud or typed from paper is not misread. 12 of them are
+# 60 bits (32**12 ≈ 1.15e18): at the verification page's rate limit, guessing one valid code of thousands would take
+# longer than the universe has existed.
+CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CERTIFICATE_CODE_LENGTH = 12
+# The share of the edition's sessions a participant must have attended for a certificate; 0 means "any attendance"
+# (at least one session). Settable as LINTAS_PROGRAMME_CERTIFICATE_MIN_SHARE in Django settings.
+DEFAULT_CERTIFICATE_MIN_SHARE = 0.0
+REPORT_TEXT = ("outcomes", "reception", "next_edition_plan")
+
+
+def new_certificate_code() -> str:
+    import secrets
+
+    return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+def normalise_certificate_code(value: str) -> str:
+    """A code as typed (any case, with dashes or spaces) as stored; an empty string when it cannot be one."""
+    code = "".join(str(value).split()).replace("-", "").upper()
+    if len(code) != CERTIFICATE_CODE_LENGTH or any(ch not in CERTIFICATE_ALPHABET for ch in code):
+        return ""
+    return code
+
+
+def certificate_min_share() -> float:
+    from django.conf import settings
+
+    share = float(getattr(settings, "LINTAS_PROGRAMME_CERTIFICATE_MIN_SHARE", DEFAULT_CERTIFICATE_MIN_SHARE))
+    return min(max(share, 0.0), 1.0)
+
+
+def _require_edition_organiser(actor, edition: Edition) -> None:
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+
+
+@transaction.atomic
+def issue_certificates(actor, edition: Edition, nominations=None):
+    """Issue certificates of participation: to ``nominations`` (of this edition) when given, else to every confirmed
+    participant who qualifies. A participant qualifies when confirmed and present at at least one session and at
+    least ``certificate_min_share()`` of the edition's sessions. Those who hold a valid certificate keep it (issuing
+    again changes nothing); a revoked one named in ``nominations`` is reinstated with its code. Returns the
+    certificates issued or reinstated now. Organisers only, once the edition is running or completed."""
+    from lintas.programmes.choices import NominationStatus
+    from lintas.programmes.models import Certificate, Nomination
+    from lintas.programmes.report import sessions_attended
+
+    _require_edition_organiser(actor, edition)
+    if edition.status not in (EditionStatus.RUNNING, EditionStatus.COMPLETED):
+        raise ValidationError({"__all__": [_("Certificates are issued once the edition is running or completed.")]})
+    named = nominations is not None
+    chosen = list(
+        Nomination.objects.select_for_update()
+        .filter(edition=edition, **({"pk__in": [n.pk for n in nominations]} if named else {}))
+        .order_by("pk")
+    )
+    if named and len(chosen) != len({n.pk for n in nominations}):
+        raise ValidationError({"nominations": [_("Name participants of this edition only.")]})
+    attended = sessions_attended(edition)
+    total = edition.sessions.count()
+    share = certificate_min_share()
+    existing = {
+        c.nomination_id: c for c in Certificate.objects.select_for_update().filter(nomination__in=chosen).order_by()
+    }
+    errors: dict = {}
+    issued = []
+    for nomination in chosen:
+        count = attended.get(nomination.pk, 0)
+        qualifies = (
+            nomination.status == NominationStatus.CONFIRMED and count > 0 and (not total or count / total >= share)
+        )
+        if not qualifies:
+            if named:
+                add_error(
+                    errors,
+                    "nominations",
+                    _("%(name)s is not a confirmed participant with the attendance a certificate needs.")
+                    % {"name": nomination.name},
+                )
+            continue
+        certificate = existing.get(nomination.pk)
+        if certificate is not None and (certificate.revoked_at is None or not named):
+            continue
+        if certificate is not None:
+            certificate.revoked_at = None
+            certificate.issued_by = actor
+            certificate.save(update_fields=["revoked_at", "issued_by"])
+        else:
+            code = new_certificate_code()
+            while Certificate.objects.filter(code=code).exists():  # 60 bits: practically never
+                code = new_certificate_code()
+            certificate = Certificate.objects.create(nomination=nomination, code=code, issued_by=actor)
+        issued.append(certificate)
+    raise_errors(errors)
+    for certificate in issued:
+        record_event(
+            Action.CERTIFICATE_ISSUED,
+            actor=actor,
+            target=certificate,
+            agency=edition.host_agency,
+            details={
+                "edition": edition.pk,
+                "nomination": certificate.nomination_id,
+                "sessions_attended": attended.get(certificate.nomination_id, 0),
+            },
+        )
+    return issued
+
+
+@transaction.atomic
+def revoke_certificate(actor, certificate):
+    """Revoke a certificate: its public verification page says "revoked" from now on. Organisers only."""
+    from lintas.programmes.models import Certificate
+
+    certificate = (
+        Certificate.objects.select_for_update().select_related("nomination__edition__programme").get(pk=certificate.pk)
+    )
+    edition = certificate.nomination.edition
+    _require_edition_organiser(actor, edition)
+    if certificate.revoked_at is not None:
+        raise ValidationError({"__all__": [_("This certificate is already revoked.")]})
+    certificate.revoked_at = timezone.now()
+    certificate.save(update_fields=["revoked_at"])
+    record_event(
+        Action.CERTIFICATE_REVOKED,
+        actor=actor,
+        target=certificate,
+        agency=edition.host_agency,
+        details={"edition": edition.pk, "nomination": certificate.nomination_id},
+    )
+    return certificate
+
+
+def _report_for_update(edition: Edition):
+    from lintas.programmes.models import EditionReport
+
+    EditionReport.objects.get_or_create(edition=edition)
+    return EditionReport.objects.select_for_update().get(edition=edition)
+
+
+@transaction.atomic
+def update_report(actor, edition: Edition, **fields):
+    """Change what the organisers add to the report: ``outcomes``, ``reception``, ``next_edition_plan`` (text) and
+    ``public_parts`` (keys of ``lintas.programmes.report.PUBLIC_PARTS``). Only the fields given change."""
+    from lintas.programmes.models import EditionReport
+    from lintas.programmes.report import PUBLIC_PARTS
+
+    _require_edition_organiser(actor, edition)
+    errors: dict = {}
+    values = {}
+    for name in REPORT_TEXT:
+        if name in fields:
+            values[name] = clean_text(EditionReport, name, fields[name], errors)
+    if "public_parts" in fields:
+        parts = fields["public_parts"]
+        if not isinstance(parts, list | tuple) or not all(isinstance(p, str) for p in parts):
+            add_error(errors, "public_parts", _("Expected a list of parts."))
+        elif set(parts) - set(PUBLIC_PARTS):
+            add_error(
+                errors,
+                "public_parts",
+                _("Unknown part: %(parts)s") % {"parts": ", ".join(sorted(set(parts) - set(PUBLIC_PARTS)))[:200]},
+            )
+        else:
+            values["public_parts"] = [key for key in PUBLIC_PARTS if key in parts]
+    for name in set(fields) - set(REPORT_TEXT) - {"public_parts"}:
+        add_error(errors, name, _("Unknown field."))
+    raise_errors(errors)
+    report = _report_for_update(edition)
+    changed = sorted(name for name, value in values.items() if getattr(report, name) != value)
+    for name, value in values.items():
+        setattr(report, name, value)
+    report.updated_by = actor
+    report.save()
+    record_event(
+        Action.REPORT_UPDATED, actor=actor, target=report, agency=edition.host_agency, details={"changed": changed}
+    )
+    return report
+
+
+@transaction.atomic
+def publish_report(actor, edition: Edition, *, published: bool = True):
+    """Publish the public summary (reachable without signing in, with only the ticked parts) or take it down.
+    Publishing needs a completed edition."""
+    _require_edition_organiser(actor, edition)
+    if published and edition.status != EditionStatus.COMPLETED:
+        raise ValidationError({"__all__": [_("Publish the summary once the edition is completed.")]})
+    report = _report_for_update(edition)
+    if published:
+        report.published_at = report.published_at or timezone.now()
+        action = Action.REPORT_PUBLISHED
+    else:
+        report.published_at = None
+        action = Action.REPORT_UPDATED
+    report.updated_by = actor
+    report.save()
+    record_event(
+        action,
+        actor=actor,
+        target=report,
+        agency=edition.host_agency,
+        details={"published": published, "parts": list(report.public_parts)},
+    )
+    return report

@@ -18,4 +18,27 @@ urlpatterns = [
     path("editions/<int:edition_id>/checklist/<int:task_id>/done/", views.checklist_task_done, name="task_done"),
     path("experts/", views.expert_list, name="expert_list"),
     path("experts/new/", views.expert_create, name="expert_create"),
+    # --- Certificates, the post-programme report and cooperation after it (decision 0042) ---
+    path("editions/<int:edition_id>/report/", views.report_page, name="report"),
+    path("editions/<int:edition_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("editions/<int:edition_id>/report/edit/", views.report_edit, name="report_edit"),
+    path("editions/<int:edition_id>/report/publish/", views.report_publish, name="report_publish"),
+    path("editions/<int:edition_id>/cooperation/", views.cooperation_page, name="cooperation"),
+    path("editions/<int:edition_id>/certificates/", views.certificate_list, name="certificate_list"),
+    path("editions/<int:edition_id>/certificates/issue/", views.certificates_issue, name="certificates_issue"),
+    path(
+        "editions/<int:edition_id>/nominations/<int:nomination_id>/certificate/",
+        views.certificate_issue_one,
+        name="certificate_issue_one",
+    ),
+    path(
+        "editions/<int:edition_id>/certificates/<int:certificate_id>/revoke/",
+        views.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    path(
+        "editions/<int:edition_id>/certificates/<int:certificate_id>/certificate.pdf",
+        views.certificate_pdf,
+        name="certificate_pdf",
+    ),
 ]

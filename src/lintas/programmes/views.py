@@ -5,22 +5,27 @@ writes go through ``lintas.programmes.services``."""
 import itertools
 import zoneinfo
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lintas.audit.services import record_denial
+from lintas.audit.choices import Action
+from lintas.audit.services import record_denial, record_event
 from lintas.core.access import get_visible_or_404, parse_id
+from lintas.core.charts import Chart, Series
+from lintas.core.pdf import render_pdf
 from lintas.core.views import add_service_errors
-from lintas.programmes import ical, services
-from lintas.programmes.forms import ChecklistTaskForm, EditionForm, ExpertForm, ProgrammeForm, SessionForm
-from lintas.programmes.models import Edition, Expert, Programme, is_organiser
+from lintas.programmes import cooperation, ical, report, services, throttle
+from lintas.programmes.choices import EditionStatus, NominationStatus
+from lintas.programmes.forms import ChecklistTaskForm, EditionForm, ExpertForm, ProgrammeForm, ReportForm, SessionForm
+from lintas.programmes.models import Certificate, Edition, EditionReport, Expert, Nomination, Programme, is_organiser
 
 
 def _edition(request, edition_id):
@@ -292,3 +297,316 @@ def expert_create(request):
         if _save(request, form, write, _("Expert added.")) is not _REFUSED:
             return redirect("programmes:expert_list")
     return render(request, "programmes/expert_form.html", {"form": form})
+
+
+# --- Certificates, the post-programme report, cooperation after it, and the two public pages (decision 0042) --------
+
+
+def _report_reader(request, edition):
+    if not report.may_read_report(request.user, edition):
+        record_denial(request.user, "not an organiser, host or coordinator of this edition", target=edition)
+        raise PermissionDenied(_("The report is for the edition's organisers, its host and its coordinating agency."))
+
+
+def _percent(rate):
+    return None if rate is None else round(rate * 100, 1)
+
+
+def report_charts(context: dict) -> list[Chart]:
+    """The report's charts (the page draws them with Chart.js, the PDF as SVG)."""
+    attendance, feedback = context["attendance"], context["feedback"]
+    return [
+        Chart(
+            "attendance-sessions",
+            _("Attendance per session"),
+            "hbar",
+            [s["topic"] for s in attendance["sessions"]],
+            [Series(_("Participants present"), [_percent(s["rate"]) for s in attendance["sessions"]])],
+            unit="%",
+        ),
+        Chart(
+            "attendance-agencies",
+            _("Attendance per agency"),
+            "bar",
+            [a["short_name"] for a in attendance["agencies"]],
+            [Series(_("Sessions attended"), [_percent(a["rate"]) for a in attendance["agencies"]])],
+            unit="%",
+        ),
+        Chart(
+            "ratings-sessions",
+            _("Average rating per session"),
+            "hbar",
+            [s["topic"] for s in feedback["sessions"]],
+            [Series(_("Average rating (1 to 5)"), [s["average"] for s in feedback["sessions"]])],
+        ),
+        Chart(
+            "ratings-overall",
+            _("Overall ratings"),
+            "bar",
+            [str(score) for score in feedback["overall_distribution"]],
+            [Series(_("Answers"), list(feedback["overall_distribution"].values()))],
+        ),
+    ]
+
+
+def _report_page_context(request, edition):
+    context = report.report_context(edition)
+    context["charts"] = report_charts(context)
+    context["organiser"] = edition.organised_by(request.user)
+    context["public_part_labels"] = [
+        label for key, label in report.PUBLIC_PARTS.items() if key in (context["report"].public_parts or [])
+    ]
+    return context
+
+
+@login_required
+def report_page(request, edition_id):
+    """The post-programme report: who took part, sessions and experts, attendance, feedback, outcomes, next edition."""
+    edition = _edition(request, edition_id)
+    _report_reader(request, edition)
+    context = _report_page_context(request, edition)
+    record_event(
+        Action.REPORT_VIEWED, actor=request.user, target=edition, agency=edition.host_agency, details={"as": "page"}
+    )
+    return render(request, "programmes/report.html", context)
+
+
+@login_required
+def report_pdf(request, edition_id):
+    edition = _edition(request, edition_id)
+    _report_reader(request, edition)
+    context = _report_page_context(request, edition)
+    body = render_pdf("programmes/report_pdf.html", context, request=request)
+    record_event(
+        Action.REPORT_VIEWED, actor=request.user, target=edition, agency=edition.host_agency, details={"as": "pdf"}
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-edition-{edition.pk}.pdf"'
+    return response
+
+
+@login_required
+def report_edit(request, edition_id):
+    """The organisers' texts (outcomes, reception, next edition) and the parts of the public summary."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    current = EditionReport.objects.filter(edition=edition).first() or EditionReport(edition=edition)
+    initial = {name: getattr(current, name) for name in ("outcomes", "reception", "next_edition_plan")}
+    form = ReportForm(request.POST or None, initial={**initial, "public_parts": current.public_parts})
+    if request.method == "POST" and form.is_valid():
+        write = lambda: services.update_report(request.user, edition, **form.cleaned_data)  # noqa: E731
+        if _save(request, form, write, _("Report saved.")) is not _REFUSED:
+            return redirect("programmes:report", edition.pk)
+    return render(request, "programmes/report_form.html", {"form": form, "edition": edition, "report": current})
+
+
+@login_required
+@require_POST
+def report_publish(request, edition_id):
+    """Publish the public summary (``published=1``) or take it down (``published=0``)."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    published = request.POST.get("published") == "1"
+    try:
+        services.publish_report(request.user, edition, published=published)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The public summary is published.") if published else _("The public summary is withdrawn.")
+        )
+    return redirect("programmes:report", edition.pk)
+
+
+@login_required
+def certificate_list(request, edition_id):
+    """The organisers' list of participants: sessions attended and their certificate, to issue or revoke."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    attended = report.sessions_attended(edition)
+    people = (
+        edition.nominations.visible_to(request.user)
+        .filter(status=NominationStatus.CONFIRMED)
+        .select_related("agency", "certificate")
+    )
+    rows = [(person, attended.get(person.pk, 0), getattr(person, "certificate", None)) for person in people]
+    context = {
+        "edition": edition,
+        "rows": rows,
+        "sessions_count": edition.sessions.count(),
+        "min_share": round(services.certificate_min_share() * 100),
+    }
+    return render(request, "programmes/certificate_list.html", context)
+
+
+def _issue(request, edition, nominations):
+    try:
+        issued = services.issue_certificates(request.user, edition, nominations)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)d certificate(s) issued.") % {"count": len(issued)})
+    return redirect("programmes:certificate_list", edition.pk)
+
+
+@login_required
+@require_POST
+def certificates_issue(request, edition_id):
+    """Issue certificates to every confirmed participant who qualifies."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    return _issue(request, edition, None)
+
+
+@login_required
+@require_POST
+def certificate_issue_one(request, edition_id, nomination_id):
+    """Issue (or reinstate) one participant's certificate."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)  # before the nomination's lookup: others learn nothing of who is nominated
+    nomination = get_visible_or_404(Nomination.objects.filter(edition=edition), request.user, pk=nomination_id)
+    return _issue(request, edition, [nomination])
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, edition_id, certificate_id):
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    certificate = get_visible_or_404(
+        Certificate.objects.filter(nomination__edition=edition), request.user, pk=certificate_id
+    )
+    try:
+        services.revoke_certificate(request.user, certificate)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Certificate revoked."))
+    return redirect("programmes:certificate_list", edition.pk)
+
+
+def certificate_pdf_response(request, certificate) -> HttpResponse:
+    """The certificate as a PDF, its download audited (the page and the API answer alike)."""
+    nomination = certificate.nomination
+    edition = nomination.edition
+    url = request.build_absolute_uri(reverse("programmes_public:verify", args=[certificate.display_code]))
+    context = {
+        "certificate": certificate,
+        "nomination": nomination,
+        "edition": edition,
+        "sessions_attended": report.sessions_attended(edition).get(nomination.pk, 0),
+        "verify_url": url,
+        "qr": segno.make(url, error="m").svg_data_uri(scale=4, dark="#12355b"),
+    }
+    body = render_pdf("programmes/certificate_pdf.html", context, request=request)
+    record_event(
+        Action.CERTIFICATE_DOWNLOADED,
+        actor=request.user,
+        target=certificate,
+        agency=nomination.agency,
+        details={"edition": edition.pk, "nomination": nomination.pk},
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+def visible_certificate(request, edition, certificate_id):
+    """One valid certificate of ``edition`` the user may read (their own, an organiser's any, an agency admin's their
+    officers'), else 404: a revoked certificate is not handed out again."""
+    return get_visible_or_404(
+        Certificate.objects.filter(nomination__edition=edition, revoked_at__isnull=True).select_related(
+            "nomination__agency", "nomination__edition__host_agency", "nomination__edition__programme"
+        ),
+        request.user,
+        pk=certificate_id,
+    )
+
+
+@login_required
+def certificate_pdf(request, edition_id, certificate_id):
+    edition = _edition(request, edition_id)
+    return certificate_pdf_response(request, visible_certificate(request, edition, certificate_id))
+
+
+@login_required
+def cooperation_page(request, edition_id):
+    """What the edition's participating agencies did together in the 12 months after it, against the 12 before."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    figures = cooperation.cooperation(edition, request.user.agency_id)
+    before, after = figures["totals"]["before"], figures["totals"]["after"]
+    labels = [_("Requests"), _("Answered"), _("Hits")]
+    chart = Chart(
+        "cooperation",
+        _("Between participating agencies, 12 months before and after"),
+        "bar",
+        labels,
+        [
+            Series(_("12 months before"), [before["requests"], before["answered"], before["hits"]]),
+            Series(_("12 months after"), [after["requests"], after["answered"], after["hits"]]),
+        ],
+    )
+    record_event(
+        Action.REPORT_VIEWED,
+        actor=request.user,
+        target=edition,
+        agency=edition.host_agency,
+        details={"as": "cooperation"},
+    )
+    return render(request, "programmes/cooperation.html", {"edition": edition, "figures": figures, "chart": chart})
+
+
+def _throttled(request, scope: str, template: str, context: dict):
+    allowed, retry_after = throttle.allow(request, scope)
+    if allowed:
+        return None
+    response = render(request, template, {**context, "throttled": True}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def verify_certificate(request, code):
+    """Public, without signing in: whether a certificate code is genuine. Shows the holder's name, the edition and
+    valid or revoked, nothing else; an unknown code is the same page saying so, with 404."""
+    refused = _throttled(request, "verify", "programmes/verify.html", {"code": code[:40]})
+    if refused is not None:
+        return refused
+    normalised = services.normalise_certificate_code(code)
+    certificate = (
+        Certificate.objects.filter(code=normalised).select_related("nomination__edition").first()
+        if normalised
+        else None
+    )
+    context = {"code": code[:40], "certificate": certificate}
+    if certificate is not None:
+        context |= {"name": certificate.nomination.name, "edition_title": certificate.nomination.edition.title}
+    return render(request, "programmes/verify.html", context, status=200 if certificate else 404)
+
+
+def published_summary(edition_id):
+    """The published report of a completed edition (for the public pages), or None."""
+    pk = parse_id(edition_id)
+    if pk is None:
+        return None
+    return (
+        EditionReport.objects.filter(edition_id=pk, published_at__isnull=False, edition__status=EditionStatus.COMPLETED)
+        .select_related("edition__programme", "edition__host_agency")
+        .first()
+    )
+
+
+def public_summary(request, edition_id):
+    """Public, without signing in, once published: the edition and only the parts its organisers ticked."""
+    refused = _throttled(request, "summary", "programmes/public_summary.html", {})
+    if refused is not None:
+        return refused
+    published = published_summary(edition_id)
+    if published is None:
+        raise Http404
+    summary = report.public_summary(published.edition, published)
+    return render(
+        request,
+        "programmes/public_summary.html",
+        {"summary": summary, "text": report.summary_text(summary), "published_at": published.published_at},
+    )
