@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lintas.accounts.demo import DEMO_PASSWORD, seed_demo_users
 from lintas.cases.demo import seed_demo_cases
 from lintas.core.context import use_context
-from lintas.programmes.demo import seed_demo_programmes
+from lintas.programmes.demo import seed_demo_materials_and_feedback, seed_demo_programmes
 
 
 class Command(BaseCommand):
@@ -22,8 +22,13 @@ class Command(BaseCommand):
             created = seed_demo_users()
             seed = seed_demo_cases()
             editions = seed_demo_programmes()
+            programme_extras = seed_demo_materials_and_feedback()  # last: it answers for the demo's participants
         self.stdout.write(f"created {len(created)} demo user(s); password for all: {DEMO_PASSWORD}")
         self.stdout.write(
             f"created {len(seed.cases)} demo case(s) with {seed.hits} hit(s) and {len(seed.benign)} benign value(s)"
         )
         self.stdout.write(f"created {len(editions)} demo programme edition(s)")
+        self.stdout.write(
+            f"created {programme_extras['materials']} programme material(s) and {programme_extras['answers']} "
+            "feedback answer(s)"
+        )
