@@ -284,8 +284,9 @@ def list_materials(request, edition_id: Id):
 
 
 class MaterialIn(Schema):
-    kind: str = Field(..., description="slides, paper, recording or other")
-    title: str
+    # An empty form field is no field at all to the form parser: the schema says these have content.
+    kind: str = Field(..., min_length=1, description="slides, paper, recording or other")
+    title: str = Field(..., min_length=1)
     language: str = Field("", description="A language code such as en, ko or th")
     tlp: str = Field("green", description="Handling: clear, green, amber, amber+strict or red")
     link: str = Field("", description="A recording's https:// link instead of a file")
