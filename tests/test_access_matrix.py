@@ -44,6 +44,7 @@ class Ctx:
     edition: object = None  # the owner's programme edition in planning (hidden from other agencies' members)
     session: object = None
     task: object = None
+    material: object = None  # a recording (a link) of the owner's session
 
 
 @dataclass
@@ -171,6 +172,34 @@ PAGES: dict[str, Case] = {
     ),
     "insights:briefing": Case("get", lambda c: "/insights/trends/briefing/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "insights:briefing_pdf": Case("get", lambda c: "/insights/trends/briefing.pdf", LOGIN, 200, 200),
+    # Materials and the feedback survey: the owner organises the edition (reads and removes materials, sets up the
+    # survey, reads its results) but takes no part in it, so the participants' form answers the owner 404 too.
+    "programmes:material_list": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/materials/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:material_create": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/materials/new/", LOGIN, 404, 200
+    ),
+    "programmes:material_download": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/materials/{c.material.pk}/", LOGIN, 404, 302
+    ),
+    "programmes:material_remove": Case(
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/materials/{c.material.pk}/remove/", LOGIN, 404, 302
+    ),
+    "programmes:survey_edit": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/survey/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:feedback_give": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/feedback/", LOGIN, 404, 404
+    ),
+    "programmes:feedback_results": Case(
+        "get",
+        lambda c: f"/programmes/editions/{c.edition.pk}/feedback/results/",
+        LOGIN,
+        404,
+        200,
+        hidden=lambda c: MARKER,
+    ),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
@@ -319,6 +348,56 @@ API: dict[str, Case] = {
         404,  # no credentials needed: unpublished answers 404 to everyone
         404,
         404,
+        hidden=lambda c: MARKER,
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/materials": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/materials", 401, 404, 200, hidden=lambda c: MARKER
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/sessions/{session_id}/materials": Case(
+        # JSON has no form fields: 422 for everyone before any lookup (the multipart path: the test below and
+        # programmes/tests/test_materials_and_feedback.py)
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/sessions/{c.session.pk}/materials",
+        401,
+        422,
+        422,
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/materials/{material_id}/file": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/materials/{c.material.pk}/file",
+        401,
+        404,
+        302,
+    ),
+    "DELETE /api/v1/programmes/editions/{edition_id}/materials/{material_id}": Case(
+        "delete", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/materials/{c.material.pk}", 401, 404, 204
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/survey": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/survey", 401, 404, 200
+    ),
+    "PATCH /api/v1/programmes/editions/{edition_id}/survey": Case(
+        "patch",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/survey",
+        401,
+        404,
+        200,
+        data=lambda c: {"introduction": "Tell us", "is_open": True},
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/feedback": Case(
+        # the owner organises the edition but is no participant: 404 like everyone who is not one
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/feedback",
+        401,
+        404,
+        404,
+        data=lambda c: {"overall_rating": 5},
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/feedback/results": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/feedback/results",
+        401,
+        404,
+        200,
         hidden=lambda c: MARKER,
     ),
     "GET /api/v1/agencies/": Case("get", lambda c: "/api/v1/agencies/", 401, 200, 200),
@@ -523,7 +602,7 @@ def ctx(make_user):
     request = draft_request(
         owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject=MARKER, asked=MARKER, cases=[case]
     )[0]
-    edition, session, task = _programme_edition(owner)
+    edition, session, task, material = _programme_edition(owner)
     return Ctx(
         owner=owner,
         colleague=colleague,
@@ -536,6 +615,7 @@ def ctx(make_user):
         edition=edition,
         session=session,
         task=task,
+        material=material,
     )
 
 
@@ -560,7 +640,10 @@ def _programme_edition(owner):
         owner, edition, kind="opening", topic=MARKER, starts_at=start, ends_at=start + dt.timedelta(hours=1)
     )
     task = programmes.add_checklist_task(owner, edition, title=MARKER, owner_agency=owner.agency)
-    return edition, session, task
+    material = programmes.add_material(
+        owner, session, kind="recording", title=MARKER, link="https://meet.example.org/matrix-recording"
+    )
+    return edition, session, task, material
 
 
 def _import(ctx: Ctx):
@@ -665,6 +748,7 @@ def _missing(ctx: Ctx) -> Ctx:
         edition=gone,
         session=gone,
         task=gone,
+        material=gone,
     )
 
 
@@ -676,6 +760,8 @@ PATH_IDS_EXEMPT = {
     "DELETE /api/v1/benign/{benign_id}": "the platform's benign list: 403 for every agency before any lookup",
     "POST /api/v1/requests/{request_id}/attachments": "a JSON body is refused (422) before any lookup; the multipart "
     "path: test_an_upload_to_a_hidden_request_answers_like_a_missing_one",
+    "POST /api/v1/programmes/editions/{edition_id}/sessions/{session_id}/materials": "a JSON body is refused (422) "
+    "before any lookup; the multipart path: test_an_upload_to_a_hidden_edition_answers_like_a_missing_one",
     "GET /api/v1/agencies/{code}": "the public directory of member agencies",
     "PATCH /api/v1/agencies/{code}": "the public directory of member agencies",
 }
@@ -853,6 +939,10 @@ NOT_IDS = {
     "form:lintas.programmes.forms.SessionForm.moderator": EXPERT_DIRECTORY,
     "form:lintas.programmes.forms.SessionForm.speakers": EXPERT_DIRECTORY,
     "form:lintas.programmes.forms.SessionForm.panellists": EXPERT_DIRECTORY,
+    "form:lintas.programmes.forms.MaterialForm.session": "a session of the edition in the URL, already found visible "
+    "(and read); the choices are that edition's sessions the user may add to, any other id an invalid choice",
+    "form:lintas.programmes.forms.FeedbackForm.most_useful": "a session of the edition in the URL, which the "
+    "participant reads; the choices are that edition's sessions, any other id an invalid choice",
     "page:assistance.views:row": "a row of the capability table every member reads; its own agency's admins edit it "
     "(test_capability_row_ids_never_500)",
 }
@@ -1052,3 +1142,29 @@ def test_an_upload_to_a_hidden_request_answers_like_a_missing_one(ctx):
             response = client.post(f"/api/v1/requests/{pk}/attachments", {"file": upload}, **headers)
         answers.append((response.status_code, response.content, _normalised_queries(queries)))
     assert answers[1][0] == 404 and answers[1] == answers[2]
+
+
+def test_an_upload_to_a_hidden_edition_answers_like_a_missing_one(ctx):
+    """The multipart path of ``POST /programmes/editions/{id}/sessions/{id}/materials`` (the matrix sends JSON,
+    refused before any lookup): the owner's edition in planning answers "other" as a missing one, after the same
+    work, and stores nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lintas.programmes.models import Material
+
+    _, secret = services.create_api_token(ctx.other, name="upload", scope=TokenScope.READ_WRITE, days=1)
+    client, headers = Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    answers = []
+    for pk in (MISSING_ID, ctx.edition.pk, MISSING_ID):  # the first warms the token cache
+        upload = SimpleUploadedFile("note.txt", b"hello", content_type="text/plain")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                f"/api/v1/programmes/editions/{pk}/sessions/{ctx.session.pk}/materials",
+                {"kind": "paper", "title": "x", "file": upload},
+                **headers,
+            )
+        answers.append((response.status_code, response.content, _normalised_queries(queries)))
+    assert answers[1][0] == 404 and answers[1] == answers[2]
+    assert not Material.objects.filter(title="x").exists()

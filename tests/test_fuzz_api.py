@@ -145,6 +145,35 @@ def _remember_exception(sender, request=None, **kwargs):
         WORLD[0].exception[:] = [type(sys.exc_info()[1]).__name__, "".join(lines[-4:])]
 
 
+def _programme(participant):
+    """An edition SPF hosts and runs, with a session, a material (a link) and an open survey; the SPF fuzz user a
+    confirmed participant: path ids of the programme operations often name something that exists."""
+    import datetime as dt
+
+    from lintas.accounts.models import UserRole
+    from lintas.programmes import services as programmes
+    from lintas.programmes.models import Nomination, Programme
+
+    organiser = participant.__class__.objects.create(agency=participant.agency, username="spf.fuzz.organiser")
+    UserRole.objects.create(user=organiser, role=Role.PROGRAMME_ORGANISER)
+    programme = Programme.objects.create(name="Fuzz", coordinating_agency=Agency.objects.get(code="aseanapol"))
+    edition = programmes.create_edition(
+        organiser, programme, host_agency=organiser.agency, title="Fuzz edition", starts_on="2027-11-15",
+        ends_on="2027-11-19", time_zone="Asia/Singapore", status="running",
+    )  # fmt: skip
+    start = dt.datetime(2027, 11, 15, 1, 0, tzinfo=dt.UTC)
+    session = programmes.add_session(
+        organiser, edition, kind="lecture", topic="Fuzz", starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    material = programmes.add_material(organiser, session, kind="recording", title="Rec", link="https://x.example/r")
+    Nomination.objects.create(
+        edition=edition, agency=participant.agency, user=participant, name="SPF fuzz", mode="online",
+        status="confirmed",
+    )  # fmt: skip
+    programmes.update_survey(organiser, edition, introduction="Fuzz survey", is_open=True)
+    return edition, session, material
+
+
 @pytest.fixture
 def world(make_user, settings, tmp_path):
     settings.MEDIA_ROOT, settings.IMPORTS_DIR = tmp_path / "media", tmp_path / "imports"  # attachments, import bodies
@@ -166,8 +195,12 @@ def world(make_user, settings, tmp_path):
     sent = draft_request(colleague, receivers=[to_pntl], type="general", subject="SPF sent", asked="?")[0]
     sent = transition(colleague, sent, "submit", version=sent.version)
     sent = transition(spf, sent, "approve", version=sent.version)
+    edition, session, material = _programme(spf)
     current = World(tokens=tokens)
     current.known = {
+        "edition_id": [edition.pk],
+        "session_id": [session.pk],
+        "material_id": [material.pk],
         "case_id": [spf_case.pk, pntl_case.pk],
         "hit_id": [hit.pk for hit in outcome.hits],
         "request_id": [*(r.pk for r in drafts), sent.pk],

@@ -561,6 +561,23 @@ WRITES.update(
             PROGRAMME_NOT,
             data=lambda w: {"name": "Someone"},
         ),
+        "api survey patch": Write(
+            "PATCH /api/v1/programmes/editions/{edition_id}/survey",
+            "patch",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/survey",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"introduction": "Tell us", "is_open": True},
+        ),
+        # The survey's settings exist for the edition's organisers only: 404 for every other reader of the edition.
+        "page survey edit": Write(
+            "programmes:survey_edit",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/survey/",
+            PROGRAMME_NOT,
+            data=lambda w: {"introduction": "Tell us", "is_open": "on"},
+            status=404,
+        ),
     }
 )
 
@@ -576,6 +593,13 @@ NO_ROLE_NEEDED = {
     "POST /api/v1/hits/{hit_id}/request-details": "any member of an agency party to the hit may ask",
     "POST /api/v1/requests/{request_id}/messages": "any member of the request's two agencies may write",
     "POST /api/v1/requests/{request_id}/attachments": "any member of the request's two agencies may attach",
+    # Programme materials and answers: who may is a relation to the edition, not a role (decision 0041); tested in
+    # programmes/tests/test_materials_and_feedback.py and test_access_matrix.
+    "POST /api/v1/programmes/editions/{edition_id}/sessions/{session_id}/materials": "the edition's organisers and "
+    "the session's own experts",
+    "DELETE /api/v1/programmes/editions/{edition_id}/materials/{material_id}": "the edition's organisers and the "
+    "material's uploader",
+    "POST /api/v1/programmes/editions/{edition_id}/feedback": "the edition's confirmed participants, once each",
 }
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}

@@ -330,7 +330,7 @@ def request_attach(request, request_id: int):
 @login_required
 def attachment_download(request, request_id: int, attachment_id: int):
     """Readable by whoever reads the request; every download is audited."""
-    from django.http import FileResponse
+    from lintas.core.uploads import download_response
 
     item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
     attachment = item.attachments.filter(pk=attachment_id).first()
@@ -345,11 +345,4 @@ def attachment_download(request, request_id: int, attachment_id: int):
         agency=request.user.agency,
         details={"attachment": attachment.pk, "sha256": attachment.sha256},
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)

@@ -10,15 +10,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
-from lintas.audit.services import record_event
+from lintas.audit.services import record_event, record_read
 from lintas.core.access import get_visible_or_404
 from lintas.core.api_input import Id
-from lintas.programmes import ical, report, services
+from lintas.programmes import feedback, ical, materials, report, services
 from lintas.programmes.models import Certificate, Edition, Expert, Nomination, Programme
 
 __all__ = ["router"]
@@ -714,3 +716,242 @@ def get_cooperation(request, edition_id: Id):
     figures = cooperation(edition, request.user.agency_id)
     _viewed(request, edition, "cooperation")
     return figures
+
+
+# --- Materials and the feedback survey (issue 16 items 4 and 5; decision 0041) --------------------------------------
+
+
+class MaterialOut(Schema):
+    id: int
+    session: int = Field(..., alias="session_id", description="The session's id")
+    kind: str = Field(..., description="slides, paper, recording or other")
+    title: str
+    language: str
+    tlp: str = Field(..., description="Handling: clear, green, amber, amber+strict or red")
+    original_name: str = Field(..., description="The uploaded file's name; empty for a link")
+    content_type: str = Field(..., description="The type checked from the content at upload")
+    size: int
+    sha256: str
+    link: str = Field(..., description="A recording's link instead of a file; empty for a file")
+    uploaded_at: dt.datetime
+
+
+def _edition_of(request, edition_id) -> Edition:
+    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
+
+
+def _edition_for_materials(request, edition_id) -> Edition:
+    edition = _edition_of(request, edition_id)
+    if not materials.can_read_materials(request.user, edition):
+        raise Http404
+    return edition
+
+
+@router.get(
+    "/editions/{edition_id}/materials",
+    response=list[MaterialOut],
+    summary="Materials of an edition",
+    description="Slides, papers and recordings by session. For the edition's confirmed participants and organisers "
+    "(all materials) and its sessions' experts (their sessions'); 404 for everyone else.",
+)
+def list_materials(request, edition_id: Id):
+    edition = _edition_for_materials(request, edition_id)
+    return materials.materials_visible_to(request.user, edition)
+
+
+class MaterialIn(Schema):
+    # An empty form field is no field at all to the form parser: the schema says these have content.
+    kind: str = Field(..., min_length=1, description="slides, paper, recording or other")
+    title: str = Field(..., min_length=1)
+    language: str = Field("", description="A language code such as en, ko or th")
+    tlp: str = Field("green", description="Handling: clear, green, amber, amber+strict or red")
+    link: str = Field("", description="A recording's https:// link instead of a file")
+
+
+@router.post(
+    "/editions/{edition_id}/sessions/{session_id}/materials",
+    response={201: MaterialOut},
+    summary="Add a material to a session (multipart)",
+    description="A file (`file`: PDF, PNG, JPEG, WebP, DOCX, XLSX or plain text, checked from its content, SHA-256 "
+    "kept) or, for a recording, a `link`. The edition's organisers and the session's experts who are Lintas users.",
+)
+def add_material(request, edition_id: Id, session_id: Id, fields: Form[MaterialIn], file: File[UploadedFile] = None):
+    edition = _edition_for_materials(request, edition_id)
+    session = get_object_or_404(edition.sessions, pk=session_id)
+    return Status(201, services.add_material(request.user, session, upload=file, **fields.dict()))
+
+
+@router.get(
+    "/editions/{edition_id}/materials/{material_id}/file",
+    summary="Download a material",
+    description="The file as an attachment (its checked type, `X-Content-Type-Options: nosniff`), or a redirect to "
+    "a recording's link. Every download is audited.",
+    response={200: str, 302: None},
+    openapi_extra={
+        "responses": {
+            200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+            302: {"description": "A recording kept as a link: its address in Location"},
+        }
+    },
+)
+def download_material(request, edition_id: Id, material_id: Id):
+    edition = _edition_of(request, edition_id)
+    material = materials.get_material_or_404(request.user, edition, material_id)
+    return materials.material_response(material, actor=request.user)
+
+
+@router.delete(
+    "/editions/{edition_id}/materials/{material_id}",
+    response={204: None},
+    summary="Remove a material (organisers, or whoever uploaded it)",
+)
+def remove_material(request, edition_id: Id, material_id: Id):
+    edition = _edition_of(request, edition_id)
+    material = materials.get_material_or_404(request.user, edition, material_id)
+    services.remove_material(request.user, material)
+    return Status(204, None)
+
+
+class RateableSession(Schema):
+    id: int
+    topic: str
+    starts_at: dt.datetime
+
+
+class SurveyOut(Schema):
+    introduction: str
+    is_open: bool
+    answered: bool | None = Field(None, description="For a participant: whether they have answered (else null)")
+    sessions: list[RateableSession] = Field(
+        default_factory=list, description="For a participant: the sessions they may rate"
+    )
+
+
+class SurveyPatch(Schema):
+    introduction: str | None = None
+    is_open: bool | None = None
+
+
+def _survey_out(survey, nomination=None) -> dict:
+    return {
+        "introduction": survey.introduction if survey else "",
+        "is_open": bool(survey and survey.is_open),
+        "answered": feedback.has_answered(nomination) if nomination is not None else None,
+        "sessions": list(feedback.rateable_sessions(nomination)) if nomination is not None else [],
+    }
+
+
+@router.get(
+    "/editions/{edition_id}/survey",
+    response=SurveyOut,
+    summary="The edition's feedback survey",
+    description="For its organisers and confirmed participants (who also get the sessions they may rate and whether "
+    "they have answered); 404 for everyone else.",
+)
+def get_survey(request, edition_id: Id):
+    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    nomination = feedback.participation(request.user, edition)
+    if nomination is None and not edition.organised_by(request.user):
+        raise Http404
+    return _survey_out(feedback.survey_of(edition), nomination)
+
+
+@router.patch(
+    "/editions/{edition_id}/survey",
+    response=SurveyOut,
+    summary="Change, open or close the survey (organisers)",
+)
+def update_survey(request, edition_id: Id, payload: SurveyPatch):
+    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    survey = services.update_survey(request.user, edition, **payload.dict(exclude_unset=True))
+    return _survey_out(survey)
+
+
+class RatingIn(Schema):
+    session: Id = Field(..., description="A session of the edition you could attend")
+    rating: int = Field(..., ge=1, le=5)
+
+
+class FeedbackIn(Schema):
+    overall_rating: int = Field(..., ge=1, le=5)
+    ratings: list[RatingIn] = Field(default_factory=list, max_length=200, description="Skip sessions you missed")
+    most_useful: Id | None = Field(None, description="The most useful session's id")
+    comments: str = ""
+    topics_wanted: str = Field("", description="Topics you would like next year")
+
+
+class FeedbackReceiptOut(Schema):
+    answered_on: dt.date
+
+
+@router.post(
+    "/editions/{edition_id}/feedback",
+    response={201: FeedbackReceiptOut},
+    summary="Answer the survey (confirmed participants, once)",
+    description="Stored anonymously, in the language of the request (Accept-Language or your profile). A second "
+    "answer is refused (422), as is an answer while the survey is closed; 404 for anyone not a confirmed participant.",
+)
+def give_feedback(request, edition_id: Id, payload: FeedbackIn):
+    edition = get_visible_or_404(Edition.objects.select_related("host_agency"), request.user, pk=edition_id)
+    if feedback.participation(request.user, edition) is None:
+        raise Http404
+    data = payload.dict()
+    receipt = services.give_feedback(
+        request.user,
+        edition,
+        overall_rating=data["overall_rating"],
+        ratings=[(r["session"], r["rating"]) for r in data["ratings"]],
+        most_useful=data["most_useful"],
+        comments=data["comments"],
+        topics_wanted=data["topics_wanted"],
+        language=get_language(),
+    )
+    return Status(201, receipt)
+
+
+class RatingFigures(Schema):
+    count: int
+    average: float | None
+    distribution: list[int] = Field(..., description="Counts of ratings 1 to 5")
+
+
+class SessionFigures(RatingFigures):
+    id: int
+    topic: str
+    kind: str
+    starts_at: dt.datetime
+
+
+class MostUseful(Schema):
+    id: int
+    topic: str
+    count: int
+
+
+class FeedbackResultsOut(Schema):
+    survey: dict[str, bool]
+    participants: int
+    responses: int
+    response_rate: float | None = Field(..., description="Answers / confirmed participants, 0 to 1")
+    overall: RatingFigures
+    sessions: list[SessionFigures]
+    most_useful: list[MostUseful]
+    comments: list[str] = Field(..., description="Ordered by their text, never by when they were given")
+    topics_wanted: list[str]
+    languages: dict[str, int]
+
+
+@router.get(
+    "/editions/{edition_id}/feedback/results",
+    response=FeedbackResultsOut,
+    summary="The survey's results (organisers)",
+    description="Counts, averages and distributions per session and overall, most useful, comments, topics wanted, "
+    "response rate. 404 for everyone but the edition's organisers. Audited.",
+)
+def feedback_results(request, edition_id: Id):
+    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    if not edition.organised_by(request.user):
+        raise Http404
+    summary = feedback.feedback_summary(edition)
+    record_read(Action.FEEDBACK_VIEWED, actor=request.user, target=edition, details={"responses": summary["responses"]})
+    return summary

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from django.db import transaction
+from django.utils import translation
 
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User, UserRole
@@ -14,7 +15,16 @@ from lintas.programmes import services
 from lintas.programmes.choices import EditionStatus, SessionKind
 from lintas.programmes.models import Edition, Expert, Programme
 
-__all__ = ["DEMO_ORGANISERS", "PROGRAMME_NAME", "seed_demo_programmes", "seed_demo_reports", "seed_report"]
+__all__ = [
+    "DEMO_ORGANISERS",
+    "PROGRAMME_NAME",
+    "seed_demo_materials",
+    "seed_demo_materials_and_feedback",
+    "seed_demo_programmes",
+    "seed_demo_reports",
+    "seed_feedback",
+    "seed_report",
+]
 
 PROGRAMME_NAME = "Korea-ASEAN International Crime Capacity Building Programme"
 DEMO_ORGANISERS = ("aseanapol.admin", "knpa.supervisor")
@@ -202,3 +212,169 @@ def seed_demo_reports() -> list[dict]:
         "programme", "host_agency"
     )
     return [seed_report(edition) for edition in editions]
+
+
+# --- Materials and feedback of the 1st edition (issue 16 items 4 and 5) ---------------------------------------------
+
+# (session topic, kind, title, language, tlp, author, sections) rendered as small PDFs
+DEMO_MATERIALS = [
+    (
+        "Current cybercrime trends",
+        "slides",
+        "Current cybercrime trends in the region (slides)",
+        "en",
+        "green",
+        "Sen. Insp. Sang Eun LEE, KNPA",
+        [
+            ("Trends", ["Investment and romance scams run from call centres abroad", "Mule accounts rented online"]),
+            ("What helps", ["Stop-payment requests within hours", "Shared identifiers across borders"]),
+        ],
+    ),
+    (
+        "Expert panel: mutual assistance against new forms of cyber-financial crimes",
+        "paper",
+        "Mutual assistance against new forms of cyber-financial crimes (panel paper)",
+        "en",
+        "amber",
+        "Prof. JUNG Hye Ryun, Korean National Police University",
+        [
+            ("Questions for the panel", ["How fast can a freeze follow a report?", "Which channel for which request?"]),
+            ("Conclusions", ["One contact point per agency, reachable 24/7", "An annual programme to keep it alive"]),
+        ],
+    ),
+]
+DEMO_RECORDING = (
+    "Expert panel: mutual assistance against new forms of cyber-financial crimes",
+    "Recording of the expert panel",
+    "https://meet.example.org/korea-asean-2021/recordings/expert-panel",
+)
+
+SURVEY_INTRODUCTION = (
+    "Thank you for taking part in the programme. Your answer is anonymous and helps us plan next year's edition."
+)
+
+# The language a participant of each agency answers in, and answers in that language (overall, comment, topics).
+# Overall ratings average about 4.5: the programme was well received.
+DEMO_ANSWERS = {
+    "ko": [
+        (
+            5,
+            "사례 중심의 강의가 매우 유익했습니다. 각국 담당자와 직접 연락처를 교환할 수 있어 좋았습니다.",
+            "가상자산 추적",
+        ),
+        (4, "통역이 조금 더 빨랐으면 좋겠습니다.", "보이스피싱 콜센터 수사 공조"),
+    ],
+    "th": [
+        (5, "การอภิปรายของผู้เชี่ยวชาญมีประโยชน์มาก ได้เรียนรู้วิธีการขอความร่วมมือระหว่างประเทศ", "การติดตามสกุลเงินดิจิทัล"),
+        (4, "อยากให้มีเวลาถามตอบมากกว่านี้", "การอายัดบัญชีข้ามประเทศ"),
+    ],
+    "ms": [(5, "Sesi panel sangat bermanfaat untuk kerjasama serantau.", "Penipuan pelaburan dalam talian")],
+    "id": [(4, "Materi sangat relevan dengan kasus yang kami tangani.", "Pelacakan aset kripto")],
+    "vi": [(5, "Chương trình rất hữu ích, mong được tổ chức hàng năm.", "Lừa đảo đầu tư trực tuyến")],
+    "en": [
+        (5, "Excellent programme; the contacts made will speed up our requests.", "Tracing stablecoins on TRON"),
+        (4, "More time for case studies would help.", "Money mule networks"),
+    ],
+}
+AGENCY_LANGUAGE = {"knpa": "ko", "rtp": "th", "rmp": "ms", "rbpf": "ms", "inp": "id", "mps-vn": "vi"}
+
+
+def _demo_pdf(edition: Edition, session, title: str, author: str, sections, tlp: str) -> bytes:
+    from lintas.core.pdf import render_pdf
+
+    context = {
+        "edition": edition,
+        "session": session,
+        "title": title,
+        "author": author,
+        "sections": sections,
+        "tlp": tlp,
+    }
+    return render_pdf("programmes/demo_material_pdf.html", context)
+
+
+def seed_demo_materials(edition: Edition, actor: User) -> list:
+    """The 1st edition's slides, panel paper and panel recording (a link); nothing when it has materials already."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lintas.programmes.models import Material
+
+    if Material.objects.filter(session__edition=edition).exists():
+        return []
+    made = []
+    for topic, kind, title, language, tlp, author, sections in DEMO_MATERIALS:
+        session = edition.sessions.filter(topic=topic).first()
+        if session is None:
+            continue
+        pdf = _demo_pdf(edition, session, title, author, sections, tlp)
+        upload = SimpleUploadedFile(f"{kind}-{session.pk}.pdf", pdf, content_type="application/pdf")
+        made.append(
+            services.add_material(actor, session, kind=kind, title=title, language=language, tlp=tlp, upload=upload)
+        )
+    topic, title, link = DEMO_RECORDING
+    session = edition.sessions.filter(topic=topic).first()
+    if session is not None:
+        made.append(
+            services.add_material(actor, session, kind="recording", title=title, language="en", tlp="green", link=link)
+        )
+    return made
+
+
+def seed_feedback(edition: Edition, actor: User | None = None) -> int:
+    """Answers to ``edition``'s survey from its confirmed participants who have an account and have not answered
+    yet, in their agency's language (Korean and Thai among them), well received overall (about 4.5 of 5); the
+    survey's introduction set if it has none. Opens the survey for the answers and closes it again if it was
+    closed. Works on whatever confirmed nominations exist; returns how many answers it added (0 on a second run)."""
+    from lintas.programmes.choices import NominationStatus
+    from lintas.programmes.feedback import rateable_sessions, survey_of
+
+    actor = actor or User.objects.filter(username=DEMO_ORGANISERS[0]).first()
+    pending = list(
+        edition.nominations.filter(status=NominationStatus.CONFIRMED, user__isnull=False, feedback_receipt=None)
+        .select_related("user", "agency")
+        .order_by("pk")
+    )
+    survey = survey_of(edition)
+    if survey is None or not survey.introduction:
+        survey = services.update_survey(actor, edition, introduction=SURVEY_INTRODUCTION)
+    if not pending:
+        return 0
+    was_open = survey.is_open
+    if not was_open:
+        services.update_survey(actor, edition, is_open=True)
+    taken: dict[str, int] = {}
+    for index, nomination in enumerate(pending):
+        language = AGENCY_LANGUAGE.get(nomination.agency.code, "en")
+        answers = DEMO_ANSWERS[language]
+        overall, comment, topics = answers[taken.get(language, 0) % len(answers)]
+        taken[language] = taken.get(language, 0) + 1
+        sessions = list(rateable_sessions(nomination))
+        ratings = {s.pk: 5 if (i + index) % 3 else 4 for i, s in enumerate(sessions)}
+        panel = next((s for s in sessions if s.kind == "panel"), sessions[0] if sessions else None)
+        with translation.override(language):
+            services.give_feedback(
+                nomination.user,
+                edition,
+                overall_rating=overall,
+                ratings=ratings,
+                most_useful=panel.pk if panel and index % 4 else (sessions[1].pk if len(sessions) > 1 else None),
+                comments=comment,
+                topics_wanted=topics,
+                language=language,
+            )
+    if not was_open:
+        services.update_survey(actor, edition, is_open=False)
+    return len(pending)
+
+
+@transaction.atomic
+def seed_demo_materials_and_feedback() -> dict:
+    """Items 4 and 5 of the demo: the 1st edition's materials, its survey and its participants' answers. Runs after
+    every other part of the programmes demo (so it sees the nominations); idempotent."""
+    organisers = _organisers()
+    first = Edition.objects.filter(programme__name=PROGRAMME_NAME, number=1).first()
+    if first is None or "knpa.supervisor" not in organisers:
+        return {"materials": 0, "answers": 0}
+    actor = organisers["knpa.supervisor"]
+    materials = seed_demo_materials(first, actor)
+    return {"materials": len(materials), "answers": seed_feedback(first, actor)}

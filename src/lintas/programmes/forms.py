@@ -5,10 +5,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lintas.agencies.models import Agency
-from lintas.programmes.choices import EditionStatus, SessionKind
+from lintas.cases.choices import Tlp
+from lintas.programmes.choices import EditionStatus, MaterialKind, SessionKind
 from lintas.programmes.models import Expert
 
-__all__ = ["ChecklistTaskForm", "EditionForm", "ExpertForm", "ProgrammeForm", "ReportForm", "SessionForm"]
+__all__ = [
+    "ChecklistTaskForm",
+    "EditionForm",
+    "ExpertForm",
+    "FeedbackForm",
+    "MaterialForm",
+    "ProgrammeForm",
+    "ReportForm",
+    "SessionForm",
+    "SurveyForm",
+]
 
 _DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
@@ -142,3 +153,89 @@ class ReportForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["public_parts"].choices = list(PUBLIC_PARTS.items())
+
+
+# --- Materials and the feedback survey (issue 16 items 4 and 5; decision 0041) --------------------------------------
+
+_RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class MaterialForm(forms.Form):
+    """Upload a material to one of the sessions the user may add to (``sessions``: a queryset of the edition's)."""
+
+    session = forms.ModelChoiceField(label=_("Session"), queryset=None, widget=forms.Select(attrs=_TEXT))
+    kind = forms.ChoiceField(label=_("Kind"), choices=MaterialKind.choices, widget=forms.Select(attrs=_TEXT))
+    title = forms.CharField(label=_("Title"), widget=forms.TextInput(attrs=_TEXT))
+    language = forms.CharField(
+        label=_("Language"), required=False, help_text=_("A code such as en, ko or th"),
+        widget=forms.TextInput(attrs=_TEXT),
+    )  # fmt: skip
+    tlp = forms.ChoiceField(
+        label=_("Handling (TLP)"), choices=Tlp.choices, initial=Tlp.GREEN, widget=forms.Select(attrs=_TEXT)
+    )
+    file = forms.FileField(
+        label=_("File"), required=False, help_text=_("PDF, PNG, JPEG, WebP, DOCX, XLSX or plain text"),
+        widget=forms.ClearableFileInput(attrs=_TEXT),
+    )  # fmt: skip
+    link = forms.CharField(
+        label=_("Link to a recording"), required=False, help_text=_("Instead of a file, for a recording only"),
+        widget=forms.URLInput(attrs=_TEXT),
+    )  # fmt: skip
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+
+
+class SurveyForm(forms.Form):
+    introduction = forms.CharField(
+        label=_("Introduction"), required=False, help_text=_("Shown to participants above the questions"),
+        widget=forms.Textarea(attrs={**_TEXT, "rows": 4}),
+    )  # fmt: skip
+    is_open = forms.BooleanField(
+        label=_("Open for answers"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+
+
+class FeedbackForm(forms.Form):
+    """A participant's answer: a rating per session they could attend (optional: skip what you missed), an overall
+    rating, the most useful session, comments and topics wanted next year."""
+
+    overall_rating = forms.TypedChoiceField(
+        label=_("Overall, how useful was the programme? (1 = not at all, 5 = very)"),
+        choices=_RATING_CHOICES, coerce=int, widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )  # fmt: skip
+    most_useful = forms.ModelChoiceField(
+        label=_("The most useful session"), queryset=None, required=False, widget=forms.Select(attrs=_TEXT)
+    )
+    comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 4}))
+    topics_wanted = forms.CharField(
+        label=_("Topics you would like next year"), required=False,
+        widget=forms.Textarea(attrs={**_TEXT, "rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = list(sessions)
+        self.fields["most_useful"].queryset = sessions
+        for session in self.sessions:
+            self.fields[f"session_{session.pk}"] = forms.TypedChoiceField(
+                label=session.topic, choices=[("", _("Did not attend")), *_RATING_CHOICES], coerce=int,
+                empty_value=None, required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )  # fmt: skip
+
+    def rating_fields(self):
+        """(session, bound field) for each session to rate, in agenda order."""
+        return [(session, self[f"session_{session.pk}"]) for session in self.sessions]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "overall_rating": data["overall_rating"],
+            "ratings": {
+                s.pk: data[f"session_{s.pk}"] for s in self.sessions if data.get(f"session_{s.pk}") is not None
+            },
+            "most_useful": data["most_useful"].pk if data.get("most_useful") else None,
+            "comments": data.get("comments", ""),
+            "topics_wanted": data.get("topics_wanted", ""),
+        }

@@ -384,8 +384,11 @@ class FeedbackResponse(models.Model):
 
 
 class SessionRating(models.Model):
-    """One rating (1 to 5) of one session inside one anonymous response."""
+    """One rating (1 to 5) of one session inside one anonymous response. Its key is random too: a counting key would
+    number the answers in the order they were given, which the audit trail's FEEDBACK_GIVEN times could then match
+    to the people who answered (decision 0041)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="ratings")
     session = models.ForeignKey(ProgrammeSession, on_delete=models.CASCADE, related_name="ratings")
     rating = models.PositiveSmallIntegerField(_("rating"))

@@ -10,24 +10,36 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
-from lintas.core.access import assert_still_visible
+from lintas.cases.choices import Tlp
+from lintas.core.access import assert_still_visible, parse_id
+from lintas.core.models import can_read
+from lintas.core.uploads import check_upload
 from lintas.core.validation import add_error, clean_date, clean_datetime, clean_integer, clean_text, raise_errors
-from lintas.programmes.choices import EditionStatus, SessionKind, SessionRoleKind
+from lintas.programmes.choices import EditionStatus, MaterialKind, NominationStatus, SessionKind, SessionRoleKind
+from lintas.programmes.feedback import rateable_sessions
+from lintas.programmes.materials import can_add_material, can_remove_material
 from lintas.programmes.models import (
     ChecklistTask,
     Edition,
     Expert,
+    FeedbackReceipt,
+    FeedbackResponse,
+    Material,
+    Nomination,
     Programme,
     ProgrammeSession,
+    SessionRating,
     SessionRole,
+    Survey,
     is_organiser,
 )
 
@@ -35,18 +47,22 @@ __all__ = [
     "YEAR_FORWARD",
     "add_checklist_task",
     "add_expert",
+    "add_material",
     "add_session",
     "complete_checklist_task",
     "create_edition",
     "create_programme",
+    "give_feedback",
     "issue_certificates",
     "may_start_programme",
     "plan_next_edition",
     "publish_report",
+    "remove_material",
     "revoke_certificate",
     "update_edition",
     "update_report",
     "update_session",
+    "update_survey",
 ]
 
 # "A year later" is 52 weeks: the same weekday, one or two calendar days earlier (decision 0038). A Monday-to-Friday
@@ -368,7 +384,8 @@ def _forward(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
 def plan_next_edition(actor, edition: Edition) -> Edition:
     """Copy ``edition``'s structure into a new edition in planning, number + 1, 52 weeks later: the same host,
     co-organisers, venue and languages; every session with its people at the same weekday and local time; every
-    checklist task not done with its due date moved alike. Refused when the next number exists already."""
+    checklist task not done with its due date moved alike; the feedback survey's introduction (closed, no answers).
+    Refused when the next number exists already."""
     edition = Edition.objects.select_related("programme").get(pk=edition.pk)
     _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
     number = edition.number + 1
@@ -419,6 +436,7 @@ def plan_next_edition(actor, edition: Edition) -> Edition:
         )
         for task in edition.checklist.all()
     )
+    _copy_survey_forward(edition, nxt)
     assert_still_visible(nxt, actor)
     record_event(
         Action.EDITION_PLANNED,
@@ -636,3 +654,241 @@ def publish_report(actor, edition: Edition, *, published: bool = True):
         details={"published": published, "parts": list(report.public_parts)},
     )
     return report
+
+
+# --- Materials and the feedback survey (issue 16 items 4 and 5; decision 0041) --------------------------------------
+
+
+def _copy_survey_forward(edition: Edition, nxt: Edition) -> None:
+    """The next edition's survey starts from this one's introduction, closed."""
+    survey = Survey.objects.filter(edition=edition).first()
+    if survey is not None:
+        Survey.objects.create(edition=nxt, introduction=survey.introduction, is_open=False)
+
+
+def _material_link(value, errors: dict) -> str:
+    text = clean_text(Material, "link", value, errors)
+    if text:
+        try:
+            URLValidator(schemes=["https", "http"])(text)
+        except ValidationError:
+            add_error(errors, "link", _("Enter a web address starting with https://."))
+            return ""
+    return text
+
+
+def _language_code(model, value, errors: dict, key: str = "language") -> str:
+    code = clean_text(model, "language", value, errors, key=key)
+    if code and (len(code) > 16 or not code.replace("-", "").isalnum()):
+        add_error(errors, key, _("A language code such as en, ko or th."))
+        return ""
+    return code
+
+
+@transaction.atomic
+def add_material(
+    actor, session: ProgrammeSession, *, kind, title, language="", tlp=Tlp.GREEN, upload=None, link=""
+) -> Material:
+    """Add slides, a paper or a recording to ``session``: a file (``upload``, checked as request attachments are:
+    type from the content, size, SHA-256, a random stored name) or, for a recording only, a ``link``. The edition's
+    organisers and the session's own experts who are Lintas users may."""
+    session = ProgrammeSession.objects.select_related("edition__programme", "edition__host_agency").get(pk=session.pk)
+    if not can_add_material(actor, session):
+        raise PermissionDenied(_("Only the organisers and the session's experts add materials."))
+    errors: dict = {}
+    kind = _choice(kind, MaterialKind, errors, "kind")
+    title = clean_text(Material, "title", title, errors, required=True)
+    language = _language_code(Material, language, errors)
+    tlp = _choice(tlp, Tlp, errors, "tlp")
+    link = _material_link(link, errors)
+    if upload is not None and link:
+        add_error(errors, "link", _("Give a file or a link, not both."))
+    elif upload is None and not link:
+        add_error(errors, "file", _("Choose a file (or, for a recording, give its link)."))
+    elif link and kind and kind != MaterialKind.RECORDING:
+        add_error(errors, "link", _("Only a recording may be a link; slides and papers are uploaded as files."))
+    raise_errors(errors)
+    checked = check_upload(upload) if upload is not None else None
+    material = Material(
+        session=session, kind=kind, title=title, language=language, tlp=tlp, link=link, uploaded_by=actor
+    )
+    if checked is not None:
+        material.original_name = checked.original_name
+        material.content_type = checked.content_type
+        material.size = checked.size
+        material.sha256 = checked.sha256
+        material.file.save("upload", upload, save=False)  # under a random name (models.material_path)
+    material.save()
+    record_event(
+        Action.MATERIAL_ADDED,
+        actor=actor,
+        target=material,
+        agency=session.edition.host_agency,
+        details={
+            "edition": session.edition_id,
+            "session": session.pk,
+            "title": title,
+            "name": material.original_name,
+            "sha256": material.sha256,
+            "link": bool(link),
+        },
+    )
+    return material
+
+
+@transaction.atomic
+def remove_material(actor, material: Material) -> None:
+    """Remove a material: the edition's organisers any, its uploader their own. The stored file goes once the
+    removal is committed (a rolled-back removal keeps it)."""
+    material = Material.objects.select_related("session__edition__programme", "session__edition__host_agency").get(
+        pk=material.pk
+    )
+    if not can_remove_material(actor, material):
+        raise PermissionDenied(_("Only the organisers and whoever uploaded it remove a material."))
+    edition = material.session.edition
+    details = {
+        "edition": edition.pk,
+        "session": material.session_id,
+        "title": material.title,
+        "name": material.original_name,
+        "sha256": material.sha256,
+    }
+    record_event(
+        Action.MATERIAL_REMOVED,
+        actor=actor,
+        object_type=Material._meta.label_lower,
+        object_id=str(material.pk),
+        agency=edition.host_agency,
+        details=details,
+    )
+    stored, name = material.file.storage, material.file.name
+    material.delete()
+    if name:
+        transaction.on_commit(lambda: stored.delete(name))
+
+
+@transaction.atomic
+def update_survey(actor, edition: Edition, *, introduction=None, is_open=None) -> Survey:
+    """Set up, change, open or close ``edition``'s feedback survey (its organisers). Only what is given changes."""
+    edition = Edition.objects.select_related("programme").get(pk=edition.pk)
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    errors: dict = {}
+    values = {}
+    if introduction is not None:
+        values["introduction"] = clean_text(Survey, "introduction", introduction, errors)
+    if is_open is not None:
+        if not isinstance(is_open, bool):
+            add_error(errors, "is_open", _("Expected true or false."))
+        values["is_open"] = is_open is True
+    raise_errors(errors)
+    survey, _created = Survey.objects.select_for_update().get_or_create(edition=edition)
+    changed = sorted(name for name, value in values.items() if getattr(survey, name) != value)
+    for name, value in values.items():
+        setattr(survey, name, value)
+    survey.save()
+    record_event(
+        Action.SURVEY_UPDATED,
+        actor=actor,
+        target=survey,
+        agency=edition.host_agency,
+        details={"edition": edition.pk, "changed": changed, "is_open": survey.is_open},
+    )
+    return survey
+
+
+def _already_answered(nomination: Nomination) -> bool:
+    return FeedbackReceipt.objects.filter(nomination=nomination).exists()
+
+
+def _session_ratings(ratings, allowed: set[int], errors: dict) -> dict[int, int]:
+    """``ratings`` (pairs of session id and rating, or a dict) checked: sessions the participant may rate, each
+    once, each rated 1 to 5."""
+    pairs = ratings.items() if isinstance(ratings, dict) else (ratings or ())
+    out: dict[int, int] = {}
+    for session_id, rating in pairs:
+        pk = parse_id(session_id)
+        if pk is None or pk not in allowed:
+            add_error(errors, "ratings", _("Rate only sessions of this edition that you could attend."))
+            continue
+        if pk in out:
+            add_error(errors, "ratings", _("Each session is rated once."))
+            continue
+        value = clean_integer(SessionRating, "rating", rating, errors, minimum=1, maximum=5, key="ratings")
+        if value is not None:
+            out[pk] = value
+    return out
+
+
+@transaction.atomic
+def give_feedback(
+    actor,
+    edition: Edition,
+    *,
+    overall_rating,
+    ratings=(),
+    most_useful=None,
+    comments="",
+    topics_wanted="",
+    language="",
+) -> FeedbackReceipt:
+    """Record a confirmed participant's one answer to ``edition``'s open survey.
+
+    Two rows in one transaction: the anonymous ``FeedbackResponse`` (random key, no time, no person) with its session
+    ratings, and the participant's ``FeedbackReceipt`` (that they answered, on which day; unique per nomination, so
+    a second answer is refused even when two arrive at once). Nothing links the two, and the audit event names the
+    edition, never the response. ``ratings``: session id -> 1..5 for sessions the participant could attend;
+    ``most_useful``: one such session's id; ``language``: the language the form was shown in."""
+    nomination = (
+        Nomination.objects.select_for_update()
+        .filter(edition=edition, user=actor.pk, status=NominationStatus.CONFIRMED)
+        .first()
+        if can_read(actor)
+        else None
+    )
+    if nomination is None:
+        raise PermissionDenied(_("Only the edition's confirmed participants answer its survey."))
+    survey = Survey.objects.filter(edition=edition).first()
+    if survey is None or not survey.is_open:
+        raise ValidationError({"__all__": [_("The survey is not open for answers.")]})
+    already = ValidationError({"__all__": [_("You have already answered this survey: one answer each.")]})
+    if _already_answered(nomination):
+        raise already
+    errors: dict = {}
+    allowed = set(rateable_sessions(nomination).values_list("pk", flat=True))
+    overall = clean_integer(FeedbackResponse, "overall_rating", overall_rating, errors, minimum=1, maximum=5)
+    session_ratings = _session_ratings(ratings, allowed, errors)
+    useful = None
+    if most_useful not in (None, ""):
+        useful = parse_id(most_useful)
+        if useful is None or useful not in allowed:
+            add_error(errors, "most_useful", _("Choose one of the sessions of this edition."))
+    comments = clean_text(FeedbackResponse, "comments", comments, errors)
+    topics_wanted = clean_text(FeedbackResponse, "topics_wanted", topics_wanted, errors)
+    language = language if language in {code for code, _name in settings.LANGUAGES} else ""
+    raise_errors(errors)
+    try:
+        with transaction.atomic():  # the unique receipt is the guard against a concurrent second answer
+            receipt = FeedbackReceipt.objects.create(
+                survey=survey, nomination=nomination, answered_on=timezone.localdate()
+            )
+    except IntegrityError:
+        raise already from None
+    response = FeedbackResponse.objects.create(
+        survey=survey,
+        language=language,
+        overall_rating=overall,
+        most_useful_id=useful,
+        comments=comments,
+        topics_wanted=topics_wanted,
+    )
+    SessionRating.objects.bulk_create(
+        SessionRating(response=response, session_id=pk, rating=value) for pk, value in session_ratings.items()
+    )
+    record_event(
+        Action.FEEDBACK_GIVEN,
+        actor=actor,
+        target=survey,
+        agency=edition.host_agency,
+        details={"edition": edition.pk},  # never the response: the receipt and the answer stay apart
+    )
+    return receipt

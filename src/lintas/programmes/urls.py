@@ -16,6 +16,16 @@ urlpatterns = [
     path("editions/<int:edition_id>/sessions/<int:session_id>/edit/", views.session_form, name="session_edit"),
     path("editions/<int:edition_id>/checklist/new/", views.checklist_task_create, name="task_create"),
     path("editions/<int:edition_id>/checklist/<int:task_id>/done/", views.checklist_task_done, name="task_done"),
+    # Materials and the feedback survey (issue 16 items 4 and 5)
+    path("editions/<int:edition_id>/materials/", views.material_list, name="material_list"),
+    path("editions/<int:edition_id>/materials/new/", views.material_create, name="material_create"),
+    path("editions/<int:edition_id>/materials/<int:material_id>/", views.material_download, name="material_download"),
+    path(
+        "editions/<int:edition_id>/materials/<int:material_id>/remove/", views.material_remove, name="material_remove"
+    ),
+    path("editions/<int:edition_id>/survey/", views.survey_edit, name="survey_edit"),
+    path("editions/<int:edition_id>/feedback/", views.feedback_give, name="feedback_give"),
+    path("editions/<int:edition_id>/feedback/results/", views.feedback_results, name="feedback_results"),
     path("experts/", views.expert_list, name="expert_list"),
     path("experts/new/", views.expert_create, name="expert_create"),
     # --- Certificates, the post-programme report and cooperation after it (decision 0042) ---

@@ -13,18 +13,29 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lintas.audit.choices import Action
-from lintas.audit.services import record_denial, record_event
+from lintas.audit.services import record_denial, record_event, record_read
 from lintas.core.access import get_visible_or_404, parse_id
 from lintas.core.charts import Chart, Series
 from lintas.core.pdf import render_pdf
 from lintas.core.views import add_service_errors
-from lintas.programmes import cooperation, ical, report, services, throttle
+from lintas.programmes import cooperation, feedback, ical, materials, report, services, throttle
 from lintas.programmes.choices import EditionStatus, NominationStatus
-from lintas.programmes.forms import ChecklistTaskForm, EditionForm, ExpertForm, ProgrammeForm, ReportForm, SessionForm
+from lintas.programmes.forms import (
+    ChecklistTaskForm,
+    EditionForm,
+    ExpertForm,
+    FeedbackForm,
+    MaterialForm,
+    ProgrammeForm,
+    ReportForm,
+    SessionForm,
+    SurveyForm,
+)
 from lintas.programmes.models import Certificate, Edition, EditionReport, Expert, Nomination, Programme, is_organiser
 
 
@@ -120,6 +131,7 @@ def edition_detail(request, edition_id):
         "checklist": edition.checklist.select_related("owner_agency") if organiser else None,
         "co_organisers": edition.co_organisers.all(),
         "viewer_zone": timezone.get_current_timezone_name(),
+        "offers": materials_and_feedback(request.user, edition),
     }
     return render(request, "programmes/edition_detail.html", context)
 
@@ -610,3 +622,192 @@ def public_summary(request, edition_id):
         "programmes/public_summary.html",
         {"summary": summary, "text": report.summary_text(summary), "published_at": published.published_at},
     )
+
+
+# --- Materials and the feedback survey (issue 16 items 4 and 5; decision 0041) --------------------------------------
+
+
+def _materials_or_404(request, edition):
+    """Materials are for the edition's organisers, confirmed participants and session experts: others get 404."""
+    if not materials.can_read_materials(request.user, edition):
+        record_denial(request.user, "not a participant, organiser or expert of this edition", target=edition)
+        raise Http404
+
+
+def _organiser_or_404(request, edition):
+    """The survey's settings and results exist for the edition's organisers only: others get 404."""
+    if not edition.organised_by(request.user):
+        record_denial(request.user, "not an organiser of this edition", target=edition)
+        raise Http404
+
+
+def materials_and_feedback(user, edition) -> dict:
+    """What the edition page offers this user of items 4 and 5: the materials page, the survey, its results."""
+    organiser = edition.organised_by(user)
+    nomination = feedback.participation(user, edition)
+    survey = feedback.survey_of(edition)
+    return {
+        "materials": organiser or nomination is not None or materials.can_read_materials(user, edition),
+        "answer": nomination is not None and survey is not None and survey.is_open,
+        "answered": nomination is not None and feedback.has_answered(nomination),
+        "survey": organiser,
+    }
+
+
+@login_required
+def material_list(request, edition_id):
+    """The edition's materials by session, for those who may read them; upload and remove where allowed."""
+    edition = _edition(request, edition_id)
+    _materials_or_404(request, edition)
+    visible = list(materials.materials_visible_to(request.user, edition))
+    organiser = edition.organised_by(request.user)
+    own_sessions = materials.expert_session_ids(request.user, edition)
+    everything = organiser or materials.is_confirmed_participant(request.user, edition)
+    sessions = edition.sessions.all() if everything else edition.sessions.filter(pk__in=own_sessions)
+    by_session = [(session, [m for m in visible if m.session_id == session.pk]) for session in sessions]
+    context = {
+        "edition": edition,
+        "by_session": by_session,
+        "can_upload": organiser or bool(own_sessions),
+        "organiser": organiser,
+    }
+    return render(request, "programmes/material_list.html", context)
+
+
+@login_required
+def material_create(request, edition_id):
+    edition = _edition(request, edition_id)
+    _materials_or_404(request, edition)
+    sessions = edition.sessions.all()
+    if not edition.organised_by(request.user):
+        sessions = sessions.filter(pk__in=materials.expert_session_ids(request.user, edition))
+    if not sessions.exists():
+        record_denial(request.user, "may not add materials to this edition", target=edition)
+        raise PermissionDenied(_("Only the organisers and the session's experts add materials."))
+    form = MaterialForm(request.POST or None, request.FILES or None, sessions=sessions)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        session, upload = data.pop("session"), data.pop("file")
+        write = lambda: services.add_material(request.user, session, upload=upload, **data)  # noqa: E731
+        if _save(request, form, write, _("Material added.")) is not _REFUSED:
+            return redirect("programmes:material_list", edition.pk)
+    return render(request, "programmes/material_form.html", {"form": form, "edition": edition})
+
+
+@login_required
+def material_download(request, edition_id, material_id):
+    """A material as a download (or its recording's link), for those who may read it; audited."""
+    edition = _edition(request, edition_id)
+    material = materials.get_material_or_404(request.user, edition, material_id)
+    return materials.material_response(material, actor=request.user)
+
+
+@login_required
+@require_POST
+def material_remove(request, edition_id, material_id):
+    edition = _edition(request, edition_id)
+    material = materials.get_material_or_404(request.user, edition, material_id)
+    try:
+        services.remove_material(request.user, material)
+    except PermissionDenied as refused:
+        record_denial(request.user, str(refused), target=material)
+        raise
+    messages.success(request, _("Material removed."))
+    return redirect("programmes:material_list", edition.pk)
+
+
+@login_required
+def survey_edit(request, edition_id):
+    """The organisers set up the survey: its introduction, and whether it takes answers."""
+    edition = _edition(request, edition_id)
+    _organiser_or_404(request, edition)
+    survey = feedback.survey_of(edition)
+    initial = {"introduction": survey.introduction, "is_open": survey.is_open} if survey else None
+    form = SurveyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        write = lambda: services.update_survey(request.user, edition, **form.cleaned_data)  # noqa: E731
+        if _save(request, form, write, _("Survey saved.")) is not _REFUSED:
+            return redirect("programmes:feedback_results", edition.pk)
+    return render(request, "programmes/survey_form.html", {"form": form, "edition": edition, "survey": survey})
+
+
+@login_required
+def feedback_give(request, edition_id):
+    """A confirmed participant answers the survey once, in the language of their interface. Others get 404."""
+    edition = _edition(request, edition_id)
+    nomination = feedback.participation(request.user, edition)
+    if nomination is None:
+        record_denial(request.user, "not a confirmed participant of this edition", target=edition)
+        raise Http404
+    survey = feedback.survey_of(edition)
+    answered = feedback.has_answered(nomination)
+    form = None
+    if survey is not None and survey.is_open and not answered:
+        form = FeedbackForm(request.POST or None, sessions=feedback.rateable_sessions(nomination))
+        if request.method == "POST" and form.is_valid():
+            write = lambda: services.give_feedback(  # noqa: E731
+                request.user, edition, language=get_language(), **form.service_fields()
+            )
+            if _save(request, form, write, _("Thank you: your answer is recorded, without your name.")) is not _REFUSED:
+                return redirect("programmes:edition_detail", edition.pk)
+    elif request.method == "POST":
+        messages.error(
+            request,
+            _("You have already answered this survey: one answer each.")
+            if answered
+            else _("The survey is not open for answers."),
+        )
+    context = {"edition": edition, "survey": survey, "form": form, "answered": answered}
+    return render(request, "programmes/feedback_form.html", context, status=200)
+
+
+def feedback_charts(summary: dict) -> list[Chart]:
+    """The results as charts: overall distribution, average per session, most useful, each session's distribution."""
+    ratings = [str(n) for n in feedback.RATINGS]
+    answers = _("Answers")
+    charts = [
+        Chart(
+            "overall",
+            _("Overall rating"),
+            "bar",
+            ratings,
+            [Series(answers, summary["overall"]["distribution"])],
+        ),
+        Chart(
+            "session-averages",
+            _("Average rating per session (1 to 5)"),
+            "hbar",
+            [s["topic"] for s in summary["sessions"]],
+            [Series(_("Average"), [s["average"] for s in summary["sessions"]])],
+        ),
+        Chart(
+            "most-useful",
+            _("Named the most useful session"),
+            "hbar",
+            [s["topic"] for s in summary["most_useful"]],
+            [Series(answers, [s["count"] for s in summary["most_useful"]])],
+        ),
+    ]
+    charts += [
+        Chart(f"session-{s['id']}", s["topic"], "bar", ratings, [Series(answers, s["distribution"])])
+        for s in summary["sessions"]
+    ]
+    return charts
+
+
+@login_required
+def feedback_results(request, edition_id):
+    """The survey's results for the edition's organisers (404 for everyone else): charts, comments, topics wanted."""
+    edition = _edition(request, edition_id)
+    _organiser_or_404(request, edition)
+    summary = feedback.feedback_summary(edition)
+    record_read(Action.FEEDBACK_VIEWED, actor=request.user, target=edition, details={"responses": summary["responses"]})
+    charts = feedback_charts(summary)
+    context = {
+        "edition": edition,
+        "summary": summary,
+        "overall_charts": charts[:3],
+        "session_charts": charts[3:],
+        "survey": feedback.survey_of(edition),
+    }
+    return render(request, "programmes/feedback_results.html", context)
