@@ -190,7 +190,7 @@ def test_confirmation_notifies_the_nominee_with_an_account_and_emails_after_comm
 
 
 def test_withdraw_by_the_own_agency_only_and_nominate_again(world):
-    rmp, spf = _confirmed(world)
+    rmp, _spf = _confirmed(world)
     with pytest.raises(PermissionDenied):
         services.withdraw_nomination(world.spf_admin, rmp)
     services.withdraw_nomination(world.rmp_admin, rmp)
@@ -333,7 +333,7 @@ def test_a_zoom_export_marks_the_sessions_each_participant_overlapped_and_a_reru
 
 
 def test_a_teams_export_in_utf16_with_tabs_and_sections(world):
-    rmp, spf = _confirmed(world)
+    _rmp, spf = _confirmed(world)
     text = (
         "1. Summary\n"
         "Meeting title\tKorea-ASEAN day 3\n"
@@ -353,7 +353,7 @@ def test_a_teams_export_in_utf16_with_tabs_and_sections(world):
 
 
 def test_a_webex_export_with_a_bom_for_a_chosen_session(world):
-    rmp, _spf = _confirmed(world)
+    _rmp, _spf = _confirmed(world)
     text = f"Participant Name;Participant Email;Attendance Duration\nRMP Officer;{world.rmp_officer.email};45 mins\n"
     report = services.import_attendance(world.host, world.edition, ("\ufeff" + text).encode(), session=world.panel)
     assert report["recorded"] == 1 and Attendance.objects.get().session == world.panel
