@@ -468,10 +468,23 @@ def _organiser_of(request, edition) -> None:
         raise PermissionDenied("Only the programme's organisers may do this.")
 
 
+_REFUSED_TO_OTHERS = {  # a read the edition's organisers alone may make: others who see the edition get 403
+    "responses": {
+        403: {
+            "description": "Not an organiser of this edition",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    }
+}
+
+
 @router.get(
     "/editions/{edition_id}/attendance",
     response=AttendanceListOut,
     summary="Attendance of an edition, with rates per session and agency (organisers)",
+    description="Every record (present or absent, and its source: organiser, online_join, platform_export) and the "
+    "rates of lintas.programmes.selectors.attendance_summary. Others who may read the edition get 403.",
+    openapi_extra=_REFUSED_TO_OTHERS,
 )
 def list_attendance(request, edition_id: Id):
     from lintas.programmes.selectors import attendance_summary
@@ -521,7 +534,6 @@ def record(request, edition_id: Id, payload: AttendanceIn):
                             "session": {"type": "integer", "minimum": 1},
                             "time_zone": {"type": "string"},
                         },
-                        "required": ["file"],
                     }
                 }
             }
