@@ -568,3 +568,29 @@ def test_api_nominations_seats_attendance(world):
     assert Client().get(f"{base}/attendance", **rmp_admin).status_code == 403
     upload = Client().post(f"{base}/attendance/import", {"file": SimpleUploadedFile("z.csv", _zoom(world))}, **host)
     assert upload.status_code == 200 and upload.json()["matched"] == 2, upload.content
+
+
+def test_the_demo_edition_has_its_participants_and_attendance():
+    from lintas.accounts.demo import seed_demo_users
+    from lintas.programmes.demo import seed_demo_programmes
+
+    seed_demo_users()
+    first, _second = seed_demo_programmes()
+    confirmed = first.nominations.filter(status="confirmed")
+    by_mode = {
+        mode: sorted(set(confirmed.filter(mode=mode).values_list("agency__code", flat=True)))
+        for mode in ("on_site", "online")
+    }
+    assert by_mode == {
+        "on_site": ["aseanapol", "cnp", "inp", "interpol", "mps-vn", "pnp", "rmp", "rtp"],
+        "online": ["rbpf", "spf"],
+    }
+    assert confirmed.count() == 19 and confirmed.filter(user__isnull=True).count() == 9
+    summary = attendance_summary(first)
+    assert summary["overall"]["possible"] == 19 * 5 and summary["overall"]["present"] == 19 * 5 - 4
+    sources = set(Attendance.objects.filter(session__edition=first).values_list("source", flat=True))
+    assert sources == {"organiser", "online_join", "platform_export"}
+    assert Edition.objects.visible_to(confirmed.get(agency__code="rmp", user__isnull=False).user).filter(pk=first.pk)
+    before = (Nomination.objects.count(), Attendance.objects.count(), AuditEvent.objects.count())
+    assert seed_demo_programmes() == []
+    assert (Nomination.objects.count(), Attendance.objects.count(), AuditEvent.objects.count()) == before
