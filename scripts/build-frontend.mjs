@@ -17,6 +17,8 @@ const files = [
   ["node_modules/bootstrap-icons/LICENSE", "bootstrap-icons/LICENSE"],
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["node_modules/htmx.org/LICENSE", "htmx/LICENSE"],
+  ["node_modules/chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"],
+  ["node_modules/chart.js/LICENSE.md", "chartjs/LICENSE.md"],
 ];
 rmSync(out, { recursive: true, force: true });
 const versions = {};
@@ -25,7 +27,7 @@ for (const [src, dest] of files) {
   mkdirSync(dirname(target), { recursive: true });
   cpSync(join(root, src), target, { recursive: true });
 }
-for (const pkg of ["bootstrap", "bootstrap-icons", "htmx.org"]) {
+for (const pkg of ["bootstrap", "bootstrap-icons", "htmx.org", "chart.js"]) {
   versions[pkg] = JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"))).version;
 }
 writeFileSync(join(out, "versions.json"), JSON.stringify(versions, null, 2) + "\n");

@@ -136,6 +136,8 @@ PAGES: dict[str, Case] = {
     "audit:event_list": Case("get", lambda c: "/audit/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "programmes:list": Case("get", lambda c: "/programmes/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "programmes:expert_list": Case("get", lambda c: "/programmes/experts/", LOGIN, 200, 200),
+    # only the Secretariat's organisers start programmes; the matrix's owner organises for another agency
+    "programmes:programme_create": Case("get", lambda c: "/programmes/new/", LOGIN, 403, 403),
     "programmes:expert_create": Case("get", lambda c: "/programmes/experts/new/", LOGIN, 403, 200),
     "programmes:edition_create": Case("get", lambda c: "/programmes/editions/new/", LOGIN, 403, 200),
     "programmes:edition_detail": Case(
@@ -225,6 +227,10 @@ PAGES: dict[str, Case] = {
 NEXT_YEAR = {"starts_on": "2027-11-15", "ends_on": "2027-11-19"}
 
 API: dict[str, Case] = {
+    "GET /api/v1/programmes/programmes": Case("get", lambda c: "/api/v1/programmes/programmes", 401, 200, 200),
+    "POST /api/v1/programmes/programmes": Case(
+        "post", lambda c: "/api/v1/programmes/programmes", 401, 403, 403, data=lambda c: {"name": "Matrix two"}
+    ),
     "GET /api/v1/programmes/editions": Case(
         "get", lambda c: "/api/v1/programmes/editions", 401, 200, 200, hidden=lambda c: MARKER
     ),

@@ -49,6 +49,8 @@ USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pntl investigator": ("pntl", (Role.INVESTIGATOR,)),
     "pntl liaison": ("pntl", (Role.LIAISON_OFFICER,)),
     "spf organiser": ("spf", (Role.PROGRAMME_ORGANISER,)),
+    "secretariat admin": ("aseanapol", (Role.AGENCY_ADMIN, Role.SUPERVISOR)),
+    "secretariat organiser": ("aseanapol", (Role.PROGRAMME_ORGANISER,)),
 }
 PROGRAMME_NOT = ("spf admin", "spf non-admin")  # programme writes need the organiser role (host or Secretariat)
 NOMINATE_NOT = ("spf non-admin", "spf organiser")  # nominating and withdrawing need the agency admin role
@@ -432,6 +434,22 @@ for _action, _status, _priority, _refused, _allowed, _reason in TRANSITIONS:
 # Programmes: the organiser role in the host agency (or the Secretariat); the edition is confirmed, so SPF reads it.
 WRITES.update(
     {
+        # Programmes are started by the Secretariat's organisers only: not its admin, not a host's organiser.
+        "api programme create": Write(
+            "POST /api/v1/programmes/programmes",
+            "post",
+            lambda w: "/api/v1/programmes/programmes",
+            ("secretariat admin", "spf organiser"),
+            "secretariat organiser",
+            data=lambda w: {"name": "Started by the role matrix"},
+        ),
+        "page programme create": Write(
+            "programmes:programme_create",
+            "post",
+            lambda w: "/programmes/new/",
+            ("secretariat admin", "spf organiser"),
+            data=lambda w: {"name": "Started by the role matrix"},
+        ),
         "api edition create": Write(
             "POST /api/v1/programmes/editions",
             "post",

@@ -95,6 +95,31 @@ def _agencies(codes: list[str]) -> list[Agency]:
     return list(found.values())
 
 
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    description: str
+    coordinating_agency: str = Field(..., alias="coordinating_agency.code")
+
+
+class ProgrammeIn(Schema):
+    name: str = Field(..., description="Unique, e.g. Korea-ASEAN International Crime Capacity Building Programme")
+    description: str = ""
+
+
+@router.get("/programmes", response=list[ProgrammeOut], summary="Every programme (community data)")
+def list_programmes(request):
+    return Programme.objects.select_related("coordinating_agency").order_by("name")
+
+
+@router.post(
+    "/programmes", response={201: ProgrammeOut}, summary="Start a programme (the Secretariat's programme organisers)"
+)
+def create_programme(request, payload: ProgrammeIn):
+    programme = services.create_programme(request.user, **payload.dict())
+    return Status(201, Programme.objects.select_related("coordinating_agency").get(pk=programme.pk))
+
+
 @router.get("/editions", response=list[EditionSummary], summary="Programme editions you may see")
 def list_editions(request):
     return Edition.objects.visible_to(request.user).select_related("programme", "host_agency")

@@ -16,6 +16,7 @@ __all__ = [
     "ExpertForm",
     "ExpertLinkForm",
     "NominationForm",
+    "ProgrammeForm",
     "SeatsForm",
     "SessionForm",
 ]
@@ -115,6 +116,13 @@ class ChecklistTaskForm(forms.Form):
         label=_("Owner agency"), queryset=_agencies(), to_field_name="code", widget=forms.Select(attrs=_TEXT)
     )
     due_on = forms.CharField(label=_("Due on"), required=False, widget=_DATE)
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs=_TEXT))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={**_TEXT, "rows": 3})
+    )
 
 
 # --- Seats, nominations, attendance, expert links (decision 0040) --------------------------------------------------

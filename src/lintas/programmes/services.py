@@ -60,6 +60,7 @@ __all__ = [
     "decide_nominations",
     "import_attendance",
     "join_online",
+    "may_start_programme",
     "nominate",
     "plan_next_edition",
     "record_attendance",
@@ -151,10 +152,15 @@ def _edition_fields(fields: dict, errors: dict, *, partial: bool) -> dict:
     return out
 
 
+def may_start_programme(actor) -> bool:
+    """Programmes are coordinated by the Secretariat: its programme organisers start them."""
+    return is_organiser(actor) and actor.agency.is_secretariat
+
+
 @transaction.atomic
 def create_programme(actor, *, name, description="") -> Programme:
     """Start a programme coordinated by the actor's agency, which must be the Secretariat (organisers there only)."""
-    if not is_organiser(actor) or not actor.agency.is_secretariat:
+    if not may_start_programme(actor):
         raise PermissionDenied(_("Only the Secretariat's programme organisers start a programme."))
     errors: dict = {}
     name = clean_text(Programme, "name", name, errors, required=True)

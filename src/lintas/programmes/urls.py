@@ -6,6 +6,7 @@ app_name = "programmes"
 
 urlpatterns = [
     path("", views.programme_list, name="list"),
+    path("new/", views.programme_create, name="programme_create"),
     path("editions/new/", views.edition_create, name="edition_create"),
     path("editions/<int:edition_id>/", views.edition_detail, name="edition_detail"),
     path("editions/<int:edition_id>/edit/", views.edition_edit, name="edition_edit"),

@@ -31,6 +31,7 @@ from lintas.programmes.forms import (
     ExpertForm,
     ExpertLinkForm,
     NominationForm,
+    ProgrammeForm,
     SeatsForm,
     SessionForm,
 )
@@ -78,11 +79,34 @@ def programme_list(request):
             sorted(editions, key=lambda e: (e.programme.name, -e.number)), key=lambda e: e.programme
         )
     ]  # fmt: skip
+    organiser = is_organiser(request.user)
+    if organiser:  # a programme without editions yet is the organisers' to start
+        listed = {programme.pk for programme, _rows in by_programme}
+        by_programme += [(p, []) for p in Programme.objects.exclude(pk__in=listed).order_by("name")]
     return render(
         request,
         "programmes/programme_list.html",
-        {"by_programme": by_programme, "can_create": is_organiser(request.user)},
+        {
+            "by_programme": by_programme,
+            "can_create": organiser,
+            "can_start_programme": services.may_start_programme(request.user),
+        },
     )
+
+
+@login_required
+def programme_create(request):
+    """Start a programme: the Secretariat's programme organisers (the coordinating agency of every programme)."""
+    if not services.may_start_programme(request.user):
+        record_denial(request.user, "not an organiser of the Secretariat", object_type="programmes.programme")
+        raise PermissionDenied(_("Only the Secretariat's programme organisers start a programme."))
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        write = lambda: services.create_programme(request.user, **form.cleaned_data)  # noqa: E731
+        programme = _save(request, form, write, _("Programme started: now add its first edition."))
+        if programme is not _REFUSED:
+            return redirect(f"{reverse('programmes:edition_create')}?programme={programme.pk}")
+    return render(request, "programmes/programme_form.html", {"form": form})
 
 
 def _agenda(edition):

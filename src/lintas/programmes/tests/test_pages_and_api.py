@@ -7,7 +7,7 @@ from lintas.accounts.choices import Role, TokenScope
 from lintas.accounts.services import create_api_token
 from lintas.audit.choices import Action
 from lintas.audit.models import AuditEvent
-from lintas.programmes.models import Edition, Expert
+from lintas.programmes.models import Edition, Expert, Programme
 from lintas.programmes.tests.helpers import edition, organiser, programme
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,51 @@ def test_a_non_organiser_learns_nothing_of_which_checklist_tasks_exist(make_user
     assert answers == {403}
     task.refresh_from_db()
     assert not task.done
+
+
+def test_secretariat_organiser_starts_a_programme_on_the_page_then_adds_its_first_edition(make_user, signed_in):
+    secretariat = organiser(make_user, "aseanapol")
+    client = signed_in(secretariat)
+    assert 'href="/programmes/new/"' in client.get("/programmes/").content.decode()
+    response = client.post("/programmes/new/", {"name": "ASEAN Cyber Investigators Course", "description": "Yearly"})
+    started = Programme.objects.get(name="ASEAN Cyber Investigators Course")
+    assert response.status_code == 302 and response["Location"] == f"/programmes/editions/new/?programme={started.pk}"
+    assert started.coordinating_agency.code == "aseanapol"
+    event = AuditEvent.objects.get(action=Action.PROGRAMME_CREATED)
+    assert event.actor_id == secretariat.pk and event.details == {"name": "ASEAN Cyber Investigators Course"}
+    # the new programme, without editions yet, is listed for organisers with a way to add its first edition
+    page = client.get("/programmes/").content.decode()
+    assert "ASEAN Cyber Investigators Course" in page and f"?programme={started.pk}" in page
+    # a second programme with the same name is refused on the form, and nothing is written
+    again = client.post("/programmes/new/", {"name": "ASEAN Cyber Investigators Course"})
+    assert again.status_code == 200 and "exists already" in again.content.decode()
+    assert Programme.objects.filter(name="ASEAN Cyber Investigators Course").count() == 1
+
+
+def test_only_the_secretariats_organisers_start_programmes(make_user, signed_in):
+    host_organiser = organiser(make_user, "knpa")
+    admin = make_user("aseanapol", roles=(Role.AGENCY_ADMIN,))
+    for user in (host_organiser, admin):
+        assert signed_in(user).post("/programmes/new/", {"name": "Mine"}).status_code == 403
+        response = Client().post(
+            "/api/v1/programmes/programmes", {"name": "Mine"}, content_type="application/json", **_api(user)
+        )
+        assert response.status_code == 403
+    assert not Programme.objects.filter(name="Mine").exists()
+    assert 'href="/programmes/new/"' not in signed_in(host_organiser).get("/programmes/").content.decode()
+
+
+def test_programmes_api_lists_and_starts_programmes(make_user):
+    secretariat = organiser(make_user, "aseanapol")
+    programme()
+    response = Client().post(
+        "/api/v1/programmes/programmes",
+        {"name": "Cyber-financial Crime Workshop"},
+        content_type="application/json",
+        **_api(secretariat),
+    )
+    assert response.status_code == 201
+    assert response.json()["coordinating_agency"] == "aseanapol"
+    member = make_user("pntl")
+    names = [p["name"] for p in Client().get("/api/v1/programmes/programmes", **_api(member)).json()]
+    assert names == ["Cyber-financial Crime Workshop", "Korea-ASEAN Programme"]
