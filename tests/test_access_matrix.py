@@ -45,6 +45,9 @@ class Ctx:
     session: object = None
     task: object = None
     material: object = None  # a recording (a link) of the owner's session
+    nomination: object = None  # the owner's own confirmed nomination to that edition
+    link: object = None  # a personal link for the session's expert
+    link_token: str = ""
 
 
 @dataclass
@@ -200,6 +203,55 @@ PAGES: dict[str, Case] = {
         200,
         hidden=lambda c: MARKER,
     ),
+    "programmes:seats": Case("get", lambda c: f"/programmes/editions/{c.edition.pk}/seats/", LOGIN, 404, 200),
+    "programmes:nominate": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/nominate/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:nomination_withdraw": Case(
+        "post",
+        lambda c: f"/programmes/editions/{c.edition.pk}/nominations/{c.nomination.pk}/withdraw/",
+        LOGIN,
+        404,
+        302,
+    ),
+    "programmes:participants": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/participants/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:attendance": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/attendance/", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:attendance_all_present": Case(
+        "post",
+        lambda c: f"/programmes/editions/{c.edition.pk}/attendance/{c.session.pk}/all-present/",
+        LOGIN,
+        404,
+        302,
+    ),
+    "programmes:attendance_mark": Case(
+        "post",
+        lambda c: f"/programmes/editions/{c.edition.pk}/attendance/{c.session.pk}/{c.nomination.pk}/",
+        LOGIN,
+        404,
+        302,
+        data=lambda c: {"present": "1"},
+    ),
+    "programmes:attendance_import": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/attendance/import/", LOGIN, 404, 200
+    ),
+    "programmes:session_join": Case(  # no online link: back to the edition with a message
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/sessions/{c.session.pk}/join/", LOGIN, 404, 302
+    ),
+    "programmes:my_agenda_ics": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/my-agenda.ics", LOGIN, 404, 200, hidden=lambda c: MARKER
+    ),
+    "programmes:expert_links": Case(
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/expert-links/", LOGIN, 404, 200
+    ),
+    "programmes:expert_link_revoke": Case(
+        "post", lambda c: f"/programmes/editions/{c.edition.pk}/expert-links/{c.link.pk}/revoke/", LOGIN, 404, 302
+    ),
+    # A bearer link: whoever holds the token reads the expert's sessions, signed in or not (see PAGE_IDS_EXEMPT).
+    "programmes:expert_page": Case("get", lambda c: f"/programmes/expert/{c.link_token}/", 200, 200, 200),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
@@ -395,6 +447,80 @@ API: dict[str, Case] = {
     "GET /api/v1/programmes/editions/{edition_id}/feedback/results": Case(
         "get",
         lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/feedback/results",
+        401,
+        404,
+        200,
+        hidden=lambda c: MARKER,
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/seats": Case(
+        "get", lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/seats", 401, 404, 200
+    ),
+    "PUT /api/v1/programmes/editions/{edition_id}/seats": Case(
+        "put",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/seats",
+        401,
+        404,
+        200,
+        data=lambda c: {"seats": [{"agency": "spf", "mode": "on_site", "seats": 2}]},
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/nominations": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/nominations",
+        401,
+        404,
+        200,
+        hidden=lambda c: MARKER,
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/nominations": Case(
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/nominations",
+        401,
+        404,
+        201,
+        data=lambda c: {"mode": "online", "name": "Someone", "email": "someone@spf.example"},
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/nominations/decide": Case(
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/nominations/decide",
+        401,
+        404,
+        200,
+        data=lambda c: {"nomination_ids": [c.nomination.pk], "decision": "confirmed"},
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/nominations/{nomination_id}/withdraw": Case(
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/nominations/{c.nomination.pk}/withdraw",
+        401,
+        404,
+        200,
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/attendance": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/attendance",
+        401,
+        404,
+        200,
+        hidden=lambda c: MARKER,
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/attendance": Case(
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/attendance",
+        401,
+        404,
+        200,
+        data=lambda c: {"session_id": c.session.pk, "nomination_ids": [c.nomination.pk]},
+    ),
+    "POST /api/v1/programmes/editions/{edition_id}/attendance/import": Case(
+        # JSON has no file: 422 for everyone before any lookup (the multipart path: test_an_attendance_upload_...)
+        "post",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/attendance/import",
+        401,
+        422,
+        422,
+    ),
+    "GET /api/v1/programmes/editions/{edition_id}/my-agenda.ics": Case(
+        "get",
+        lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/my-agenda.ics",
         401,
         404,
         200,
@@ -602,7 +728,7 @@ def ctx(make_user):
     request = draft_request(
         owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject=MARKER, asked=MARKER, cases=[case]
     )[0]
-    edition, session, task, material = _programme_edition(owner)
+    edition, session, task, material, nomination, (link, link_token) = _programme_edition(owner)
     return Ctx(
         owner=owner,
         colleague=colleague,
@@ -616,6 +742,9 @@ def ctx(make_user):
         session=session,
         task=task,
         material=material,
+        nomination=nomination,
+        link=link,
+        link_token=link_token,
     )
 
 
@@ -636,14 +765,21 @@ def _programme_edition(owner):
         owner, programme, host_agency=owner.agency, title=MARKER, time_zone="Asia/Singapore", **NEXT_YEAR
     )
     start = dt.datetime(2027, 11, 15, 1, 0, tzinfo=dt.UTC)
+    expert = programmes.add_expert(owner, name="Matrix expert")
     session = programmes.add_session(
-        owner, edition, kind="opening", topic=MARKER, starts_at=start, ends_at=start + dt.timedelta(hours=1)
-    )
+        owner, edition, kind="opening", topic=MARKER, starts_at=start, ends_at=start + dt.timedelta(hours=1),
+        experts=[(expert, "speaker")],
+    )  # fmt: skip
     task = programmes.add_checklist_task(owner, edition, title=MARKER, owner_agency=owner.agency)
     material = programmes.add_material(
         owner, session, kind="recording", title=MARKER, link="https://meet.example.org/matrix-recording"
     )
-    return edition, session, task, material
+    # The owner is SPF's admin and an organiser: nominated (as MARKER), confirmed within SPF's one on-site seat.
+    programmes.set_seats(owner, edition, [(owner.agency, "on_site", 1)])
+    nomination = programmes.nominate(owner, edition, mode="on_site", user=owner, name=MARKER)
+    programmes.decide_nominations(owner, edition, [nomination], "confirmed")
+    link = programmes.create_expert_link(owner, edition, expert)
+    return edition, session, task, material, nomination, link
 
 
 def _import(ctx: Ctx):
@@ -749,6 +885,9 @@ def _missing(ctx: Ctx) -> Ctx:
         session=gone,
         task=gone,
         material=gone,
+        nomination=gone,
+        link=gone,
+        link_token="x" * 43,
     )
 
 
@@ -762,6 +901,8 @@ PATH_IDS_EXEMPT = {
     "path: test_an_upload_to_a_hidden_request_answers_like_a_missing_one",
     "POST /api/v1/programmes/editions/{edition_id}/sessions/{session_id}/materials": "a JSON body is refused (422) "
     "before any lookup; the multipart path: test_an_upload_to_a_hidden_edition_answers_like_a_missing_one",
+    "POST /api/v1/programmes/editions/{edition_id}/attendance/import": "a JSON body is refused (422) before any "
+    "lookup; the multipart path: test_an_attendance_upload_to_a_hidden_edition_answers_like_a_missing_one",
     "GET /api/v1/agencies/{code}": "the public directory of member agencies",
     "PATCH /api/v1/agencies/{code}": "the public directory of member agencies",
 }
@@ -920,6 +1061,76 @@ ID_PARAMETERS: dict[str, IdParam] = {
         ("api:GET /api/v1/audit/events:query:object_id",),
         api=True,
     ),
+    # Programmes: the ids name the owner's agency's users, the edition's nominations and sessions. "Other" cannot see
+    # the edition (in planning): 404 before any of them is looked at; the edition's own checks are in
+    # programmes.tests.test_participation (another agency's user answers 422 exactly like a missing one).
+    "nominate API user": IdParam(
+        "post",
+        lambda c, v: f"/api/v1/programmes/editions/{c.edition.pk}/nominations",
+        lambda c: c.colleague.pk,
+        201,
+        404,
+        ("api:POST /api/v1/programmes/editions/{edition_id}/nominations:body:user",),
+        data=lambda c, v: {"mode": "online", "user": v},
+        api=True,
+    ),
+    "nominate page user": IdParam(
+        "post",
+        lambda c, v: f"/programmes/editions/{c.edition.pk}/nominate/",
+        lambda c: c.colleague.pk,
+        302,
+        404,
+        ("form:lintas.programmes.forms.NominationForm.user",),
+        data=lambda c, v: {"mode": "online", "user": v},
+    ),
+    "decide API nomination_ids": IdParam(
+        "post",
+        lambda c, v: f"/api/v1/programmes/editions/{c.edition.pk}/nominations/decide",
+        lambda c: c.nomination.pk,
+        200,
+        404,
+        ("api:POST /api/v1/programmes/editions/{edition_id}/nominations/decide:body:nomination_ids",),
+        data=lambda c, v: {"nomination_ids": [v], "decision": "wait_listed"},
+        api=True,
+    ),
+    "decide page nominations": IdParam(
+        "post",
+        lambda c, v: f"/programmes/editions/{c.edition.pk}/participants/",
+        lambda c: c.nomination.pk,
+        302,
+        404,
+        ("form:lintas.programmes.forms.DecisionForm.nominations",),
+        data=lambda c, v: {"nominations": [v], "decision": "wait_listed"},
+    ),
+    "attendance API session_id": IdParam(
+        "post",
+        lambda c, v: f"/api/v1/programmes/editions/{c.edition.pk}/attendance",
+        lambda c: c.session.pk,
+        200,
+        404,
+        ("api:POST /api/v1/programmes/editions/{edition_id}/attendance:body:session_id",),
+        data=lambda c, v: {"session_id": v, "nomination_ids": [c.nomination.pk]},
+        api=True,
+    ),
+    "attendance API nomination_ids": IdParam(
+        "post",
+        lambda c, v: f"/api/v1/programmes/editions/{c.edition.pk}/attendance",
+        lambda c: c.nomination.pk,
+        200,
+        404,
+        ("api:POST /api/v1/programmes/editions/{edition_id}/attendance:body:nomination_ids",),
+        data=lambda c, v: {"session_id": c.session.pk, "nomination_ids": [v]},
+        api=True,
+    ),
+    "attendance import page session": IdParam(
+        "post",
+        lambda c, v: f"/programmes/editions/{c.edition.pk}/attendance/import/",
+        lambda c: c.session.pk,
+        200,  # the form again: no file
+        404,
+        ("form:lintas.programmes.forms.AttendanceImportForm.session",),
+        data=lambda c, v: {"session": v},
+    ),
 }
 
 EXPERT_DIRECTORY = "the expert directory every member reads (/programmes/experts/)"
@@ -943,6 +1154,7 @@ NOT_IDS = {
     "(and read); the choices are that edition's sessions the user may add to, any other id an invalid choice",
     "form:lintas.programmes.forms.FeedbackForm.most_useful": "a session of the edition in the URL, which the "
     "participant reads; the choices are that edition's sessions, any other id an invalid choice",
+    "form:lintas.programmes.forms.ExpertLinkForm.expert": EXPERT_DIRECTORY,
     "page:assistance.views:row": "a row of the capability table every member reads; its own agency's admins edit it "
     "(test_capability_row_ids_never_500)",
 }
@@ -1042,7 +1254,16 @@ def test_every_id_parameter_is_in_the_matrix():
         for name in _url_names(get_resolver().url_patterns)
         if name and not name.startswith("api:") and "<" in _route(name)
     }
-    assert page_ids - set(DETAIL_PAGES) - {"agencies:detail", "agencies:edit"} == set()
+    assert page_ids - set(DETAIL_PAGES) - set(PAGE_IDS_EXEMPT) == set()
+
+
+# Pages with a path parameter that is not a refused id (the reason says what it is).
+PAGE_IDS_EXEMPT = {
+    "agencies:detail": "the public directory of member agencies",
+    "agencies:edit": "the public directory of member agencies (its own admins edit)",
+    "programmes:expert_page": "a bearer token, not an id: unknown, expired and revoked links answer the same 404 "
+    "(programmes.tests.test_participation)",
+}
 
 
 def _route(name: str) -> str:
@@ -1168,3 +1389,21 @@ def test_an_upload_to_a_hidden_edition_answers_like_a_missing_one(ctx):
         answers.append((response.status_code, response.content, _normalised_queries(queries)))
     assert answers[1][0] == 404 and answers[1] == answers[2]
     assert not Material.objects.filter(title="x").exists()
+
+
+def test_an_attendance_upload_to_a_hidden_edition_answers_like_a_missing_one(ctx):
+    """The multipart path of ``POST /programmes/editions/{id}/attendance/import`` (the matrix sends JSON, refused
+    before any lookup): another agency's member gets the missing edition's answer, after the same statements."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = services.create_api_token(ctx.other, name="upload", scope=TokenScope.READ_WRITE, days=1)
+    client, headers = Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    answers = []
+    for pk in (MISSING_ID, ctx.edition.pk, MISSING_ID):  # the first warms the token cache
+        upload = SimpleUploadedFile("zoom.csv", b"Name,Email\nA,a@spf.example\n", content_type="text/csv")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"/api/v1/programmes/editions/{pk}/attendance/import", {"file": upload}, **headers)
+        answers.append((response.status_code, response.content, _normalised_queries(queries)))
+    assert answers[1][0] == 404 and answers[1] == answers[2]

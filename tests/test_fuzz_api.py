@@ -196,9 +196,10 @@ def world(make_user, settings, tmp_path):
     sent = transition(colleague, sent, "submit", version=sent.version)
     sent = transition(spf, sent, "approve", version=sent.version)
     edition, session, material = _programme(spf)
+    open_edition, nomination = _open_programme(spf)
     current = World(tokens=tokens)
     current.known = {
-        "edition_id": [edition.pk],
+        "edition_id": [edition.pk, open_edition.pk],
         "session_id": [session.pk],
         "material_id": [material.pk],
         "case_id": [spf_case.pk, pntl_case.pk],
@@ -208,6 +209,7 @@ def world(make_user, settings, tmp_path):
         "user_id": [colleague.pk, spf.pk, pntl.pk],
         "token_id": spare,
         "code": ["spf", "pntl", "knpa"],
+        "nomination_id": [nomination.pk],
     }
     # A real WSGI handler, as gunicorn runs it, inside the test's transaction: what Django's test client does.
     request_started.disconnect(close_old_connections)
@@ -224,6 +226,27 @@ def world(make_user, settings, tmp_path):
         got_request_exception.disconnect(_remember_exception)
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+def _open_programme(spf):
+    """An SPF-hosted edition open for nominations, SPF's fuzz admin its organiser, with seats and a nomination."""
+    from lintas.accounts.models import UserRole
+    from lintas.programmes import services as programmes
+    from lintas.programmes.models import Programme
+
+    UserRole.objects.create(user=spf, role=Role.PROGRAMME_ORGANISER)
+    spf.__dict__.pop("roles", None)
+    programme = Programme.objects.create(
+        name="Fuzz programme", coordinating_agency=Agency.objects.get(code="aseanapol")
+    )
+    edition = programmes.create_edition(
+        spf, programme, host_agency=spf.agency, title="Fuzz edition", starts_on="2027-11-15", ends_on="2027-11-19",
+        status="open_for_nominations", time_zone="Asia/Singapore",
+    )  # fmt: skip
+    programmes.add_session(spf, edition, kind="opening", topic="Opening", starts_at="2027-11-15T09:00",
+                           ends_at="2027-11-15T10:00")  # fmt: skip
+    programmes.set_seats(spf, edition, [(spf.agency, "online", 2)])
+    return edition, programmes.nominate(spf, edition, mode="online", name="Fuzz nominee", email="n@spf.example")
 
 
 @pytest.fixture

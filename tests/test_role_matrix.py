@@ -53,6 +53,7 @@ USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "secretariat organiser": ("aseanapol", (Role.PROGRAMME_ORGANISER,)),
 }
 PROGRAMME_NOT = ("spf admin", "spf non-admin")  # programme writes need the organiser role (host or Secretariat)
+NOMINATE_NOT = ("spf non-admin", "spf organiser")  # nominating and withdrawing need the agency admin role
 NEXT_DATES = {"starts_on": "2028-11-13", "ends_on": "2028-11-17"}
 NEW_SESSION = {"kind": "lecture", "topic": "t", "starts_at": "2027-11-16T10:00", "ends_at": "2027-11-16T11:00"}
 
@@ -117,7 +118,39 @@ class World:
             ends_at="2027-11-15T10:00",
         )  # fmt: skip
         self.task = programmes.add_checklist_task(organiser, edition, title="Book", owner_agency=organiser.agency)
+        expert = programmes.add_expert(organiser, name="Role matrix expert")
+        programmes.update_session(organiser, self.session, experts=[(expert, "speaker")])
+        self.expert = expert
         return edition
+
+    @cached_property
+    def nomination(self):
+        """A confirmed SPF participant of the edition (online, within SPF's seats) with an e-mail address."""
+        from lintas.programmes import services as programmes
+        from lintas.programmes.models import Nomination
+
+        programmes.set_seats(self.user("spf organiser"), self.edition, [(Agency.objects.get(code="spf"), "online", 1)])
+        return Nomination.objects.create(
+            edition=self.edition, agency=Agency.objects.get(code="spf"), mode="online", name="Participant",
+            email="participant@spf.example", status="confirmed",
+        )  # fmt: skip
+
+    @cached_property
+    def open_edition(self):
+        """An SPF-hosted edition open for nominations: SPF's admins nominate to it."""
+        from lintas.programmes import services as programmes
+
+        return programmes.create_edition(
+            self.user("spf organiser"), self.edition.programme, host_agency=Agency.objects.get(code="spf"),
+            title="Open edition", starts_on="2028-11-13", ends_on="2028-11-17", status="open_for_nominations",
+        )  # fmt: skip
+
+    @cached_property
+    def expert_link(self):
+        from lintas.programmes import services as programmes
+
+        self.edition  # noqa: B018 - makes the expert
+        return programmes.create_expert_link(self.user("spf organiser"), self.edition, self.expert)[0]
 
     def request(self, status: str = "draft", priority: str = "routine"):
         item = assistance.draft_request(
@@ -146,6 +179,7 @@ class Write:
     allowed: str | None = None  # API: a user with the role, for whom the same request succeeds
     data: Callable[[World], object] = field(default=lambda w: {})
     ndjson: bool = False  # API body: one JSON object per line instead of one JSON document
+    multipart: bool = False  # API body: a form with files (``data`` gives the fields and files)
     status: int = 403
 
     @property
@@ -554,6 +588,126 @@ WRITES.update(
             lambda w: f"/programmes/editions/{w.edition.pk}/certificates/999/revoke/",
             PROGRAMME_NOT,
         ),
+        "api seats put": Write(
+            "PUT /api/v1/programmes/editions/{edition_id}/seats",
+            "put",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/seats",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"seats": [{"agency": "spf", "mode": "online", "seats": 3}]},
+        ),
+        "api nominate": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/nominations",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.open_edition.pk}/nominations",
+            NOMINATE_NOT,
+            "spf admin",
+            data=lambda w: {"mode": "online", "name": "Insp. Tan", "email": "tan@spf.example"},
+        ),
+        "api nominations decide": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/nominations/decide",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/nominations/decide",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"nomination_ids": [w.nomination.pk], "decision": "wait_listed"},
+        ),
+        "api nomination withdraw": Write(
+            # Others of SPF do not see the nomination at all (404); the organisers see it but do not withdraw.
+            "POST /api/v1/programmes/editions/{edition_id}/nominations/{nomination_id}/withdraw",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/nominations/{w.nomination.pk}/withdraw",
+            ("spf organiser",),
+            "spf admin",
+        ),
+        "api attendance record": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/attendance",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/attendance",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {"session_id": w.session.pk, "nomination_ids": [w.nomination.pk]},
+        ),
+        "api attendance import": Write(
+            "POST /api/v1/programmes/editions/{edition_id}/attendance/import",
+            "post",
+            lambda w: f"/api/v1/programmes/editions/{w.edition.pk}/attendance/import",
+            PROGRAMME_NOT,
+            "spf organiser",
+            data=lambda w: {
+                "file": SimpleUploadedFile("export.csv", f"Name,Email\nP,{w.nomination.email}\n".encode()),
+                "session": w.session.pk,
+            },
+            multipart=True,
+        ),
+        "page seats": Write(
+            "programmes:seats",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/seats/",
+            PROGRAMME_NOT,
+            data=lambda w: {"spf__online": "2"},
+        ),
+        "page nominate": Write(
+            "programmes:nominate",
+            "post",
+            lambda w: f"/programmes/editions/{w.open_edition.pk}/nominate/",
+            NOMINATE_NOT,
+            data=lambda w: {"mode": "online", "name": "Insp. Tan"},
+        ),
+        "page nomination withdraw": Write(
+            "programmes:nomination_withdraw",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/nominations/{w.nomination.pk}/withdraw/",
+            NOMINATE_NOT,
+        ),
+        "page nominations decide": Write(
+            "programmes:participants",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/participants/",
+            PROGRAMME_NOT,
+            data=lambda w: {"nominations": [w.nomination.pk], "decision": "declined"},
+        ),
+        "page attendance mark": Write(
+            "programmes:attendance_mark",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/attendance/{w.session.pk}/{w.nomination.pk}/",
+            PROGRAMME_NOT,
+            data=lambda w: {"present": "1"},
+        ),
+        "page attendance all present": Write(
+            "programmes:attendance_all_present",
+            "post",
+            lambda w: (
+                f"/programmes/editions/{w.edition.pk}/attendance/{w.session.pk}/all-present/" if w.nomination else ""
+            ),
+            PROGRAMME_NOT,
+        ),
+        "page attendance import": Write(
+            "programmes:attendance_import",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/attendance/import/",
+            PROGRAMME_NOT,
+            data=lambda w: {"file": SimpleUploadedFile("e.csv", f"Name,Email\nP,{w.nomination.email}\n".encode())},
+        ),
+        "page session join": Write(  # only the edition's confirmed participants join
+            "programmes:session_join",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/sessions/{w.session.pk}/join/",
+            ("spf admin", "spf organiser"),
+        ),
+        "page expert link create": Write(
+            "programmes:expert_links",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/expert-links/",
+            PROGRAMME_NOT,
+            data=lambda w: {"expert": w.expert.pk, "days": "7"},
+        ),
+        "page expert link revoke": Write(
+            "programmes:expert_link_revoke",
+            "post",
+            lambda w: f"/programmes/editions/{w.edition.pk}/expert-links/{w.expert_link.pk}/revoke/",
+            PROGRAMME_NOT,
+        ),
         "page expert add": Write(
             "programmes:expert_create",
             "post",
@@ -638,6 +792,8 @@ def _prepare(world: World, write: Write, who: str, signed_in) -> Callable[[], ob
     method = getattr(Client(), write.method)
     if write.method == "delete":
         return lambda: method(url, **headers)
+    if write.multipart:
+        return lambda: method(url, data, **headers)
     if write.ndjson:
         body = "\n".join(json.dumps(row) for row in data)
         return lambda: method(url, body, content_type="application/x-ndjson", **headers)

@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     REQUEST = "request", _("Assistance request")
     DEADLINE = "deadline", _("Deadline")
     ALLOWANCE = "allowance", _("Hourly allowance")
+    PROGRAMME = "programme", _("Capacity-building programme")
 
 
 class NotificationQuerySet(models.QuerySet):

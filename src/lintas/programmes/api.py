@@ -21,7 +21,7 @@ from lintas.audit.services import record_event, record_read
 from lintas.core.access import get_visible_or_404
 from lintas.core.api_input import Id
 from lintas.programmes import feedback, ical, materials, report, services
-from lintas.programmes.models import Certificate, Edition, Expert, Nomination, Programme
+from lintas.programmes.models import Attendance, Certificate, Edition, Expert, Nomination, Programme
 
 __all__ = ["router"]
 
@@ -955,3 +955,338 @@ def feedback_results(request, edition_id: Id):
     summary = feedback.feedback_summary(edition)
     record_read(Action.FEEDBACK_VIEWED, actor=request.user, target=edition, details={"responses": summary["responses"]})
     return summary
+
+
+# --- Seats, nominations, attendance, my agenda (decision 0040) -------------------------------------------------------
+
+
+def _edition(request, edition_id):
+    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
+
+
+class SeatOut(Schema):
+    agency: str = Field(..., alias="agency.code")
+    mode: str
+    seats: int
+
+
+class SeatIn(Schema):
+    agency: str = Field(..., description="The agency's code, e.g. rmp")
+    mode: str = Field(..., description="on_site or online")
+    seats: int = Field(..., ge=0, le=services.SEAT_CAP)
+
+
+class SeatsIn(Schema):
+    seats: list[SeatIn] = Field(
+        ..., max_length=200, description="Every allocation: agencies and modes not listed get none"
+    )
+
+
+@router.get(
+    "/editions/{edition_id}/seats",
+    response=list[SeatOut],
+    summary="Seats per agency and mode",
+    description="Everyone who may read the edition reads its seats.",
+)
+def list_seats(request, edition_id: Id):
+    return _edition(request, edition_id).seats.select_related("agency")
+
+
+@router.put(
+    "/editions/{edition_id}/seats",
+    response=list[SeatOut],
+    summary="Set the seats per agency and mode (organisers)",
+    description="Replaces every allocation of the edition. Refused (422) below the nominations already confirmed "
+    "for an agency and mode.",
+)
+def put_seats(request, edition_id: Id, payload: SeatsIn):
+    from django.core.exceptions import ValidationError
+
+    edition = _edition(request, edition_id)
+    rows = payload.dict()["seats"]
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=[row["agency"] for row in rows])}
+    missing = sorted({row["agency"] for row in rows} - set(agencies))
+    if missing and edition.organised_by(request.user):
+        raise ValidationError({"seats": [f"Unknown agency: {code}" for code in missing]})
+    allocations = [(agencies[r["agency"]], r["mode"], r["seats"]) for r in rows if r["agency"] in agencies]
+    services.set_seats(request.user, edition, allocations)
+    return edition.seats.select_related("agency")
+
+
+class NominationOut(Schema):
+    id: int
+    edition: int = Field(..., alias="edition_id")
+    agency: str = Field(..., alias="agency.code")
+    mode: str
+    user: int | None = Field(None, alias="user_id")
+    name: str
+    rank: str
+    unit: str
+    email: str
+    language: str
+    status: str
+    note: str
+    nominated_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class NominationIn(Schema):
+    mode: str = Field(..., description="on_site or online")
+    user: Id | None = Field(None, description="A Lintas user of your own agency; or leave out and give a name")
+    name: str = Field("", description="Required without a user")
+    rank: str = ""
+    unit: str = ""
+    email: str = ""
+    language: str = ""
+
+
+class DecisionIn(Schema):
+    nomination_ids: list[Id] = Field(..., min_length=1, max_length=500)
+    decision: str = Field(..., description="confirmed, wait_listed or declined")
+    note: str = ""
+
+
+def _nominations(request, edition):
+    return Nomination.objects.visible_to(request.user).filter(edition=edition).select_related("agency")
+
+
+@router.get(
+    "/editions/{edition_id}/nominations",
+    response=list[NominationOut],
+    summary="Nominations you may see",
+    description="The edition's organisers see all; an agency admin their own agency's; a nominee their own. "
+    "Filters: agency (code), mode, status.",
+)
+def list_nominations(request, edition_id: Id, agency: str = "", mode: str = "", status: str = ""):
+    rows = _nominations(request, _edition(request, edition_id))
+    if agency:
+        rows = rows.filter(agency__code=agency)
+    if mode:
+        rows = rows.filter(mode=mode)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+@router.post(
+    "/editions/{edition_id}/nominations",
+    response={201: NominationOut},
+    summary="Nominate an officer of your own agency (agency admins)",
+    description="While the edition is open for nominations (its organisers at any time). A user must belong to your "
+    "agency; a person without an account needs a name. More officers than seats may be nominated: the organisers "
+    "confirm at most the seats.",
+)
+def create_nomination(request, edition_id: Id, payload: NominationIn):
+    from lintas.accounts.models import User
+    from lintas.core.access import visible_or_invalid
+
+    edition = _edition(request, edition_id)
+    data = payload.dict()
+    user_id = data.pop("user")
+    user = None
+    if user_id is not None:
+        mine = User.objects.filter(agency=request.user.agency_id)
+        user = visible_or_invalid(mine, request.user, [user_id], field="user", message="Unknown user.")[0]
+    return Status(201, services.nominate(request.user, edition, user=user, **data))
+
+
+@router.post(
+    "/editions/{edition_id}/nominations/decide",
+    response=list[NominationOut],
+    summary="Confirm, wait-list or decline nominations (organisers)",
+    description="All or none: confirming beyond the seats of an agency and mode is refused (422) with the reason.",
+)
+def decide(request, edition_id: Id, payload: DecisionIn):
+    from django.core.exceptions import ValidationError
+
+    edition = _edition(request, edition_id)
+    if not edition.organised_by(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only the programme's organisers may do this.")
+    found = list(edition.nominations.filter(pk__in=payload.nomination_ids))
+    if len(found) != len(set(payload.nomination_ids)):
+        raise ValidationError({"nomination_ids": ["Unknown nomination."]})
+    services.decide_nominations(request.user, edition, found, payload.decision, note=payload.note)
+    return edition.nominations.filter(pk__in=payload.nomination_ids).select_related("agency")
+
+
+@router.post(
+    "/editions/{edition_id}/nominations/{nomination_id}/withdraw",
+    response=NominationOut,
+    summary="Withdraw a nomination (the nominating agency's admins)",
+)
+def withdraw(request, edition_id: Id, nomination_id: Id):
+    edition = _edition(request, edition_id)
+    nomination = get_visible_or_404(_nominations(request, edition), request.user, pk=nomination_id)
+    return services.withdraw_nomination(request.user, nomination)
+
+
+class AttendanceOut(Schema):
+    nomination: int = Field(..., alias="nomination_id")
+    session: int = Field(..., alias="session_id")
+    present: bool
+    source: str
+    recorded_at: dt.datetime
+
+
+class AttendanceRate(Schema):
+    participants: int
+    present: int
+    possible: int
+    rate: float | None
+
+
+class SessionRate(Schema):
+    id: int
+    topic: str
+    starts_at: dt.datetime
+    expected: int
+    present: int
+    rate: float | None
+
+
+class AgencyRate(AttendanceRate):
+    agency: str
+    agency_name: str
+    mode: str
+
+
+class AttendanceSummaryOut(Schema):
+    participants: int
+    sessions: list[SessionRate]
+    agencies: list[AgencyRate]
+    modes: dict[str, AttendanceRate]
+    overall: AttendanceRate
+
+
+class AttendanceListOut(Schema):
+    records: list[AttendanceOut]
+    summary: AttendanceSummaryOut
+
+
+class AttendanceIn(Schema):
+    session_id: Id
+    nomination_ids: list[Id] = Field(..., min_length=1, max_length=500)
+    present: bool = True
+
+
+class ImportReportOut(Schema):
+    rows: int
+    matched: int
+    recorded: int
+    unchanged: int
+    skipped: list[dict]
+
+
+def _organiser_of(request, edition) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not edition.organised_by(request.user):
+        raise PermissionDenied("Only the programme's organisers may do this.")
+
+
+_REFUSED_TO_OTHERS = {  # a read the edition's organisers alone may make: others who see the edition get 403
+    "responses": {
+        403: {
+            "description": "Not an organiser of this edition",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/editions/{edition_id}/attendance",
+    response=AttendanceListOut,
+    summary="Attendance of an edition, with rates per session and agency (organisers)",
+    description="Every record (present or absent, and its source: organiser, online_join, platform_export) and the "
+    "rates of lintas.programmes.selectors.attendance_summary. Others who may read the edition get 403.",
+    openapi_extra=_REFUSED_TO_OTHERS,
+)
+def list_attendance(request, edition_id: Id):
+    from lintas.programmes.selectors import attendance_summary
+
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    records = Attendance.objects.filter(session__edition=edition).order_by("session__starts_at", "nomination_id")
+    return {"records": list(records), "summary": attendance_summary(edition)}
+
+
+@router.post(
+    "/editions/{edition_id}/attendance",
+    response=AttendanceListOut,
+    summary="Record attendance at a session (organisers)",
+    description="Marks confirmed participants present (or absent with present=false) at one session of the edition.",
+)
+def record(request, edition_id: Id, payload: AttendanceIn):
+    from django.core.exceptions import ValidationError
+
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    session = edition.sessions.filter(pk=payload.session_id).first()
+    if session is None:
+        raise ValidationError({"session_id": ["Unknown session."]})
+    found = list(edition.nominations.filter(pk__in=payload.nomination_ids))
+    if len(found) != len(set(payload.nomination_ids)):
+        raise ValidationError({"nomination_ids": ["Unknown nomination."]})
+    services.record_attendance(request.user, session, found, payload.present)
+    return list_attendance(request, edition_id)
+
+
+@router.post(
+    "/editions/{edition_id}/attendance/import",
+    response=ImportReportOut,
+    summary="Import the online platform's attendance export (multipart 'file'; organisers)",
+    description="A Zoom, Teams or Webex participants export (CSV, UTF-8 or UTF-16, at most 2 MB), keyed by e-mail. "
+    "Optional form fields: session (an id: every matched row attended it) and time_zone (of times without one; the "
+    "edition's by default). All or nothing: a line that cannot be read imports nothing (422, lines named). "
+    "Importing the same file again changes nothing.",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "minLength": 1},
+                            "session": {"type": "integer", "minimum": 1},
+                            "time_zone": {"type": "string"},
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
+def import_export(request, edition_id: Id, file: File[UploadedFile], session: Form[Id | None] = None,
+                  time_zone: Form[str] = ""):  # fmt: skip
+    from django.core.exceptions import ValidationError
+
+    from lintas.programmes.attendance_csv import MAX_BYTES
+
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    chosen = None
+    if session is not None:
+        chosen = edition.sessions.filter(pk=session).first()
+        if chosen is None:
+            raise ValidationError({"session": ["Unknown session."]})
+    if file.size > MAX_BYTES:
+        raise ValidationError({"file": [f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."]})
+    file.seek(0)  # the input guard has read it already
+    return services.import_attendance(
+        request.user, edition, file.read(), file_name=file.name or "", session=chosen, time_zone=time_zone or None
+    )
+
+
+@router.get(
+    "/editions/{edition_id}/my-agenda.ics",
+    summary="Your own agenda of an edition as iCalendar (confirmed participants)",
+    description="404 unless you are a confirmed participant of the edition. The download is audited.",
+    response={200: str},
+    openapi_extra={"responses": {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}}},
+)
+def my_agenda_ics(request, edition_id: Id):
+    from lintas.programmes.views import participant_calendar
+
+    return participant_calendar(request, _edition(request, edition_id))

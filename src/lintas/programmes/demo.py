@@ -20,6 +20,7 @@ __all__ = [
     "PROGRAMME_NAME",
     "seed_demo_materials",
     "seed_demo_materials_and_feedback",
+    "seed_demo_participation",
     "seed_demo_programmes",
     "seed_demo_reports",
     "seed_feedback",
@@ -146,6 +147,7 @@ def seed_demo_programmes() -> list[Edition]:
     ]:
         task = services.add_checklist_task(actor, first, title=title, owner_agency=agency, due_on=due)
         services.complete_checklist_task(actor, task)
+    seed_demo_participation(actor, first)
     first = services.update_edition(actor, first, status=EditionStatus.COMPLETED)
     second = services.plan_next_edition(organisers["knpa.supervisor"], first)
     return [first, second]
@@ -378,3 +380,81 @@ def seed_demo_materials_and_feedback() -> dict:
     actor = organisers["knpa.supervisor"]
     materials = seed_demo_materials(first, actor)
     return {"materials": len(materials), "answers": seed_feedback(first, actor)}
+
+
+# --- Seats, nominations and attendance of the 1st edition (decision 0040) -------------------------------------------
+# (agency code, mode, seats, officer without an account: name, rank, unit, language). Each agency's admin also
+# nominates its demo investigator (INTERPOL's too; the Secretariat its liaison officer), so participants can sign in.
+PARTICIPANTS = [
+    ("rmp", "on_site", 2, ("Nurul Aina binti Hassan", "Inspector", "Commercial Crime Investigation Department", "ms")),
+    ("cnp", "on_site", 2, ("Sok Dara", "Captain", "Anti-Cybercrime Department", "km")),
+    ("inp", "on_site", 2, ("Rina Wulandari", "AKP", "Directorate of Cyber Crime (Dittipidsiber)", "id")),
+    ("pnp", "on_site", 2, ("Maria Santos", "Police Captain", "Anti-Cybercrime Group", "en")),
+    ("rtp", "on_site", 2, ("Somchai Kittisak", "Police Captain", "Cyber Crime Investigation Bureau", "th")),
+    ("mps-vn", "on_site", 2, ("Nguyen Van An", "Major", "Department of Cyber Security and High-Tech Crime", "vi")),
+    ("spf", "online", 2, ("Tan Wei Ming", "ASP", "Anti-Scam Command", "en")),
+    ("rbpf", "online", 2, ("Hajah Siti Aminah", "Inspector", "Commercial Crime Investigation Division", "ms")),
+    ("interpol", "on_site", 1, None),
+    ("aseanapol", "on_site", 2, ("Aisyah Rahman", "Ms.", "ASEANAPOL Secretariat, Police Services", "en")),
+]
+# (agency code, "user" or "guest", session index): recorded absent; everyone else attended every session.
+ABSENCES = {("cnp", "guest", 2), ("inp", "user", 4), ("rbpf", "guest", 3), ("pnp", "user", 1)}
+
+
+def _guest_email(name: str, code: str) -> str:
+    return f"{'.'.join(name.lower().split()[:2])}@{code}.demo.invalid"
+
+
+def _admin_of(code: str) -> User | None:
+    agency = Agency.objects.get(code=code)
+    return User.objects.filter(username=f"{code}.admin" if agency.is_secretariat else f"{code}.supervisor").first()
+
+
+def seed_demo_participation(actor: User, edition: Edition) -> int:
+    """Open ``edition`` for nominations, set its seats, let each agency's admin nominate (a demo user and an officer
+    without an account), confirm them all, and record attendance: on site by the organisers, online by joining
+    through Lintas (users) and by the platform's export (officers without accounts); a few absences. Returns the
+    participants confirmed. Called once, while the edition is made (the demo is idempotent above it)."""
+    services.update_edition(actor, edition, status=EditionStatus.OPEN_FOR_NOMINATIONS)
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=[row[0] for row in PARTICIPANTS])}
+    services.set_seats(actor, edition, [(agencies[code], mode, seats) for code, mode, seats, _g in PARTICIPANTS])
+    people: dict[tuple[str, str], object] = {}
+    for code, mode, _seats, guest in PARTICIPANTS:
+        admin = _admin_of(code)
+        if admin is None:
+            continue
+        officer = User.objects.filter(username=f"{code}.liaison" if code == "aseanapol" else f"{code}.investigator")
+        if officer.exists():
+            people[(code, "user")] = services.nominate(admin, edition, mode=mode, user=officer.get())
+        if guest is not None:
+            name, rank, unit, language = guest
+            people[(code, "guest")] = services.nominate(
+                admin, edition, mode=mode, name=name, rank=rank, unit=unit, email=_guest_email(name, code),
+                language=language,
+            )  # fmt: skip
+    services.decide_nominations(actor, edition, list(people.values()), "confirmed")
+    services.update_edition(actor, edition, status=EditionStatus.RUNNING)
+    sessions = list(edition.sessions.order_by("starts_at"))
+    export = ["Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest"]
+    for index, session in enumerate(sessions):
+        on_site, absent = [], []
+        for (code, kind), nomination in people.items():
+            if (code, kind, index) in ABSENCES:
+                absent.append(nomination)
+            elif nomination.mode == "on_site":
+                on_site.append(nomination)
+            elif nomination.user is not None:
+                services.join_online(nomination.user, session, now=session.starts_at - dt.timedelta(minutes=3))
+            else:
+                joined = session.starts_at.astimezone(SEOUL) - dt.timedelta(minutes=2)
+                left = session.ends_at.astimezone(SEOUL)
+                minutes = int((left - joined).total_seconds() // 60)
+                export.append(
+                    f"{nomination.name},{nomination.email},{joined:%m/%d/%Y %I:%M:%S %p},{left:%m/%d/%Y %I:%M:%S %p},"
+                    f"{minutes},Yes"
+                )
+        services.record_attendance(actor, session, on_site, True)
+        if absent:
+            services.record_attendance(actor, session, absent, False)
+    services.import_attendance(actor, edition, ("\n".join(export) + "\n").encode(), file_name="zoom-participants.csv")
+    return len(people)

@@ -10,13 +10,18 @@ from lintas.programmes.choices import EditionStatus, MaterialKind, SessionKind
 from lintas.programmes.models import Expert
 
 __all__ = [
+    "AttendanceImportForm",
     "ChecklistTaskForm",
+    "DecisionForm",
     "EditionForm",
     "ExpertForm",
+    "ExpertLinkForm",
     "FeedbackForm",
     "MaterialForm",
+    "NominationForm",
     "ProgrammeForm",
     "ReportForm",
+    "SeatsForm",
     "SessionForm",
     "SurveyForm",
 ]
@@ -239,3 +244,116 @@ class FeedbackForm(forms.Form):
             "comments": data.get("comments", ""),
             "topics_wanted": data.get("topics_wanted", ""),
         }
+
+
+# --- Seats, nominations, attendance, expert links (decision 0040) --------------------------------------------------
+
+_SELECT = forms.Select(attrs=_TEXT)
+
+
+class SeatsForm(forms.Form):
+    """One number per participating agency and mode; built for the agencies of the directory."""
+
+    def __init__(self, *args, agencies, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        from lintas.programmes.choices import ParticipationMode
+
+        self.rows = []
+        for agency in agencies:
+            names = []
+            for mode, label in ParticipationMode.choices:
+                name = f"{agency.code}__{mode}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{agency.short_name}: {label}",
+                    required=False,
+                    min_value=0,
+                    initial=current.get((agency.pk, mode), 0),
+                    widget=forms.NumberInput(attrs={**_TEXT, "min": 0, "inputmode": "numeric"}),
+                )
+                names.append(self[name])
+            self.rows.append((agency, names))
+        self.agencies = {agency.code: agency for agency in agencies}
+
+    def allocations(self) -> list[tuple]:
+        out = []
+        for name, value in self.cleaned_data.items():
+            code, mode = name.split("__", 1)
+            out.append((self.agencies[code], mode, value or 0))
+        return out
+
+
+class NominationForm(forms.Form):
+    """An officer of the admin's own agency: a Lintas user, or a person without an account."""
+
+    user = forms.ModelChoiceField(
+        label=_("Lintas user"),
+        queryset=None,
+        required=False,
+        empty_label=_("— someone without an account (fill in below) —"),
+        widget=_SELECT,
+    )
+    mode = forms.ChoiceField(label=_("Mode"), widget=_SELECT)
+    name = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    rank = forms.CharField(label=_("Rank"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.TextInput(attrs=_TEXT))
+    email = forms.CharField(label=_("E-mail"), required=False, widget=forms.EmailInput(attrs=_TEXT))
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=_SELECT)
+
+    def __init__(self, *args, users, **kwargs):
+        from django.conf import settings
+
+        from lintas.programmes.choices import ParticipationMode
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["mode"].choices = ParticipationMode.choices
+        self.fields["language"].choices = [("", "—"), *settings.LANGUAGES]
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class DecisionForm(forms.Form):
+    """Several nominations of one edition at once: confirm, wait-list or decline."""
+
+    nominations = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    decision = forms.ChoiceField(
+        choices=[("confirmed", _("Confirm")), ("wait_listed", _("Wait-list")), ("declined", _("Decline"))]
+    )
+
+    def __init__(self, *args, nominations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominations"].queryset = nominations
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attendance export (CSV)"),
+        help_text=_("Zoom, Teams or Webex participants export; e-mail addresses identify the participants."),
+        widget=forms.ClearableFileInput(attrs={**_TEXT, "accept": ".csv,.txt,text/csv"}),
+    )
+    session = forms.ModelChoiceField(
+        label=_("Session"),
+        queryset=None,
+        required=False,
+        empty_label=_("— by the join and leave times —"),
+        widget=_SELECT,
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone of the export's times"), required=False, widget=forms.TextInput(attrs=_TEXT)
+    )
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+
+
+class ExpertLinkForm(forms.Form):
+    expert = forms.ModelChoiceField(label=_("Expert"), queryset=None, widget=_SELECT)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), initial=30, min_value=1, max_value=180, widget=forms.NumberInput(attrs=_TEXT)
+    )
+
+    def __init__(self, *args, experts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts

@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from lintas.accounts.choices import Role
@@ -73,7 +73,8 @@ class Programme(models.Model):
 
 class EditionQuerySet(AgencyScopedQuerySet):
     """Editions a user may read: every member those past planning; organisers of the host or the coordinating agency
-    also those in planning."""
+    also those in planning; a confirmed participant (a nomination with their account) the editions they take part
+    in, whatever their status (decision 0040). One query: the participation is an ``EXISTS``, not a join."""
 
     agency_field = "host_agency"
 
@@ -81,10 +82,14 @@ class EditionQuerySet(AgencyScopedQuerySet):
         shown = ~Q(status=EditionStatus.PLANNING)
         if user.has_role(Role.PROGRAMME_ORGANISER):
             shown |= Q(host_agency=user.agency_id) | Q(programme__coordinating_agency=user.agency_id)
+        shown |= Exists(
+            Nomination.objects.filter(edition=OuterRef("pk"), user=user.pk, status=NominationStatus.CONFIRMED)
+        )
         return self.filter(shown)
 
     def visibility_key(self, user):
-        return (user.agency_id, user.has_role(Role.PROGRAMME_ORGANISER))
+        # The user's own id: the participation rule names them (the cached SQL holds it as a parameter).
+        return (user.pk, user.agency_id, user.has_role(Role.PROGRAMME_ORGANISER))
 
 
 class Edition(models.Model):

@@ -8,15 +8,20 @@ form and the API refuse the same things with the same messages.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lintas.accounts.choices import Role
+from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
 from lintas.audit.services import record_event
 from lintas.cases.choices import Tlp
@@ -24,19 +29,30 @@ from lintas.core.access import assert_still_visible, parse_id
 from lintas.core.models import can_read
 from lintas.core.uploads import check_upload
 from lintas.core.validation import add_error, clean_date, clean_datetime, clean_integer, clean_text, raise_errors
-from lintas.programmes.choices import EditionStatus, MaterialKind, NominationStatus, SessionKind, SessionRoleKind
+from lintas.programmes.choices import (
+    AttendanceSource,
+    EditionStatus,
+    MaterialKind,
+    NominationStatus,
+    ParticipationMode,
+    SessionKind,
+    SessionRoleKind,
+)
 from lintas.programmes.feedback import rateable_sessions
 from lintas.programmes.materials import can_add_material, can_remove_material
 from lintas.programmes.models import (
+    Attendance,
     ChecklistTask,
     Edition,
     Expert,
+    ExpertLink,
     FeedbackReceipt,
     FeedbackResponse,
     Material,
     Nomination,
     Programme,
     ProgrammeSession,
+    SeatAllocation,
     SessionRating,
     SessionRole,
     Survey,
@@ -51,18 +67,28 @@ __all__ = [
     "add_session",
     "complete_checklist_task",
     "create_edition",
+    "create_expert_link",
     "create_programme",
+    "decide_nominations",
     "give_feedback",
+    "import_attendance",
     "issue_certificates",
+    "join_online",
     "may_start_programme",
+    "nominate",
     "plan_next_edition",
     "publish_report",
+    "record_attendance",
     "remove_material",
     "revoke_certificate",
+    "revoke_expert_link",
+    "set_seats",
     "update_edition",
     "update_report",
     "update_session",
     "update_survey",
+    "use_expert_link",
+    "withdraw_nomination",
 ]
 
 # "A year later" is 52 weeks: the same weekday, one or two calendar days earlier (decision 0038). A Monday-to-Friday
@@ -892,3 +918,518 @@ def give_feedback(
         details={"edition": edition.pk},  # never the response: the receipt and the answer stay apart
     )
     return receipt
+
+
+# --- Seats, nominations, attendance, expert links (issue 16 item 3; decision 0040) ---------------------------------
+# Seats are set by the organisers per agency and mode. An agency admin nominates officers of their own agency, as
+# many as they like, while the edition is open for nominations; the organisers confirm at most the seats of each
+# agency and mode (confirming beyond is refused), wait-list or decline. Attendance is recorded by the organisers (on
+# site), by the participant's own "Join online", or from the online platform's export. Experts without an account
+# get a personal link (only its SHA-256 is kept) that expires and may be revoked.
+
+SEAT_CAP = 500  # seats per agency and mode: a typing error beyond
+JOIN_EARLY = dt.timedelta(minutes=15)  # "Join online" opens this long before a session starts
+EXPERT_LINK_DAYS = (1, 180)
+DECISIONS = (NominationStatus.CONFIRMED, NominationStatus.WAIT_LISTED, NominationStatus.DECLINED)
+
+
+def _organisers_only(actor, edition: Edition) -> None:
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+
+
+def _locked_edition(edition: Edition) -> Edition:
+    """The edition row locked: seat counts and confirmations of one edition are decided one writer at a time."""
+    return Edition.objects.select_for_update().select_related("programme", "host_agency").get(pk=edition.pk)
+
+
+def _label(agency_code: str, mode: str) -> str:
+    return f"{agency_code.upper()} {ParticipationMode(mode).label}"
+
+
+def confirmed_counts(edition: Edition, *, exclude=()) -> dict[tuple[int, str], int]:
+    """Confirmed nominations of ``edition`` per (agency id, mode), leaving out the nominations ``exclude`` names."""
+    rows = (
+        edition.nominations.filter(status=NominationStatus.CONFIRMED)
+        .exclude(pk__in=[n.pk for n in exclude])
+        .values_list("agency_id", "mode")
+        .annotate(n=Count("pk"))
+    )
+    return {(agency, mode): n for agency, mode, n in rows}
+
+
+@transaction.atomic
+def set_seats(actor, edition: Edition, allocations) -> list[SeatAllocation]:
+    """Replace the edition's seats with ``allocations``: (agency, mode, seats) triples; an agency and mode not listed,
+    or listed with 0 seats, has none. Refused below the nominations already confirmed for an agency and mode."""
+    edition = _locked_edition(edition)
+    _organisers_only(actor, edition)
+    errors: dict = {}
+    wanted: dict[tuple[int, str], tuple] = {}
+    for agency, mode, seats in allocations:
+        key = f"{agency.code}.{mode}"
+        if mode not in ParticipationMode.values:
+            add_error(errors, key, _("Not one of the choices."))
+            continue
+        number = clean_integer(SeatAllocation, "seats", seats, errors, minimum=0, maximum=SEAT_CAP, key=key)
+        if (agency.pk, mode) in wanted:
+            add_error(errors, key, _("%(what)s is named twice.") % {"what": _label(agency.code, mode)})
+        elif number is not None:
+            wanted[(agency.pk, mode)] = (agency, mode, number)
+    codes = dict(Agency.objects.values_list("pk", "code"))
+    for (agency_id, mode), confirmed in confirmed_counts(edition).items():
+        seats = wanted.get((agency_id, mode), (None, None, 0))[2]
+        if seats < confirmed:
+            add_error(
+                errors,
+                f"{codes[agency_id]}.{mode}",
+                _("%(what)s has %(n)d confirmed participants: at least %(n)d seats.")
+                % {"what": _label(codes[agency_id], mode), "n": confirmed},
+            )
+    raise_errors(errors)
+    before = {(s.agency_id, s.mode): s.seats for s in edition.seats.all()}
+    after = {key: number for key, (_a, _m, number) in wanted.items() if number > 0}
+    edition.seats.all().delete()
+    rows = SeatAllocation.objects.bulk_create(
+        SeatAllocation(edition=edition, agency=agency, mode=mode, seats=number)
+        for agency, mode, number in wanted.values()
+        if number > 0
+    )
+    if before != after:
+        record_event(
+            Action.SEATS_SET,
+            actor=actor,
+            target=edition,
+            agency=edition.host_agency,
+            details={"seats": {f"{codes[a]}.{m}": n for (a, m), n in sorted(after.items())}},
+        )
+    return rows
+
+
+NOMINEE_TEXT = ("name", "rank", "unit", "email", "language", "note")
+
+
+def _may_nominate(actor, edition: Edition) -> None:
+    """An agency admin, for their own agency, while the edition is open for nominations; the edition's organisers
+    who are agency admins also before and after (a late change of officer)."""
+    if not can_read(actor) or not actor.has_role(Role.AGENCY_ADMIN):
+        raise PermissionDenied(_("Only your agency's admins nominate officers."))
+    if edition.status != EditionStatus.OPEN_FOR_NOMINATIONS and not edition.organised_by(actor):
+        raise ValidationError({"edition": [_("This edition is not open for nominations.")]})
+
+
+@transaction.atomic
+def nominate(actor, edition: Edition, *, mode, user=None, **fields) -> Nomination:
+    """Nominate an officer of the actor's own agency: ``user`` (a Lintas user of that agency) or a person without an
+    account (``name`` required; ``rank``, ``unit``, ``email``, ``language``). Any number may be nominated: the
+    organisers confirm at most the seats. A withdrawn nomination of the same person is nominated again."""
+    edition = _locked_edition(edition)
+    _may_nominate(actor, edition)
+    errors: dict = {}
+    mode = _choice(mode, ParticipationMode, errors, "mode")
+    values = {name: clean_text(Nomination, name, fields.get(name), errors) for name in NOMINEE_TEXT}
+    for name in set(fields) - set(NOMINEE_TEXT):
+        add_error(errors, name, _("Unknown field."))
+    if user is not None:
+        if user.agency_id != actor.agency_id or not user.is_active:
+            add_error(errors, "user", _("Nominate active officers of your own agency."))
+        else:
+            values["name"] = values["name"] or user.get_full_name() or user.username
+            values["email"] = values["email"] or user.email
+            values["language"] = values["language"] or user.language
+    elif not values["name"]:
+        add_error(errors, "name", _("This field is required."))
+    values["email"] = values["email"].lower()
+    if values["email"]:
+        try:
+            EmailValidator()(values["email"])
+        except ValidationError:
+            add_error(errors, "email", _("Enter a valid e-mail address."))
+    raise_errors(errors)
+    same = Q(user=user) if user is not None else Q(pk__in=[])
+    if values["email"]:
+        same |= Q(email=values["email"])
+    existing = edition.nominations.filter(same).first()
+    if existing is not None and (
+        existing.status != NominationStatus.WITHDRAWN or existing.agency_id != actor.agency_id
+    ):
+        raise ValidationError(
+            {"email" if user is None else "user": [_("This officer is nominated to this edition already.")]}
+        )
+    if existing is not None:
+        nomination = existing
+        for name, value in values.items():
+            setattr(nomination, name, value)
+        nomination.mode, nomination.user, nomination.status = mode, user, NominationStatus.NOMINATED
+        nomination.nominated_by, nomination.decided_by, nomination.decided_at = actor, None, None
+        nomination.save()
+    else:
+        nomination = Nomination.objects.create(
+            edition=edition, agency=actor.agency, mode=mode, user=user, nominated_by=actor, **values
+        )
+    assert_still_visible(nomination, actor)
+    record_event(
+        Action.NOMINATION_ADDED,
+        actor=actor,
+        target=nomination,
+        agency=actor.agency,
+        details={"edition": edition.pk, "mode": mode, "user": user.pk if user else None},
+    )
+    return nomination
+
+
+def _notify_confirmed(nominations: list[Nomination], edition: Edition) -> None:
+    """Each confirmed nominee with an account reads it in their own language; the e-mail copies go after commit."""
+    from django.utils.translation import gettext_lazy
+
+    from lintas.matching.notify import _send_emails
+    from lintas.notifications.models import Notification, NotificationKind
+    from lintas.notifications.services import for_recipients
+
+    recipients = [n.user_id for n in nominations if n.user_id]
+    if not recipients:
+        return
+    text = gettext_lazy("You are confirmed as a participant of %(edition)s.")
+    notes = Notification.objects.bulk_create(
+        for_recipients(
+            recipients,
+            text,
+            {"edition": edition.title},
+            kind=NotificationKind.PROGRAMME,
+            url=f"/programmes/editions/{edition.pk}/",
+        )
+    )
+    ids = [note.pk for note in notes]
+    transaction.on_commit(lambda: _send_emails(ids))
+
+
+@transaction.atomic
+def decide_nominations(actor, edition: Edition, nominations, decision, *, note="") -> list[Nomination]:
+    """Confirm, wait-list or decline ``nominations`` of ``edition`` (one or several, all or none). Confirming is
+    refused when it would put an agency and mode beyond its seats; a withdrawn nomination is its agency's to
+    nominate again. Confirmed nominees with an account are notified."""
+    edition = _locked_edition(edition)
+    _organisers_only(actor, edition)
+    errors: dict = {}
+    if decision not in DECISIONS:
+        add_error(errors, "decision", _("Not one of the choices."))
+    note = clean_text(Nomination, "note", note, errors)
+    ids = [n.pk for n in nominations]
+    rows = list(edition.nominations.select_for_update().filter(pk__in=ids).select_related("agency"))
+    if len(rows) != len(set(ids)) or not rows:
+        add_error(errors, "nominations", _("Choose nominations of this edition."))
+    for row in rows:
+        if row.status == NominationStatus.WITHDRAWN:
+            add_error(errors, "nominations", _("%(name)s was withdrawn by their agency.") % {"name": row.name})
+    if decision == NominationStatus.CONFIRMED and not errors:
+        seats = {(s.agency_id, s.mode): s.seats for s in edition.seats.all()}
+        counts = confirmed_counts(edition, exclude=rows)
+        adding: dict[tuple[int, str], list] = {}
+        for row in rows:
+            adding.setdefault((row.agency_id, row.mode), []).append(row)
+        for (agency_id, mode), group in sorted(adding.items(), key=lambda kv: (kv[1][0].agency.code, kv[0][1])):
+            total, allowed = counts.get((agency_id, mode), 0) + len(group), seats.get((agency_id, mode), 0)
+            if total > allowed:
+                add_error(
+                    errors,
+                    "nominations",
+                    _("%(what)s has %(seats)d seats: confirming these would make %(total)d participants.")
+                    % {"what": _label(group[0].agency.code, mode), "seats": allowed, "total": total},
+                )
+    raise_errors(errors)
+    now = timezone.now()
+    newly_confirmed = []
+    for row in rows:
+        if row.status == decision and row.note == (note or row.note):
+            continue
+        if decision == NominationStatus.CONFIRMED and row.status != NominationStatus.CONFIRMED:
+            newly_confirmed.append(row)
+        previous = row.status
+        row.status, row.decided_by, row.decided_at = decision, actor, now
+        if note:
+            row.note = note
+        row.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        record_event(
+            Action.NOMINATION_DECIDED,
+            actor=actor,
+            target=row,
+            agency=row.agency,
+            details={"edition": edition.pk, "from": previous, "to": decision},
+        )
+    _notify_confirmed(newly_confirmed, edition)
+    return rows
+
+
+@transaction.atomic
+def withdraw_nomination(actor, nomination: Nomination) -> Nomination:
+    """The nominating agency's admin takes a nomination back (a confirmed one frees its seat)."""
+    nomination = Nomination.objects.select_for_update().select_related("edition__programme").get(pk=nomination.pk)
+    if not can_read(actor) or not actor.has_role(Role.AGENCY_ADMIN) or actor.agency_id != nomination.agency_id:
+        raise PermissionDenied(_("Only the nominating agency's admins withdraw a nomination."))
+    if nomination.status == NominationStatus.WITHDRAWN:
+        return nomination
+    previous = nomination.status
+    nomination.status, nomination.decided_by, nomination.decided_at = NominationStatus.WITHDRAWN, actor, timezone.now()
+    nomination.save(update_fields=["status", "decided_by", "decided_at"])
+    record_event(
+        Action.NOMINATION_WITHDRAWN,
+        actor=actor,
+        target=nomination,
+        agency=nomination.agency,
+        details={"edition": nomination.edition_id, "from": previous},
+    )
+    return nomination
+
+
+def _participants(edition: Edition, nominations) -> tuple[list[Nomination], list[str]]:
+    """``nominations`` if each is a confirmed participant of ``edition``; else the problems."""
+    ids = {n.pk for n in nominations}
+    found = list(edition.nominations.filter(pk__in=ids, status=NominationStatus.CONFIRMED))
+    if len(found) != len(ids) or not ids:
+        return found, [_("Choose confirmed participants of this edition.")]
+    return found, []
+
+
+@transaction.atomic
+def record_attendance(actor, session: ProgrammeSession, nominations, present: bool) -> int:
+    """The organisers record that ``nominations`` (confirmed participants) were present at ``session``, or absent.
+    Returns how many records changed; recording what is recorded already changes nothing and records nothing."""
+    edition = session.edition
+    _organisers_only(actor, edition)
+    if not isinstance(present, bool):
+        raise ValidationError({"present": [_("Expected true or false.")]})
+    found, problems = _participants(edition, nominations)
+    if problems:
+        raise ValidationError({"nominations": problems})
+    existing = {a.nomination_id: a for a in session.attendance.select_for_update().filter(nomination__in=found)}
+    changed = []
+    for nomination in found:
+        row = existing.get(nomination.pk)
+        if row is not None and row.present == present:
+            continue
+        if row is None:
+            row = Attendance(nomination=nomination, session=session)
+        row.present, row.source, row.recorded_by = present, AttendanceSource.ORGANISER, actor
+        row.save()
+        changed.append(nomination.pk)
+    if changed:
+        record_event(
+            Action.ATTENDANCE_RECORDED,
+            actor=actor,
+            target=session,
+            agency=edition.host_agency,
+            details={"edition": edition.pk, "present": present, "nominations": changed, "source": "organiser"},
+        )
+    return len(changed)
+
+
+def join_window(session: ProgrammeSession, now: dt.datetime | None = None) -> bool:
+    """Is "Join online" open for ``session``: from 15 minutes before it starts until it ends."""
+    now = now or timezone.now()
+    return session.starts_at - JOIN_EARLY <= now <= session.ends_at
+
+
+@transaction.atomic
+def join_online(actor, session: ProgrammeSession, *, now: dt.datetime | None = None) -> str:
+    """A confirmed participant joins ``session`` online through Lintas: their attendance is recorded (source
+    ``online_join``) and the edition's platform link returned to send them on."""
+    edition = Edition.objects.select_related("host_agency").get(pk=session.edition_id)
+    nomination = edition.nominations.filter(user=actor.pk, status=NominationStatus.CONFIRMED).first()
+    if nomination is None or not can_read(actor):
+        raise PermissionDenied(_("Only the edition's confirmed participants join its sessions."))
+    if not edition.online_link:
+        raise ValidationError({"session": [_("This edition has no online platform link.")]})
+    if not join_window(session, now):
+        raise ValidationError({"session": [_("You can join from 15 minutes before the session until it ends.")]})
+    row, created = Attendance.objects.select_for_update().get_or_create(
+        nomination=nomination,
+        session=session,
+        defaults={"present": True, "source": AttendanceSource.ONLINE_JOIN, "recorded_by": actor},
+    )
+    if created or not row.present:
+        row.present, row.source, row.recorded_by = True, AttendanceSource.ONLINE_JOIN, actor
+        row.save()
+        record_event(
+            Action.ATTENDANCE_RECORDED,
+            actor=actor,
+            target=session,
+            agency=edition.host_agency,
+            details={"edition": edition.pk, "present": True, "nominations": [nomination.pk], "source": "online_join"},
+        )
+    return edition.online_link
+
+
+def _participant_emails(edition: Edition) -> dict[str, Nomination]:
+    """Confirmed participants by e-mail (the nomination's and, for a user, the account's), lower case."""
+    found: dict[str, Nomination] = {}
+    for nomination in edition.nominations.filter(status=NominationStatus.CONFIRMED).select_related("user"):
+        for email in (nomination.email, nomination.user.email if nomination.user else ""):
+            if email:
+                found.setdefault(email.strip().lower(), nomination)
+    return found
+
+
+def _overlapping(sessions, joined, left) -> list[ProgrammeSession]:
+    left = left or joined
+    return [s for s in sessions if joined <= s.ends_at and left >= s.starts_at - JOIN_EARLY]
+
+
+@transaction.atomic
+def import_attendance(
+    actor, edition: Edition, content: bytes, *, file_name="", session: ProgrammeSession | None = None, time_zone=None
+) -> dict:
+    """Record attendance from an online platform's export (``lintas.programmes.attendance_csv`` reads it): each row
+    whose e-mail is a confirmed participant's marks them present at ``session`` or, without one, at every session
+    their join-to-leave time overlaps. All or nothing: a file that cannot be read, or any row that cannot, writes
+    nothing and names the lines. Rows of people who are not participants (hosts, experts, guests) are skipped and
+    listed. Importing the same file again changes nothing."""
+    from lintas.programmes.attendance_csv import UnreadableExport, parse_export
+
+    edition = _locked_edition(edition)
+    _organisers_only(actor, edition)
+    errors: dict = {}
+    zone_name = _time_zone(time_zone or edition.time_zone, errors)
+    file_name = (file_name or "")[:255]
+    if session is not None and session.edition_id != edition.pk:
+        add_error(errors, "session", _("Choose a session of this edition."))
+    raise_errors(errors)
+    zone = zoneinfo.ZoneInfo(zone_name)
+    window = (edition.starts_on - dt.timedelta(days=1), edition.ends_on + dt.timedelta(days=1))
+    try:
+        parsed = parse_export(content, zone=zone, window=window, need_times=session is None)
+    except UnreadableExport as error:
+        raise ValidationError({"file": [str(error)]}) from error
+    if parsed.errors:
+        raise ValidationError(
+            {"file": [_("Line %(line)d: %(message)s") % row for row in parsed.errors[:50]]}, code="rows"
+        )
+    participants = _participant_emails(edition)
+    sessions = [session] if session is not None else list(edition.sessions.all())
+    skipped, attended = [], {}
+    for row in parsed.rows:
+        nomination = participants.get(row.email)
+        if not row.email:
+            skipped.append({"line": row.line, "reason": _("no e-mail")})
+            continue
+        if nomination is None:
+            skipped.append({"line": row.line, "reason": _("not a confirmed participant: %(e)s") % {"e": row.email}})
+            continue
+        hits = [session] if session is not None else _overlapping(sessions, row.joined_at, row.left_at)
+        if not hits:
+            skipped.append({"line": row.line, "reason": _("no session at that time")})
+        for hit in hits:
+            attended[(nomination.pk, hit.pk)] = (nomination, hit)
+    existing = {
+        (a.nomination_id, a.session_id): a
+        for a in Attendance.objects.select_for_update().filter(
+            session__edition=edition, nomination_id__in={n for n, _s in attended}
+        )
+    }
+    recorded = 0
+    for key, (nomination, hit) in attended.items():
+        row = existing.get(key)
+        if row is not None and row.present:
+            continue  # present already (by whichever source): the export adds nothing
+        if row is None:
+            row = Attendance(nomination=nomination, session=hit)
+        row.present, row.source, row.recorded_by = True, AttendanceSource.PLATFORM_EXPORT, actor
+        row.save()
+        recorded += 1
+    report = {
+        "rows": len(parsed.rows),
+        "matched": len({n.pk for n, _s in attended.values()}),
+        "recorded": recorded,
+        "unchanged": len(attended) - recorded,
+        "skipped": skipped,
+    }
+    record_event(
+        Action.ATTENDANCE_IMPORTED,
+        actor=actor,
+        target=edition,
+        agency=edition.host_agency,
+        details={
+            "file": file_name,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "session": session.pk if session else None,
+            **{k: v for k, v in report.items() if k != "skipped"},
+            "skipped": len(skipped),
+        },
+    )
+    return report
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@transaction.atomic
+def create_expert_link(actor, edition: Edition, expert: Expert, *, days=30) -> tuple[ExpertLink, str]:
+    """A personal link for ``expert`` to their sessions and materials in ``edition``: returns the link and its token,
+    which is shown once and never stored (only its SHA-256 is)."""
+    _organisers_only(actor, edition)
+    errors: dict = {}
+    low, high = EXPERT_LINK_DAYS
+    days = clean_integer(SeatAllocation, "seats", days, errors, minimum=low, maximum=high, key="days")
+    if not SessionRole.objects.filter(session__edition=edition, expert=expert).exists():
+        add_error(errors, "expert", _("%(name)s has no session in this edition.") % {"name": expert.name})
+    raise_errors(errors)
+    token = secrets.token_urlsafe(32)
+    link = ExpertLink.objects.create(
+        expert=expert,
+        edition=edition,
+        token_sha256=_token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+        created_by=actor,
+    )
+    record_event(
+        Action.EXPERT_LINK_CREATED,
+        actor=actor,
+        target=link,
+        agency=edition.host_agency,
+        details={"edition": edition.pk, "expert": expert.pk, "days": days},
+    )
+    return link, token
+
+
+@transaction.atomic
+def revoke_expert_link(actor, link: ExpertLink) -> ExpertLink:
+    """End a personal link now (revoking it twice changes nothing)."""
+    link = ExpertLink.objects.select_for_update().select_related("edition__programme").get(pk=link.pk)
+    _organisers_only(actor, link.edition)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        record_event(
+            Action.EXPERT_LINK_REVOKED,
+            actor=actor,
+            target=link,
+            agency=link.edition.host_agency,
+            details={"edition": link.edition_id, "expert": link.expert_id},
+        )
+    return link
+
+
+@transaction.atomic
+def use_expert_link(token: str) -> ExpertLink | None:
+    """The link ``token`` opens, if it is known, not expired and not revoked (audited, with its last use), or None:
+    the same None for every other case, so the page answers all of them with the same 404."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    now = timezone.now()
+    link = (
+        ExpertLink.objects.select_for_update()
+        .select_related("expert", "edition__host_agency")
+        .filter(token_sha256=_token_hash(token), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if link is None:
+        return None
+    link.last_used_at = now
+    link.save(update_fields=["last_used_at"])
+    record_event(
+        Action.EXPERT_LINK_USED,
+        target=link,
+        agency=link.edition.host_agency,
+        actor_username=f"expert link: {link.expert.name}"[:150],
+        details={"edition": link.edition_id, "expert": link.expert_id},
+    )
+    return link

@@ -52,3 +52,36 @@ urlpatterns = [
         name="certificate_pdf",
     ),
 ]
+
+# Seats, nominations, attendance, my agenda, expert links (decision 0040)
+urlpatterns += [
+    path("editions/<int:edition_id>/seats/", views.seats, name="seats"),
+    path("editions/<int:edition_id>/nominate/", views.nominate, name="nominate"),
+    path(
+        "editions/<int:edition_id>/nominations/<int:nomination_id>/withdraw/",
+        views.nomination_withdraw,
+        name="nomination_withdraw",
+    ),
+    path("editions/<int:edition_id>/participants/", views.participants, name="participants"),
+    path("editions/<int:edition_id>/attendance/", views.attendance, name="attendance"),
+    path(
+        "editions/<int:edition_id>/attendance/<int:session_id>/all-present/",
+        views.attendance_all_present,
+        name="attendance_all_present",
+    ),
+    path(
+        "editions/<int:edition_id>/attendance/<int:session_id>/<int:nomination_id>/",
+        views.attendance_mark,
+        name="attendance_mark",
+    ),
+    path("editions/<int:edition_id>/attendance/import/", views.attendance_import, name="attendance_import"),
+    path("editions/<int:edition_id>/sessions/<int:session_id>/join/", views.session_join, name="session_join"),
+    path("editions/<int:edition_id>/my-agenda.ics", views.my_agenda_ics, name="my_agenda_ics"),
+    path("editions/<int:edition_id>/expert-links/", views.expert_links, name="expert_links"),
+    path(
+        "editions/<int:edition_id>/expert-links/<int:link_id>/revoke/",
+        views.expert_link_revoke,
+        name="expert_link_revoke",
+    ),
+    path("expert/<str:token>/", views.expert_page, name="expert_page"),
+]

@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lintas.accounts.choices import Role
+from lintas.accounts.models import User
 from lintas.audit.choices import Action
 from lintas.audit.services import record_denial, record_event, record_read
 from lintas.core.access import get_visible_or_404, parse_id
@@ -24,19 +26,34 @@ from lintas.core.charts import Chart, Series
 from lintas.core.pdf import render_pdf
 from lintas.core.views import add_service_errors
 from lintas.programmes import cooperation, feedback, ical, materials, report, services, throttle
-from lintas.programmes.choices import EditionStatus, NominationStatus
+from lintas.programmes.attendance_csv import MAX_BYTES as MAX_EXPORT_BYTES
+from lintas.programmes.choices import EditionStatus, NominationStatus, ParticipationMode
 from lintas.programmes.forms import (
+    AttendanceImportForm,
     ChecklistTaskForm,
+    DecisionForm,
     EditionForm,
     ExpertForm,
+    ExpertLinkForm,
     FeedbackForm,
     MaterialForm,
+    NominationForm,
     ProgrammeForm,
     ReportForm,
+    SeatsForm,
     SessionForm,
     SurveyForm,
 )
-from lintas.programmes.models import Certificate, Edition, EditionReport, Expert, Nomination, Programme, is_organiser
+from lintas.programmes.models import (
+    Attendance,
+    Certificate,
+    Edition,
+    EditionReport,
+    Expert,
+    Nomination,
+    Programme,
+    is_organiser,
+)
 
 
 def _edition(request, edition_id):
@@ -132,6 +149,7 @@ def edition_detail(request, edition_id):
         "co_organisers": edition.co_organisers.all(),
         "viewer_zone": timezone.get_current_timezone_name(),
         "offers": materials_and_feedback(request.user, edition),
+        **participation(request, edition, organiser),
     }
     return render(request, "programmes/edition_detail.html", context)
 
@@ -811,3 +829,370 @@ def feedback_results(request, edition_id):
         "survey": feedback.survey_of(edition),
     }
     return render(request, "programmes/feedback_results.html", context)
+
+
+# --- Seats, nominations, attendance, my agenda, expert links (decision 0040) ---------------------------------------
+
+
+def _agency_admin(request, edition) -> None:
+    """Nominating pages: agency admins only (refused and audited before anything of the edition is looked up)."""
+    if not request.user.has_role(Role.AGENCY_ADMIN):
+        record_denial(request.user, "not an agency admin", target=edition)
+        raise PermissionDenied(_("Only your agency's admins nominate officers."))
+
+
+def _my_nomination(request, edition):
+    return (
+        Nomination.objects.visible_to(request.user)
+        .filter(edition=edition, user=request.user.pk)
+        .exclude(status=NominationStatus.WITHDRAWN)
+        .first()
+    )
+
+
+def participation(request, edition, organiser: bool) -> dict:
+    """What the edition page shows of seats and nominations: the viewer's own nomination, the nominating link for
+    agency admins, the counts against the seats for organisers."""
+    mine = _my_nomination(request, edition)
+    participant = mine is not None and mine.status == NominationStatus.CONFIRMED
+    admin = request.user.has_role(Role.AGENCY_ADMIN)
+    return {
+        "my_nomination": mine,
+        "participant": participant,
+        "can_join": participant and bool(edition.online_link),
+        "now": timezone.now(),
+        "can_nominate": admin and (edition.status == EditionStatus.OPEN_FOR_NOMINATIONS or organiser),
+        "seat_rows": _seat_rows(edition) if organiser else None,
+        "own_nominations": (
+            Nomination.objects.visible_to(request.user).filter(edition=edition, agency=request.user.agency_id).count()
+            if admin
+            else 0
+        ),
+    }
+
+
+def _seat_rows(edition, *, agency=None) -> list[dict]:
+    """Per agency and mode: the seats, and the nominations by status (confirmed counts against the seats)."""
+    rows: dict[tuple[str, str], dict] = {}
+    seats = edition.seats.select_related("agency")
+    nominations = edition.nominations.exclude(status=NominationStatus.WITHDRAWN).select_related("agency")
+    if agency is not None:
+        seats, nominations = seats.filter(agency=agency), nominations.filter(agency=agency)
+    for seat in seats:
+        rows[(seat.agency.code, seat.mode)] = {
+            "agency": seat.agency,
+            "mode": seat.get_mode_display(),
+            "seats": seat.seats,
+        }
+    for nomination in nominations:
+        row = rows.setdefault(
+            (nomination.agency.code, nomination.mode),
+            {"agency": nomination.agency, "mode": nomination.get_mode_display(), "seats": 0},
+        )
+        row[nomination.status] = row.get(nomination.status, 0) + 1
+    for row in rows.values():
+        row["full"] = row.get(NominationStatus.CONFIRMED, 0) >= row["seats"]
+    return [rows[key] for key in sorted(rows)]
+
+
+def _participating_agencies():
+    from lintas.agencies.models import Agency
+
+    return list(Agency.objects.filter(is_active=True).order_by("short_name"))
+
+
+@login_required
+def seats(request, edition_id):
+    """The organisers set seats per agency and mode (on site, online)."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    current = {(s.agency_id, s.mode): s.seats for s in edition.seats.all()}
+    form = SeatsForm(request.POST or None, agencies=_participating_agencies(), current=current)
+    if request.method == "POST" and form.is_valid():
+        write = lambda: services.set_seats(request.user, edition, form.allocations())  # noqa: E731
+        if _save(request, form, write, _("Seats saved.")) is not _REFUSED:
+            return redirect("programmes:participants", edition.pk)
+    return render(request, "programmes/seats_form.html", {"form": form, "edition": edition})
+
+
+@login_required
+def nominate(request, edition_id):
+    """An agency admin nominates officers of their own agency and sees their agency's nominations and seats."""
+    edition = _edition(request, edition_id)
+    _agency_admin(request, edition)
+    organiser = edition.organised_by(request.user)
+    users = User.objects.visible_to(request.user).filter(agency=request.user.agency_id, is_active=True)
+    form = NominationForm(request.POST or None, users=users.order_by("last_name", "first_name", "username"))
+    open_now = edition.status == EditionStatus.OPEN_FOR_NOMINATIONS or organiser
+    if request.method == "POST" and form.is_valid():
+        write = lambda: services.nominate(request.user, edition, **form.service_fields())  # noqa: E731
+        if _save(request, form, write, _("Officer nominated.")) is not _REFUSED:
+            return redirect("programmes:nominate", edition.pk)
+    own = (
+        Nomination.objects.visible_to(request.user)
+        .filter(edition=edition, agency=request.user.agency_id)
+        .select_related("user")
+        .order_by("mode", "name")
+    )
+    context = {
+        "edition": edition,
+        "form": form,
+        "open_now": open_now,
+        "nominations": own,
+        "seat_rows": _seat_rows(edition, agency=request.user.agency_id),
+    }
+    return render(request, "programmes/nominate.html", context)
+
+
+@login_required
+@require_POST
+def nomination_withdraw(request, edition_id, nomination_id):
+    edition = _edition(request, edition_id)
+    _agency_admin(request, edition)
+    nomination = get_visible_or_404(
+        Nomination.objects.filter(edition=edition, agency=request.user.agency_id), request.user, pk=nomination_id
+    )
+    services.withdraw_nomination(request.user, nomination)
+    messages.success(request, _("Nomination withdrawn."))
+    return redirect("programmes:nominate", edition.pk)
+
+
+PARTICIPANT_FILTERS = ("agency", "mode", "status")
+
+
+@login_required
+def participants(request, edition_id):
+    """The organisers' view of the nominations: counts per agency and mode against the seats, filters, and the
+    decisions (one by one or several at once)."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    nominations = Nomination.objects.visible_to(request.user).filter(edition=edition).select_related("agency", "user")
+    chosen = {name: request.GET.get(name, "") for name in PARTICIPANT_FILTERS}
+    if chosen["agency"]:
+        nominations = nominations.filter(agency__code=chosen["agency"])
+    if chosen["mode"] in ParticipationMode.values:
+        nominations = nominations.filter(mode=chosen["mode"])
+    if chosen["status"] in NominationStatus.values:
+        nominations = nominations.filter(status=chosen["status"])
+    all_of_edition = Nomination.objects.visible_to(request.user).filter(edition=edition)
+    form = DecisionForm(request.POST or None, nominations=all_of_edition)
+    if request.method == "POST":
+        if form.is_valid():
+            write = lambda: services.decide_nominations(  # noqa: E731
+                request.user, edition, list(form.cleaned_data["nominations"]), form.cleaned_data["decision"]
+            )
+            if _save(request, form, write, _("Decision saved.")) is not _REFUSED:
+                return redirect(request.get_full_path())
+        for error in form.errors.get("__all__", []) + form.errors.get("nominations", []):
+            messages.error(request, error)
+    agencies = sorted({n.agency for n in all_of_edition.select_related("agency")}, key=lambda a: a.short_name)
+    context = {
+        "edition": edition,
+        "nominations": nominations,
+        "form": form,
+        "seat_rows": _seat_rows(edition),
+        "chosen": chosen,
+        "agencies": agencies,
+        "modes": ParticipationMode.choices,
+        "statuses": NominationStatus.choices,
+    }
+    return render(request, "programmes/participants.html", context)
+
+
+def _grid(edition):
+    sessions = list(edition.sessions.all())
+    people = list(
+        edition.nominations.filter(status=NominationStatus.CONFIRMED)
+        .select_related("agency")
+        .order_by("agency__short_name", "name")
+    )
+    marks = {(a.nomination_id, a.session_id): a for a in Attendance.objects.filter(session__edition=edition)}
+    rows = [(person, [(session, marks.get((person.pk, session.pk))) for session in sessions]) for person in people]
+    return sessions, rows
+
+
+@login_required
+def attendance(request, edition_id):
+    """The organisers' attendance grid: participants by sessions, one click per cell, rates per session and agency."""
+    from lintas.programmes.selectors import attendance_summary
+
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    sessions, rows = _grid(edition)
+    context = {"edition": edition, "sessions": sessions, "rows": rows, "summary": attendance_summary(edition)}
+    return render(request, "programmes/attendance.html", context)
+
+
+@login_required
+@require_POST
+def attendance_mark(request, edition_id, session_id, nomination_id):
+    """One cell of the grid: present (``present=1``) or absent (``present=0``). HTMX gets the cell back."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)  # before the session's and nomination's lookup
+    session = get_object_or_404(edition.sessions, pk=parse_id(session_id) or 0)
+    nomination = get_visible_or_404(Nomination.objects.filter(edition=edition), request.user, pk=nomination_id)
+    present = request.POST.get("present") == "1"
+    try:
+        services.record_attendance(request.user, session, [nomination], present)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("programmes:attendance", edition.pk)
+    if request.htmx:
+        mark = Attendance.objects.filter(session=session, nomination=nomination).first()
+        context = {"edition": edition, "session": session, "person": nomination, "mark": mark}
+        return render(request, "programmes/_attendance_cell.html", context)
+    return redirect("programmes:attendance", edition.pk)
+
+
+@login_required
+@require_POST
+def attendance_all_present(request, edition_id, session_id):
+    """Every confirmed participant present at one session (then a few clicks mark the absent)."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    session = get_object_or_404(edition.sessions, pk=parse_id(session_id) or 0)
+    people = list(edition.nominations.filter(status=NominationStatus.CONFIRMED))
+    if people:
+        changed = services.record_attendance(request.user, session, people, True)
+        messages.success(request, _("%(n)d marked present.") % {"n": changed})
+    return redirect("programmes:attendance", edition.pk)
+
+
+@login_required
+def attendance_import(request, edition_id):
+    """Upload the online platform's attendance export (Zoom, Teams, Webex: CSV with e-mail addresses)."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    form = AttendanceImportForm(request.POST or None, request.FILES or None, sessions=edition.sessions.all())
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_EXPORT_BYTES:
+            form.add_error("file", _("The file is larger than %(n)d MB.") % {"n": MAX_EXPORT_BYTES // (1024 * 1024)})
+        else:
+            upload.seek(0)
+            report = _save(
+                request,
+                form,
+                lambda: services.import_attendance(
+                    request.user,
+                    edition,
+                    upload.read(),
+                    file_name=upload.name,
+                    session=form.cleaned_data["session"],
+                    time_zone=form.cleaned_data["time_zone"] or None,
+                ),
+                _("Attendance export imported."),
+            )
+            if report is _REFUSED:
+                report = None
+    return render(request, "programmes/attendance_import.html", {"edition": edition, "form": form, "report": report})
+
+
+@login_required
+@require_POST
+def session_join(request, edition_id, session_id):
+    """A confirmed participant joins a session online through Lintas: attendance recorded, then on to the platform."""
+    edition = _edition(request, edition_id)
+    session = get_object_or_404(edition.sessions, pk=parse_id(session_id) or 0)
+    try:
+        link = services.join_online(request.user, session)
+    except PermissionDenied as refused:
+        record_denial(request.user, str(refused), target=session)
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("programmes:edition_detail", edition.pk)
+    return redirect(link)
+
+
+def participant_calendar(request, edition):
+    """The requesting participant's agenda of ``edition`` as iCalendar (404 unless they are a confirmed participant;
+    the download is audited). The page and the API answer with this."""
+    from lintas.audit.choices import Action
+    from lintas.audit.services import record_read
+
+    nomination = (
+        Nomination.objects.visible_to(request.user)
+        .filter(edition=edition, user=request.user.pk, status=NominationStatus.CONFIRMED)
+        .first()
+    )
+    if nomination is None:
+        raise Http404
+    body = ical.calendar(edition.title, calendar_events(edition), stamp=timezone.now())
+    record_read(
+        Action.CALENDAR_DOWNLOADED,
+        actor=request.user,
+        target=nomination,
+        agency=request.user.agency,
+        details={"edition": edition.pk, "calendar": "participant"},
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="my-agenda-{edition.pk}.ics"'
+    return response
+
+
+@login_required
+def my_agenda_ics(request, edition_id):
+    return participant_calendar(request, _edition(request, edition_id))
+
+
+def _edition_experts(edition):
+    return Expert.objects.filter(roles__session__edition=edition).distinct().order_by("name")
+
+
+@login_required
+def expert_links(request, edition_id):
+    """The organisers' personal links for experts: create one (its address is shown once), see and revoke them."""
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
+    form = ExpertLinkForm(request.POST or None, experts=_edition_experts(edition))
+    new_url = None
+    if request.method == "POST" and form.is_valid():
+        made = _save(
+            request,
+            form,
+            lambda: services.create_expert_link(
+                request.user, edition, form.cleaned_data["expert"], days=form.cleaned_data["days"]
+            ),
+            _("Personal link created: copy it now, it is shown only once."),
+        )
+        if made is not _REFUSED:
+            new_url = request.build_absolute_uri(reverse("programmes:expert_page", args=[made[1]]))
+            form = ExpertLinkForm(experts=_edition_experts(edition))
+    links = edition.expert_links.select_related("expert", "created_by")
+    context = {"edition": edition, "form": form, "links": links, "new_url": new_url, "now": timezone.now()}
+    return render(request, "programmes/expert_links.html", context)
+
+
+@login_required
+@require_POST
+def expert_link_revoke(request, edition_id, link_id):
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)  # before the link's lookup
+    link = get_object_or_404(edition.expert_links, pk=parse_id(link_id) or 0)
+    services.revoke_expert_link(request.user, link)
+    messages.success(request, _("Link revoked."))
+    return redirect("programmes:expert_links", edition.pk)
+
+
+def expert_page(request, token):
+    """What an expert's personal link opens, without an account: their sessions in that edition (in the edition's
+    time zone and the browser's) and those sessions' materials. Unknown, expired and revoked links answer the same
+    404."""
+    link = services.use_expert_link(token)
+    if link is None:
+        raise Http404
+    edition = link.edition
+    sessions = (
+        edition.sessions.filter(roles__expert=link.expert)
+        .prefetch_related("roles__expert", "materials")
+        .distinct()
+        .order_by("starts_at")
+    )
+    mine = {role.session_id: role for role in link.expert.roles.filter(session__edition=edition)}
+    context = {"link": link, "edition": edition, "expert": link.expert, "sessions": sessions, "mine": mine}
+    response = render(request, "programmes/expert_page.html", context)
+    response["Referrer-Policy"] = "no-referrer"  # the address is the key: never sent on to another site
+    response["X-Robots-Tag"] = "noindex"
+    return response
