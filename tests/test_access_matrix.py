@@ -192,8 +192,9 @@ PAGES: dict[str, Case] = {
     "programmes:survey_edit": Case(
         "get", lambda c: f"/programmes/editions/{c.edition.pk}/survey/", LOGIN, 404, 200, hidden=lambda c: MARKER
     ),
+    # the owner is also a confirmed participant (see _programme_edition): the form says the survey is not open yet
     "programmes:feedback_give": Case(
-        "get", lambda c: f"/programmes/editions/{c.edition.pk}/feedback/", LOGIN, 404, 404
+        "get", lambda c: f"/programmes/editions/{c.edition.pk}/feedback/", LOGIN, 404, 200
     ),
     "programmes:feedback_results": Case(
         "get",
@@ -436,12 +437,12 @@ API: dict[str, Case] = {
         data=lambda c: {"introduction": "Tell us", "is_open": True},
     ),
     "POST /api/v1/programmes/editions/{edition_id}/feedback": Case(
-        # the owner organises the edition but is no participant: 404 like everyone who is not one
+        # the owner is a confirmed participant, the survey not open: 422 naming that; others 404 as if missing
         "post",
         lambda c: f"/api/v1/programmes/editions/{c.edition.pk}/feedback",
         401,
         404,
-        404,
+        422,
         data=lambda c: {"overall_rating": 5},
     ),
     "GET /api/v1/programmes/editions/{edition_id}/feedback/results": Case(
