@@ -75,6 +75,7 @@ def page(new_context):
 @pytest.fixture
 def signed_in_browser(db):
     """Sign ``user`` in through the real form, second factor included (an authenticator with a known key)."""
+    from django.utils import translation
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -87,8 +88,11 @@ def signed_in_browser(db):
         page.get_by_label("Password").fill(TEST_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/accounts/mfa/verify/**")
-        page.get_by_label("Code").fill(f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}")
-        page.get_by_role("button", name="Verify").click()
+        # From here on the pages speak the user's own language
+        with translation.override(user.language):
+            code_label, verify = translation.gettext("Code"), translation.gettext("Verify")
+        page.get_by_label(code_label).fill(f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}")
+        page.get_by_role("button", name=verify).click()
         page.wait_for_url(lambda url: "/accounts/" not in url)
 
     return sign_in

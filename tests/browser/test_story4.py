@@ -112,7 +112,7 @@ def test_story4_the_annual_programme_from_plan_to_report(new_context, make_user,
     organiser.get_by_label("RTP: On site").fill("1")
     organiser.get_by_label("KNPA: Online").fill("1")
     organiser.get_by_role("button", name="Save").click()
-    organiser.wait_for_url(f"**/programmes/editions/{second.pk}/")
+    organiser.wait_for_url(f"**/programmes/editions/{second.pk}/participants/")
 
     # 2. Each agency's admin nominates an officer of their own: RTP on site, KNPA online.
     for admin, officer, mode in ((rtp_admin, somchai, "On site"), (knpa_admin, jihoon, "Online")):
@@ -130,6 +130,7 @@ def test_story4_the_annual_programme_from_plan_to_report(new_context, make_user,
     assert Nomination.objects.filter(edition=second, status="nominated").count() == 2
 
     # 3. The organiser confirms both at once.
+    organiser.goto(f"/programmes/editions/{second.pk}/")
     organiser.get_by_role("link", name="Participants", exact=True).click()
     organiser.get_by_label("Choose Somchai Rattanakul").check()
     organiser.get_by_label("Choose Ji-hoon Kim").check()
@@ -172,7 +173,8 @@ def test_story4_the_annual_programme_from_plan_to_report(new_context, make_user,
     organiser.get_by_label("Attendance export (CSV)").set_input_files(
         {"name": "zoom-participants.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}
     )
-    organiser.get_by_label("Session").select_option(label=re.compile(re.escape(panel.topic)))
+    choice = organiser.get_by_label("Session").locator("option", has_text=panel.topic).inner_text()
+    organiser.get_by_label("Session").select_option(label=choice)
     organiser.get_by_label("Time zone of the export's times").fill("Asia/Seoul")
     organiser.get_by_role("button", name="Import", exact=True).click()
     organiser.locator("#import-report").wait_for()
@@ -188,10 +190,12 @@ def test_story4_the_annual_programme_from_plan_to_report(new_context, make_user,
     for language, overall in (("th", "5"), ("ko", "4")):
         page = participants[language]
         page.goto(f"/programmes/editions/{second.pk}/")
+        assert _in(language, "Give feedback") != "Give feedback"  # the page is in the participant's language
         page.get_by_role("link", name=_in(language, "Give feedback")).click()
         for session in (panel, lecture):
             page.get_by_role("group", name=session.topic).get_by_label(overall, exact=True).check()
-        page.get_by_role("group", name=_in(language, "Overall rating")).get_by_label(overall, exact=True).check()
+        overall_question = _in(language, "Overall, how useful was the programme? (1 = not at all, 5 = very)")
+        page.get_by_role("group", name=overall_question).get_by_label(overall, exact=True).check()
         page.get_by_label(_in(language, "Comments")).fill(comments[language])
         if language == "th":
             shot(page, "5-feedback-thai")
