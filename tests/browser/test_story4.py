@@ -200,7 +200,8 @@ def test_story4_the_annual_programme_from_plan_to_report(new_context, make_user,
         if language == "th":
             shot(page, "5-feedback-thai")
         page.get_by_role("button", name=_in(language, "Send my answer")).click()
-        page.locator("#feedback-answered").wait_for()
+        page.wait_for_url(f"**/programmes/editions/{second.pk}/")
+        page.get_by_text(_in(language, "Feedback given, thank you")).wait_for()
 
     # 7. The edition is completed; certificates are issued and the report PDF shows what was recorded.
     services.update_edition(secretariat, second, status="completed")
