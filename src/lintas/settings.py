@@ -417,6 +417,14 @@ if _community_key and (len(_community_key) < 64 or any(c not in "0123456789abcde
 TRENDS_MIN_CASES = env_int("LINTAS_TRENDS_MIN_CASES", 5, within=(2, 10_000))
 TRENDS_MIN_AGENCIES = env_int("LINTAS_TRENDS_MIN_AGENCIES", 2, within=(2, 100))
 
+# --- programmes ----------------------------------------------------------------------------------------------------
+# A confirmed participant qualifies for a certificate after attending at least this share of the edition's sessions
+# (and at least one); 0 means any attendance (decision 0042).
+PROGRAMME_CERTIFICATE_MIN_PERCENT = env_int("LINTAS_PROGRAMME_CERTIFICATE_MIN_PERCENT", 0, within=(0, 100))
+# Requests a minute per client address to the pages anyone may open without signing in (certificate verification,
+# published summaries); past it, 429 with Retry-After. Counted in Redis when configured, else per process.
+PUBLIC_PAGES_PER_MINUTE = env_int("LINTAS_PUBLIC_PAGES_PER_MINUTE", 30, within=(1, 100_000))
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 PAGE_SIZE = 50

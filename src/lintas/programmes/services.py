@@ -482,8 +482,7 @@ def plan_next_edition(actor, edition: Edition) -> Edition:
 CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CERTIFICATE_CODE_LENGTH = 12
 # The share of the edition's sessions a participant must have attended for a certificate; 0 means "any attendance"
-# (at least one session). Settable as LINTAS_PROGRAMME_CERTIFICATE_MIN_SHARE in Django settings.
-DEFAULT_CERTIFICATE_MIN_SHARE = 0.0
+# (at least one session): settings.PROGRAMME_CERTIFICATE_MIN_PERCENT (LINTAS_PROGRAMME_CERTIFICATE_MIN_PERCENT).
 REPORT_TEXT = ("outcomes", "reception", "next_edition_plan")
 
 
@@ -504,8 +503,7 @@ def normalise_certificate_code(value: str) -> str:
 def certificate_min_share() -> float:
     from django.conf import settings
 
-    share = float(getattr(settings, "LINTAS_PROGRAMME_CERTIFICATE_MIN_SHARE", DEFAULT_CERTIFICATE_MIN_SHARE))
-    return min(max(share, 0.0), 1.0)
+    return settings.PROGRAMME_CERTIFICATE_MIN_PERCENT / 100
 
 
 def _require_edition_organiser(actor, edition: Edition) -> None:

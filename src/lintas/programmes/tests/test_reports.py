@@ -171,7 +171,7 @@ def test_issue_certificates_to_every_qualifying_participant_once(fixture_edition
 
 
 def test_the_attendance_share_is_configurable(fixture_edition, settings):
-    settings.LINTAS_PROGRAMME_CERTIFICATE_MIN_SHARE = 1.0  # every session
+    settings.PROGRAMME_CERTIFICATE_MIN_PERCENT = 100  # every session
     issued = services.issue_certificates(fixture_edition["host"], fixture_edition["edition"])
     assert [c.nomination.name for c in issued] == ["Alice Tan"]
 
@@ -224,7 +224,7 @@ def test_an_unknown_code_is_the_same_page_with_404(fixture_edition):
 
 
 def test_the_verification_page_is_rate_limited_per_address(fixture_edition, settings):
-    settings.LINTAS_PUBLIC_PAGES_PER_MINUTE = 3
+    settings.PUBLIC_PAGES_PER_MINUTE = 3
     client = Client()
     answers = [client.get("/verify/ABCD-EFGH-JKLM/").status_code for _ in range(4)]
     assert answers == [404, 404, 404, 429]
