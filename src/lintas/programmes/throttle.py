@@ -20,9 +20,9 @@ logger = logging.getLogger(__name__)
 
 def allow(request, scope: str) -> tuple[bool, int]:
     """Count this request against its address's allowance for ``scope``; ``(allowed, seconds until the window
-    ends)``. The allowance is ``settings.PUBLIC_PAGES_PER_MINUTE`` requests a minute (``LINTAS_PUBLIC_PAGES_PER_MINUTE``,
-    default 30). When the cache cannot be reached the page is answered (logged): the codes' entropy, not this counter,
-    is what makes guessing infeasible, and a verifier should not see an error because Redis restarts."""
+    ends)``. The allowance is ``settings.PUBLIC_PAGES_PER_MINUTE`` requests a minute (default 30). When the cache
+    cannot be reached the page is answered (logged): the codes' entropy, not this counter, is what makes guessing
+    infeasible, and a verifier should not see an error because Redis restarts."""
     limit = settings.PUBLIC_PAGES_PER_MINUTE
     now = int(time.time())
     window = now - now % 60
