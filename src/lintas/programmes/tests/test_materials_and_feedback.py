@@ -579,7 +579,6 @@ def test_feedback_api(w, make_user):
 def test_demo_materials_and_feedback_are_idempotent(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     from lintas.accounts.demo import seed_demo_users
-    from lintas.accounts.models import User
     from lintas.programmes.demo import seed_demo_materials_and_feedback, seed_demo_programmes
 
     seed_demo_users()
