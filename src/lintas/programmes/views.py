@@ -44,6 +44,7 @@ from lintas.programmes.forms import (
     SessionForm,
     SurveyForm,
 )
+from lintas.programmes.guards import edition_or_404, require_organiser, require_report_reader
 from lintas.programmes.models import (
     Attendance,
     Certificate,
@@ -57,13 +58,11 @@ from lintas.programmes.models import (
 
 
 def _edition(request, edition_id):
-    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
+    return edition_or_404(request.user, edition_id)
 
 
-def _organiser_of(request, edition):
-    if not edition.organised_by(request.user):
-        record_denial(request.user, "not an organiser of this edition", target=edition)
-        raise PermissionDenied(_("Only the programme's organisers may do this."))
+def _organiser_of(request, edition, *, hidden: bool = False):
+    require_organiser(request.user, edition, hidden=hidden)
 
 
 def _organiser(request, object_type: str) -> None:
@@ -332,12 +331,6 @@ def expert_create(request):
 # --- Certificates, the post-programme report, cooperation after it, and the two public pages (decision 0042) --------
 
 
-def _report_reader(request, edition):
-    if not report.may_read_report(request.user, edition):
-        record_denial(request.user, "not an organiser, host or coordinator of this edition", target=edition)
-        raise PermissionDenied(_("The report is for the edition's organisers, its host and its coordinating agency."))
-
-
 def _percent(rate):
     return None if rate is None else round(rate * 100, 1)
 
@@ -393,7 +386,7 @@ def _report_page_context(request, edition):
 def report_page(request, edition_id):
     """The post-programme report: who took part, sessions and experts, attendance, feedback, outcomes, next edition."""
     edition = _edition(request, edition_id)
-    _report_reader(request, edition)
+    require_report_reader(request.user, edition)
     context = _report_page_context(request, edition)
     record_event(
         Action.REPORT_VIEWED, actor=request.user, target=edition, agency=edition.host_agency, details={"as": "page"}
@@ -404,7 +397,7 @@ def report_page(request, edition_id):
 @login_required
 def report_pdf(request, edition_id):
     edition = _edition(request, edition_id)
-    _report_reader(request, edition)
+    require_report_reader(request.user, edition)
     context = _report_page_context(request, edition)
     body = render_pdf("programmes/report_pdf.html", context, request=request)
     record_event(
@@ -652,13 +645,6 @@ def _materials_or_404(request, edition):
         raise Http404
 
 
-def _organiser_or_404(request, edition):
-    """The survey's settings and results exist for the edition's organisers only: others get 404."""
-    if not edition.organised_by(request.user):
-        record_denial(request.user, "not an organiser of this edition", target=edition)
-        raise Http404
-
-
 def materials_and_feedback(user, edition) -> dict:
     """What the edition page offers this user of items 4 and 5: the materials page, the survey, its results."""
     organiser = edition.organised_by(user)
@@ -738,7 +724,7 @@ def material_remove(request, edition_id, material_id):
 def survey_edit(request, edition_id):
     """The organisers set up the survey: its introduction, and whether it takes answers."""
     edition = _edition(request, edition_id)
-    _organiser_or_404(request, edition)
+    _organiser_of(request, edition, hidden=True)  # the survey exists for its organisers only
     survey = feedback.survey_of(edition)
     initial = {"introduction": survey.introduction, "is_open": survey.is_open} if survey else None
     form = SurveyForm(request.POST or None, initial=initial)
@@ -817,7 +803,7 @@ def feedback_charts(summary: dict) -> list[Chart]:
 def feedback_results(request, edition_id):
     """The survey's results for the edition's organisers (404 for everyone else): charts, comments, topics wanted."""
     edition = _edition(request, edition_id)
-    _organiser_or_404(request, edition)
+    _organiser_of(request, edition, hidden=True)  # the survey exists for its organisers only
     summary = feedback.feedback_summary(edition)
     record_read(Action.FEEDBACK_VIEWED, actor=request.user, target=edition, details={"responses": summary["responses"]})
     charts = feedback_charts(summary)
