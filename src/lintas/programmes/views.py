@@ -1172,13 +1172,36 @@ def expert_page(request, token):
     edition = link.edition
     sessions = (
         edition.sessions.filter(roles__expert=link.expert)
-        .prefetch_related("roles__expert", "materials")
+        .prefetch_related("roles__expert")
         .distinct()
         .order_by("starts_at")
     )
+    readable = list(materials.materials_of_expert_link(link))
+    by_session = [(session, [m for m in readable if m.session_id == session.pk]) for session in sessions]
     mine = {role.session_id: role for role in link.expert.roles.filter(session__edition=edition)}
-    context = {"link": link, "edition": edition, "expert": link.expert, "sessions": sessions, "mine": mine}
-    response = render(request, "programmes/expert_page.html", context)
-    response["Referrer-Policy"] = "no-referrer"  # the address is the key: never sent on to another site
+    context = {
+        "link": link,
+        "token": token,
+        "edition": edition,
+        "expert": link.expert,
+        "by_session": by_session,
+        "mine": mine,
+    }
+    return _private(render(request, "programmes/expert_page.html", context))
+
+
+def expert_material(request, token, material_id):
+    """A material of one of the link's expert's sessions, through the personal link (no account): the download is
+    audited with the link's id. Any other material, and an unknown, expired or revoked link, answer the same 404."""
+    link = services.use_expert_link(token)
+    if link is None:
+        raise Http404
+    material = materials.expert_link_material_or_404(link, material_id)
+    return _private(materials.material_response(material, actor=None, expert_link=link.pk))
+
+
+def _private(response):
+    """An answer to a personal link: the address is the key, never sent on to another site nor indexed."""
+    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
