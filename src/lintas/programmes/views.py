@@ -149,8 +149,21 @@ def edition_detail(request, edition_id):
         "viewer_zone": timezone.get_current_timezone_name(),
         "offers": materials_and_feedback(request.user, edition),
         **participation(request, edition, organiser),
+        **report_offers(request.user, edition),
     }
     return render(request, "programmes/edition_detail.html", context)
+
+
+def report_offers(user, edition) -> dict:
+    """What the edition page offers of the report (its readers, decision 0042), the public summary once published,
+    and the viewer's own valid certificate."""
+    return {
+        "show_report": report.may_read_report(user, edition),
+        "certificate": Certificate.objects.visible_to(user)
+        .filter(nomination__edition=edition, nomination__user=user.pk, revoked_at__isnull=True)
+        .first(),
+        "published": EditionReport.objects.filter(edition=edition, published_at__isnull=False).exists(),
+    }
 
 
 def calendar_events(edition) -> list[dict]:
@@ -842,11 +855,14 @@ def participation(request, edition, organiser: bool) -> dict:
     mine = _my_nomination(request, edition)
     participant = mine is not None and mine.status == NominationStatus.CONFIRMED
     admin = request.user.has_role(Role.AGENCY_ADMIN)
+    can_join = participant and bool(edition.online_link)
+    now = timezone.now()
     return {
         "my_nomination": mine,
         "participant": participant,
-        "can_join": participant and bool(edition.online_link),
-        "now": timezone.now(),
+        "can_join": can_join,
+        # the sessions "Join online" is open for now (15 minutes before each until it ends)
+        "join_now": [s for s in edition.sessions.all() if services.join_window(s, now)] if can_join else [],
         "can_nominate": admin and (edition.status == EditionStatus.OPEN_FOR_NOMINATIONS or organiser),
         "seat_rows": _seat_rows(edition) if organiser else None,
         "own_nominations": (
