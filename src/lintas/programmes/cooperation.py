@@ -6,8 +6,8 @@ sent from one to another (answered, median hours from sending to the answer), hi
 amounts frozen and returned recorded as those requests' outcomes. Only aggregates leave this module: it reads agency
 ids, timestamps and amounts, never a case, a subject or an identifier.
 
-Small counts follow the trend briefings' rule, with its code (``lintas.insights.suppression``; decisions 0042 and
-0043): a figure that rests on rows the viewer's own agency is not a party to is shown only when those rows pass
+Small counts follow the trend briefings' rule, with its code (``lintas.insights.suppression``; decisions 0042, 0043 and
+0044): a figure that rests on rows the viewer's own agency is not a party to is shown only when those rows pass
 ``Rule.from_settings()`` (at least ``TRENDS_MIN_CASES`` requests or hits, from at least ``TRENDS_MIN_AGENCIES``
 agencies, both agencies of a row counting); otherwise it is ``None`` and listed in ``suppressed``, so no single case
 of another agency can be read from it. A zero is shown (it names no case); a pair the viewer's agency belongs to is
