@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
@@ -27,6 +28,15 @@ from lintas.programmes.models import Attendance, Certificate, Edition, Expert, N
 __all__ = ["router"]
 
 router = Router()
+
+_REFUSED_TO_OTHERS = {  # a read for some of those who see the edition: others get 403
+    "responses": {
+        403: {
+            "description": "Not an organiser of this edition",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    }
+}
 
 
 def _edition(request, edition_id) -> Edition:
@@ -431,7 +441,7 @@ class AgencyAttendanceOut(Schema):
     rate: float | None
 
 
-class AttendanceOut(Schema):
+class ReportAttendanceOut(Schema):
     participants: int
     sessions_count: int
     present: int
@@ -454,7 +464,7 @@ class MostUsefulOut(Schema):
     votes: int
 
 
-class FeedbackOut(Schema):
+class ReportFeedbackOut(Schema):
     responses: int
     participants: int
     response_rate: float | None
@@ -487,8 +497,8 @@ class ReportOut(Schema):
     agencies: list[AgencyTakingPartOut]
     sessions: list[ReportSessionOut]
     experts: list[ExpertNameOut]
-    attendance: AttendanceOut
-    feedback: FeedbackOut
+    attendance: ReportAttendanceOut
+    feedback: ReportFeedbackOut
     certificates: dict[str, int] = Field(..., description="issued and revoked")
 
 
@@ -528,6 +538,7 @@ def _viewed(request, edition, how: str) -> None:
     "/editions/{edition_id}/report",
     response=ReportOut,
     summary="The post-programme report",
+    openapi_extra=_REFUSED_TO_OTHERS,
     description="Built from what Lintas recorded (agencies, sessions and experts, attendance, feedback) and the "
     "organisers' texts. For the organisers and the users of the host and the coordinating agency. Audited.",
 )
@@ -563,7 +574,7 @@ def update_report(request, edition_id: Id, payload: ReportPatch):
 
 
 class PublishIn(Schema):
-    published: bool = Field(..., description="true publishes the public summary; false withdraws it")
+    published: StrictBool = Field(..., description="true publishes the public summary; false withdraws it")
 
 
 @router.post(
@@ -583,7 +594,7 @@ def publish_report(request, edition_id: Id, payload: PublishIn):
     response={200: str},
     summary="The post-programme report as PDF",
     description="The same readers as the report. Audited.",
-    openapi_extra=_PDF,
+    openapi_extra={"responses": {**_PDF["responses"], **_REFUSED_TO_OTHERS["responses"]}},
 )
 def report_pdf(request, edition_id: Id):
     from lintas.core.pdf import render_pdf
@@ -696,6 +707,7 @@ class CooperationOut(Schema):
     "/editions/{edition_id}/cooperation",
     response=CooperationOut,
     summary="Cooperation between the edition's agencies, 12 months before and after (organisers)",
+    openapi_extra=_REFUSED_TO_OTHERS,
     description="Counts of requests (answered, median hours), hits and amounts frozen and returned between the "
     "participating agencies; figures resting on fewer than min_count rows of other agencies are null. Audited.",
 )
@@ -816,7 +828,7 @@ class SurveyOut(Schema):
 
 class SurveyPatch(Schema):
     introduction: str | None = None
-    is_open: bool | None = None
+    is_open: StrictBool | None = None
 
 
 def _survey_out(survey, nomination=None) -> dict:
@@ -1147,7 +1159,7 @@ class AttendanceListOut(Schema):
 class AttendanceIn(Schema):
     session_id: Id
     nomination_ids: list[Id] = Field(..., min_length=1, max_length=500)
-    present: bool = True
+    present: StrictBool = True
 
 
 class ImportReportOut(Schema):
@@ -1156,16 +1168,6 @@ class ImportReportOut(Schema):
     recorded: int
     unchanged: int
     skipped: list[dict]
-
-
-_REFUSED_TO_OTHERS = {  # a read the edition's organisers alone may make: others who see the edition get 403
-    "responses": {
-        403: {
-            "description": "Not an organiser of this edition",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-    }
-}
 
 
 @router.get(
