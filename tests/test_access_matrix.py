@@ -253,6 +253,10 @@ PAGES: dict[str, Case] = {
     ),
     # A bearer link: whoever holds the token reads the expert's sessions, signed in or not (see PAGE_IDS_EXEMPT).
     "programmes:expert_page": Case("get", lambda c: f"/programmes/expert/{c.link_token}/", 200, 200, 200),
+    # The same link downloads its expert's sessions' materials (the matrix's is a recording: a redirect to its link).
+    "programmes:expert_material": Case(
+        "get", lambda c: f"/programmes/expert/{c.link_token}/materials/{c.material.pk}/", 302, 302, 302
+    ),
     "api:openapi-json": Case("get", lambda c: "/api/v1/openapi.json", 200, 200, 200),
     "api:openapi-view": Case("get", lambda c: "/api/v1/docs", 200, 200, 200),
     "api:api-root": Case("get", lambda c: "/api/v1/", 200, 200, 200),
@@ -1263,6 +1267,9 @@ PAGE_IDS_EXEMPT = {
     "agencies:detail": "the public directory of member agencies",
     "agencies:edit": "the public directory of member agencies (its own admins edit)",
     "programmes:expert_page": "a bearer token, not an id: unknown, expired and revoked links answer the same 404 "
+    "(programmes.tests.test_participation)",
+    "programmes:expert_material": "a bearer token and a material id read through that link only: a material of "
+    "none of the link's expert's sessions answers the same 404 as a missing one or an unknown link "
     "(programmes.tests.test_participation)",
 }
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from lintas.agencies.models import Agency
 from lintas.audit.choices import Action
@@ -21,11 +22,30 @@ from lintas.audit.services import record_event, record_read
 from lintas.core.access import get_visible_or_404
 from lintas.core.api_input import Id
 from lintas.programmes import feedback, ical, materials, report, services
+from lintas.programmes.guards import edition_or_404, require_organiser, require_report_reader
 from lintas.programmes.models import Attendance, Certificate, Edition, Expert, Nomination, Programme
 
 __all__ = ["router"]
 
 router = Router()
+
+_REFUSED_TO_OTHERS = {  # a read for some of those who see the edition: others get 403
+    "responses": {
+        403: {
+            "description": "Not an organiser of this edition",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    }
+}
+
+
+def _edition(request, edition_id) -> Edition:
+    return edition_or_404(request.user, edition_id)
+
+
+def _organiser_of(request, edition, *, hidden: bool = False) -> None:
+    """Organisers only (403, or 404 with ``hidden``); the API's PermissionDenied handler records the refusal."""
+    require_organiser(request.user, edition, hidden=hidden, audit=False)
 
 
 class ExpertRoleOut(Schema):
@@ -181,7 +201,7 @@ class EditionPatch(Schema):
 
 @router.patch("/editions/{edition_id}", response=EditionOut, summary="Change an edition (its organisers)")
 def update_edition(request, edition_id: Id, payload: EditionPatch):
-    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     data = payload.dict(exclude_unset=True)
     codes = data.pop("co_organisers", None)
     services.update_edition(
@@ -234,7 +254,7 @@ def _people(people) -> list:
 
 @router.post("/editions/{edition_id}/sessions", response={201: SessionOut}, summary="Add a session (organisers)")
 def add_session(request, edition_id: Id, payload: SessionIn):
-    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     data = payload.dict()
     session = services.add_session(request.user, edition, experts=_people(data.pop("people")), **data)
     return Status(201, session)
@@ -244,7 +264,7 @@ def add_session(request, edition_id: Id, payload: SessionIn):
     "/editions/{edition_id}/sessions/{session_id}", response=SessionOut, summary="Change a session (organisers)"
 )
 def update_session(request, edition_id: Id, session_id: Id, payload: SessionPatch):
-    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     session = get_object_or_404(edition.sessions, pk=session_id)
     data = payload.dict(exclude_unset=True)
     people = data.pop("people", None)
@@ -262,7 +282,7 @@ def update_session(request, edition_id: Id, session_id: Id, payload: SessionPatc
 def agenda_ics(request, edition_id: Id):
     from lintas.programmes.views import calendar_events
 
-    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     body = ical.calendar(edition.title, calendar_events(edition), stamp=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="edition-{edition.pk}.ics"'
@@ -293,14 +313,6 @@ class CertificatesIn(Schema):
     )
 
 
-def _organisers_only(request, edition) -> None:
-    """Before any lookup inside the edition: others learn nothing of which nominations or certificates exist."""
-    from django.core.exceptions import PermissionDenied
-
-    if not edition.organised_by(request.user):
-        raise PermissionDenied(_("Only the programme's organisers may do this."))
-
-
 def _certificates(edition, user):
     return (
         Certificate.objects.visible_to(user)
@@ -318,7 +330,7 @@ def _certificates(edition, user):
     "officers'.",
 )
 def list_certificates(request, edition_id: Id):
-    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     return list(_certificates(edition, request.user))
 
 
@@ -332,8 +344,8 @@ def list_certificates(request, edition_id: Id):
 def issue_certificates(request, edition_id: Id, payload: CertificatesIn):
     from lintas.core.access import visible_or_invalid
 
-    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
-    _organisers_only(request, edition)
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
     nominations = None
     if payload.nominations is not None:
         nominations = visible_or_invalid(
@@ -356,8 +368,8 @@ def issue_certificates(request, edition_id: Id, payload: CertificatesIn):
     description="Its public verification page says revoked from now on.",
 )
 def revoke_certificate(request, edition_id: Id, certificate_id: Id):
-    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
-    _organisers_only(request, edition)
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
     certificate = get_visible_or_404(
         Certificate.objects.filter(nomination__edition=edition), request.user, pk=certificate_id
     )
@@ -378,7 +390,7 @@ _PDF = {"responses": {200: {"content": {"application/pdf": {"schema": {"type": "
 def certificate_pdf(request, edition_id: Id, certificate_id: Id):
     from lintas.programmes.views import certificate_pdf_response, visible_certificate
 
-    edition = get_visible_or_404(Edition.objects.all(), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     return certificate_pdf_response(request, visible_certificate(request, edition, certificate_id))
 
 
@@ -429,7 +441,7 @@ class AgencyAttendanceOut(Schema):
     rate: float | None
 
 
-class AttendanceOut(Schema):
+class ReportAttendanceOut(Schema):
     participants: int
     sessions_count: int
     present: int
@@ -452,7 +464,7 @@ class MostUsefulOut(Schema):
     votes: int
 
 
-class FeedbackOut(Schema):
+class ReportFeedbackOut(Schema):
     responses: int
     participants: int
     response_rate: float | None
@@ -485,16 +497,9 @@ class ReportOut(Schema):
     agencies: list[AgencyTakingPartOut]
     sessions: list[ReportSessionOut]
     experts: list[ExpertNameOut]
-    attendance: AttendanceOut
-    feedback: FeedbackOut
+    attendance: ReportAttendanceOut
+    feedback: ReportFeedbackOut
     certificates: dict[str, int] = Field(..., description="issued and revoked")
-
-
-def _report_reader(request, edition):
-    from django.core.exceptions import PermissionDenied
-
-    if not report.may_read_report(request.user, edition):
-        raise PermissionDenied(_("The report is for the edition's organisers, its host and its coordinating agency."))
 
 
 def _report_out(request, edition) -> dict:
@@ -523,10 +528,6 @@ def _report_out(request, edition) -> dict:
     }
 
 
-def _report_edition(request, edition_id):
-    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
-
-
 def _viewed(request, edition, how: str) -> None:
     record_event(
         Action.REPORT_VIEWED, actor=request.user, target=edition, agency=edition.host_agency, details={"as": how}
@@ -537,12 +538,13 @@ def _viewed(request, edition, how: str) -> None:
     "/editions/{edition_id}/report",
     response=ReportOut,
     summary="The post-programme report",
+    openapi_extra=_REFUSED_TO_OTHERS,
     description="Built from what Lintas recorded (agencies, sessions and experts, attendance, feedback) and the "
     "organisers' texts. For the organisers and the users of the host and the coordinating agency. Audited.",
 )
 def get_report(request, edition_id: Id):
-    edition = _report_edition(request, edition_id)
-    _report_reader(request, edition)
+    edition = _edition(request, edition_id)
+    require_report_reader(request.user, edition, audit=False)
     out = _report_out(request, edition)
     _viewed(request, edition, "api")
     return out
@@ -565,14 +567,14 @@ class ReportPatch(Schema):
     summary="Change the report's texts and public parts (organisers)",
 )
 def update_report(request, edition_id: Id, payload: ReportPatch):
-    edition = _report_edition(request, edition_id)
+    edition = _edition(request, edition_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     services.update_report(request.user, edition, **data)
     return _report_out(request, edition)
 
 
 class PublishIn(Schema):
-    published: bool = Field(..., description="true publishes the public summary; false withdraws it")
+    published: StrictBool = Field(..., description="true publishes the public summary; false withdraws it")
 
 
 @router.post(
@@ -582,7 +584,7 @@ class PublishIn(Schema):
     description="Publishing needs a completed edition. The summary is then reachable without signing in.",
 )
 def publish_report(request, edition_id: Id, payload: PublishIn):
-    edition = _report_edition(request, edition_id)
+    edition = _edition(request, edition_id)
     services.publish_report(request.user, edition, published=payload.published)
     return _report_out(request, edition)
 
@@ -592,14 +594,14 @@ def publish_report(request, edition_id: Id, payload: PublishIn):
     response={200: str},
     summary="The post-programme report as PDF",
     description="The same readers as the report. Audited.",
-    openapi_extra=_PDF,
+    openapi_extra={"responses": {**_PDF["responses"], **_REFUSED_TO_OTHERS["responses"]}},
 )
 def report_pdf(request, edition_id: Id):
     from lintas.core.pdf import render_pdf
     from lintas.programmes.views import _report_page_context
 
-    edition = _report_edition(request, edition_id)
-    _report_reader(request, edition)
+    edition = _edition(request, edition_id)
+    require_report_reader(request.user, edition, audit=False)
     body = render_pdf("programmes/report_pdf.html", _report_page_context(request, edition), request=request)
     _viewed(request, edition, "pdf")
     response = HttpResponse(body, content_type="application/pdf")
@@ -705,14 +707,15 @@ class CooperationOut(Schema):
     "/editions/{edition_id}/cooperation",
     response=CooperationOut,
     summary="Cooperation between the edition's agencies, 12 months before and after (organisers)",
+    openapi_extra=_REFUSED_TO_OTHERS,
     description="Counts of requests (answered, median hours), hits and amounts frozen and returned between the "
     "participating agencies; figures resting on fewer than min_count rows of other agencies are null. Audited.",
 )
 def get_cooperation(request, edition_id: Id):
     from lintas.programmes.cooperation import cooperation
 
-    edition = _report_edition(request, edition_id)
-    _organisers_only(request, edition)
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition)
     figures = cooperation(edition, request.user.agency_id)
     _viewed(request, edition, "cooperation")
     return figures
@@ -736,12 +739,8 @@ class MaterialOut(Schema):
     uploaded_at: dt.datetime
 
 
-def _edition_of(request, edition_id) -> Edition:
-    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
-
-
 def _edition_for_materials(request, edition_id) -> Edition:
-    edition = _edition_of(request, edition_id)
+    edition = _edition(request, edition_id)
     if not materials.can_read_materials(request.user, edition):
         raise Http404
     return edition
@@ -795,7 +794,7 @@ def add_material(request, edition_id: Id, session_id: Id, fields: Form[MaterialI
     },
 )
 def download_material(request, edition_id: Id, material_id: Id):
-    edition = _edition_of(request, edition_id)
+    edition = _edition(request, edition_id)
     material = materials.get_material_or_404(request.user, edition, material_id)
     return materials.material_response(material, actor=request.user)
 
@@ -806,7 +805,7 @@ def download_material(request, edition_id: Id, material_id: Id):
     summary="Remove a material (organisers, or whoever uploaded it)",
 )
 def remove_material(request, edition_id: Id, material_id: Id):
-    edition = _edition_of(request, edition_id)
+    edition = _edition(request, edition_id)
     material = materials.get_material_or_404(request.user, edition, material_id)
     services.remove_material(request.user, material)
     return Status(204, None)
@@ -829,7 +828,7 @@ class SurveyOut(Schema):
 
 class SurveyPatch(Schema):
     introduction: str | None = None
-    is_open: bool | None = None
+    is_open: StrictBool | None = None
 
 
 def _survey_out(survey, nomination=None) -> dict:
@@ -849,7 +848,7 @@ def _survey_out(survey, nomination=None) -> dict:
     "they have answered); 404 for everyone else.",
 )
 def get_survey(request, edition_id: Id):
-    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     nomination = feedback.participation(request.user, edition)
     if nomination is None and not edition.organised_by(request.user):
         raise Http404
@@ -862,7 +861,7 @@ def get_survey(request, edition_id: Id):
     summary="Change, open or close the survey (organisers)",
 )
 def update_survey(request, edition_id: Id, payload: SurveyPatch):
-    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     survey = services.update_survey(request.user, edition, **payload.dict(exclude_unset=True))
     return _survey_out(survey)
 
@@ -892,7 +891,7 @@ class FeedbackReceiptOut(Schema):
     "answer is refused (422), as is an answer while the survey is closed; 404 for anyone not a confirmed participant.",
 )
 def give_feedback(request, edition_id: Id, payload: FeedbackIn):
-    edition = get_visible_or_404(Edition.objects.select_related("host_agency"), request.user, pk=edition_id)
+    edition = _edition(request, edition_id)
     if feedback.participation(request.user, edition) is None:
         raise Http404
     data = payload.dict()
@@ -949,19 +948,14 @@ class FeedbackResultsOut(Schema):
     "response rate. 404 for everyone but the edition's organisers. Audited.",
 )
 def feedback_results(request, edition_id: Id):
-    edition = get_visible_or_404(Edition.objects.select_related("programme"), request.user, pk=edition_id)
-    if not edition.organised_by(request.user):
-        raise Http404
+    edition = _edition(request, edition_id)
+    _organiser_of(request, edition, hidden=True)  # the survey's results exist for its organisers only
     summary = feedback.feedback_summary(edition)
     record_read(Action.FEEDBACK_VIEWED, actor=request.user, target=edition, details={"responses": summary["responses"]})
     return summary
 
 
 # --- Seats, nominations, attendance, my agenda (decision 0040) -------------------------------------------------------
-
-
-def _edition(request, edition_id):
-    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
 
 
 class SeatOut(Schema):
@@ -1100,10 +1094,7 @@ def decide(request, edition_id: Id, payload: DecisionIn):
     from django.core.exceptions import ValidationError
 
     edition = _edition(request, edition_id)
-    if not edition.organised_by(request.user):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only the programme's organisers may do this.")
+    _organiser_of(request, edition)
     found = list(edition.nominations.filter(pk__in=payload.nomination_ids))
     if len(found) != len(set(payload.nomination_ids)):
         raise ValidationError({"nomination_ids": ["Unknown nomination."]})
@@ -1168,7 +1159,7 @@ class AttendanceListOut(Schema):
 class AttendanceIn(Schema):
     session_id: Id
     nomination_ids: list[Id] = Field(..., min_length=1, max_length=500)
-    present: bool = True
+    present: StrictBool = True
 
 
 class ImportReportOut(Schema):
@@ -1177,23 +1168,6 @@ class ImportReportOut(Schema):
     recorded: int
     unchanged: int
     skipped: list[dict]
-
-
-def _organiser_of(request, edition) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not edition.organised_by(request.user):
-        raise PermissionDenied("Only the programme's organisers may do this.")
-
-
-_REFUSED_TO_OTHERS = {  # a read the edition's organisers alone may make: others who see the edition get 403
-    "responses": {
-        403: {
-            "description": "Not an organiser of this edition",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-    }
-}
 
 
 @router.get(

@@ -6,11 +6,14 @@ sent from one to another (answered, median hours from sending to the answer), hi
 amounts frozen and returned recorded as those requests' outcomes. Only aggregates leave this module: it reads agency
 ids, timestamps and amounts, never a case, a subject or an identifier.
 
-Small counts are suppressed as the trend briefings do (decision 0042): a figure that rests on 1 to ``min_count - 1``
-rows the viewer's own agency is not a party to is not shown (``None``, listed in ``suppressed``), so no single case
+Small counts follow the trend briefings' rule, with its code (``lintas.insights.suppression``; decisions 0042, 0043 and
+0044): a figure that rests on rows the viewer's own agency is not a party to is shown only when those rows pass
+``Rule.from_settings()`` (at least ``TRENDS_MIN_CASES`` requests or hits, from at least ``TRENDS_MIN_AGENCIES``
+agencies, both agencies of a row counting); otherwise it is ``None`` and listed in ``suppressed``, so no single case
 of another agency can be read from it. A zero is shown (it names no case); a pair the viewer's agency belongs to is
-always shown in full; a total is shown when the rows in it that do not involve the viewer are none or at least
-``min_count``.
+always shown in full (it is the viewer's own data). The pairs the viewer is no party to add up to the total, so when
+the total is shown they are protected as a partition (``protect_partitions``): a hidden pair cannot be found by
+subtracting the shown ones from the total. The median answer time is not additive and is suppressed on its own.
 """
 
 from __future__ import annotations
@@ -21,24 +24,21 @@ import zoneinfo
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Sum
 
 from lintas.agencies.models import Agency
 from lintas.assistance.models import AssistanceRequest, Outcome
+from lintas.insights.suppression import Cell, Part, Rule, protect_partitions, suppress
 from lintas.matching.models import Hit
 from lintas.programmes.models import Edition
 from lintas.programmes.report import participants
 
-__all__ = ["DEFAULT_MIN_COUNT", "PERIOD", "cooperation", "participating_agency_ids"]
+__all__ = ["PERIOD", "cooperation", "participating_agency_ids"]
 
 PERIOD = dt.timedelta(days=365)
-DEFAULT_MIN_COUNT = 5
 CENT = Decimal("0.01")
-
-
-def min_count() -> int:
-    return max(1, int(getattr(settings, "LINTAS_PROGRAMME_COOPERATION_MIN_COUNT", DEFAULT_MIN_COUNT)))
+# The counts a figure rests on: requests (also for answered, frozen and returned), answered (the median), hits.
+BASES = ("requests", "answered", "hits")
 
 
 def participating_agency_ids(edition: Edition) -> set[int]:
@@ -105,51 +105,63 @@ def _raw(agencies: set[int], since: dt.datetime, until: dt.datetime) -> dict[tup
     return cells
 
 
-def _shown(foreign: int, floor: int) -> bool:
-    return foreign == 0 or foreign >= floor
-
-
 def _amounts(sums: dict) -> dict[str, str]:
     """Sums by currency as strings with two decimals (SQLite's sums come back without them)."""
     return {currency: str(Decimal(amount).quantize(CENT)) for currency, amount in sorted(sums.items())}
 
 
-def _cell(raw: dict, foreign: dict, floor: int) -> dict:
-    """One table cell from raw figures; ``foreign`` holds the counts of rows the viewer is no party to."""
-    out: dict = {"suppressed": []}
+def _hidden(pairs: dict[tuple[int, int], dict], viewer: int | None, rule: Rule) -> tuple[dict, set[str]]:
+    """Which figures of one period the rule hides: ``{(pair, basis)}`` and the bases of the total it hides.
 
-    def put(name, value, rests_on):
-        if _shown(rests_on, floor):
-            out[name] = value
-        else:
-            out[name] = None
-            out["suppressed"].append(name)
+    A pair is a cell whose others' part is its rows, from its two agencies, unless the viewer is one of them. The
+    total's others' part is the sum of those cells; when it is shown, they form a partition of it."""
+    hidden_pairs, hidden_total = {}, set()
+    for basis in BASES:
+        cells = [
+            Cell(key=str(pair), others=Part(count=raw[basis], agencies=set(pair)))
+            for pair, raw in pairs.items()
+            if viewer not in pair
+        ]
+        suppress(cells, rule)
+        total = Part()
+        for cell in cells:
+            total = total.plus(cell.others)
+        if total.count and not rule.passes(total):
+            hidden_total.add(basis)
+        elif basis != "answered":  # the median is not additive: nothing to subtract it from
+            protect_partitions([cells], rule)
+        hidden_pairs[basis] = {cell.key for cell in cells if cell.suppressed}
+    return hidden_pairs, hidden_total
 
-    put("requests", raw["requests"], foreign["requests"])
-    put("answered", raw["answered"], foreign["requests"])
+
+def _cell(raw: dict, hidden: set[str]) -> dict:
+    """One table cell from raw figures; ``hidden`` holds the bases whose figures are not shown."""
     median = round(statistics.median(raw["hours"]), 1) if raw["hours"] else None
-    put("median_hours", median, foreign["answered"])
-    put("hits", raw["hits"], foreign["hits"])
-    put("frozen", _amounts(raw["frozen"]), foreign["requests"])
-    put("returned", _amounts(raw["returned"]), foreign["requests"])
+    figures = {
+        "requests": (raw["requests"], "requests"),
+        "answered": (raw["answered"], "requests"),
+        "median_hours": (median, "answered"),
+        "hits": (raw["hits"], "hits"),
+        "frozen": (_amounts(raw["frozen"]), "requests"),
+        "returned": (_amounts(raw["returned"]), "requests"),
+    }
+    out: dict = {"suppressed": [name for name, (_value, basis) in figures.items() if basis in hidden]}
+    out.update({name: None if basis in hidden else value for name, (value, basis) in figures.items()})
     return out
 
 
-def _total(cells: dict, viewer: int | None) -> tuple[dict, dict]:
+def _total(cells: dict) -> dict:
     total = {"requests": 0, "answered": 0, "hours": [], "hits": 0, "frozen": Counter(), "returned": Counter()}
-    foreign = {"requests": 0, "answered": 0, "hits": 0}
-    for pair, raw in cells.items():
+    for raw in cells.values():
         for key in ("requests", "answered", "hits"):
             total[key] += raw[key]
-            if viewer not in pair:
-                foreign[key] += raw[key]
         total["hours"].extend(raw["hours"])
         total["frozen"].update(raw["frozen"])
         total["returned"].update(raw["returned"])
-    return total, foreign
+    return total
 
 
-def cooperation(edition: Edition, viewer_agency_id: int | None, *, floor: int | None = None) -> dict:
+def cooperation(edition: Edition, viewer_agency_id: int | None, *, rule: Rule | None = None) -> dict:
     """The edition's cooperation figures for a viewer of ``viewer_agency_id``.
 
     Returns ``{"agencies": [{"code", "short_name"}], "min_count": int, "periods": {"before"|"after": {"start",
@@ -158,37 +170,32 @@ def cooperation(edition: Edition, viewer_agency_id: int | None, *, floor: int | 
     "median_hours", "hits", "frozen": {currency: "amount"}, "returned": {...}, "suppressed": [names]}`` and a
     suppressed figure is ``None``. Pairs with nothing in either period are left out.
     """
-    floor = floor or min_count()
+    rule = rule or Rule.from_settings()
     ids = participating_agency_ids(edition)
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=ids)}
     periods = _periods(edition)
     raw = {name: _raw(ids, *bounds) for name, bounds in periods.items()}
+    hidden = {name: _hidden(raw[name], viewer_agency_id, rule) for name in periods}
+    empty = {"requests": 0, "answered": 0, "hours": [], "hits": 0, "frozen": {}, "returned": {}}
     pairs = []
     for pair in sorted(
         set(raw["before"]) | set(raw["after"]), key=lambda p: (agencies[p[0]].code, agencies[p[1]].code)
     ):
-        party = viewer_agency_id in pair
         row = {
             "codes": [agencies[pk].code for pk in pair],
             "names": [agencies[pk].short_name for pk in pair],
-            "party": party,
+            "party": viewer_agency_id in pair,
         }
         for name in periods:
-            figures = raw[name].get(pair) or {
-                "requests": 0, "answered": 0, "hours": [], "hits": 0, "frozen": {}, "returned": {},
-            }  # fmt: skip
-            foreign = {k: 0 if party else figures[k] for k in ("requests", "answered", "hits")}
-            row[name] = _cell(figures, foreign, floor)
+            by_basis = hidden[name][0]
+            row[name] = _cell(raw[name].get(pair) or empty, {b for b in BASES if str(pair) in by_basis[b]})
         pairs.append(row)
-    totals = {}
-    for name in periods:
-        total, foreign = _total(raw[name], viewer_agency_id)
-        totals[name] = _cell(total, foreign, floor)
+    totals = {name: _cell(_total(raw[name]), hidden[name][1]) for name in periods}
     return {
         "agencies": [
             {"code": a.code, "short_name": a.short_name} for a in sorted(agencies.values(), key=lambda a: a.code)
         ],
-        "min_count": floor,
+        "min_count": rule.min_cases,
         "periods": {name: {"start": since, "end": until} for name, (since, until) in periods.items()},
         "totals": totals,
         "pairs": pairs,

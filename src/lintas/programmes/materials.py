@@ -8,6 +8,8 @@ fetched the edition through ``Edition.objects.visible_to``; these functions deci
 - :func:`can_read_materials` -- may ``user`` read any of ``edition``'s materials (the materials page, the API list);
 - :func:`materials_visible_to` -- the one queryset of the materials ``user`` may read in ``edition``;
 - :func:`get_material_or_404` -- one of them by id, 404 for hidden and missing alike;
+- :func:`materials_of_expert_link` / :func:`expert_link_material_or_404` -- what an expert's personal link reads:
+  the materials of that expert's sessions in the link's edition, nothing else;
 - :func:`material_response` -- the download (audited ``MATERIAL_DOWNLOADED``), also for expert personal links.
 """
 
@@ -22,16 +24,18 @@ from lintas.core.access import parse_id
 from lintas.core.models import can_read
 from lintas.core.uploads import download_response
 from lintas.programmes.choices import NominationStatus
-from lintas.programmes.models import Edition, Material, Nomination, ProgrammeSession
+from lintas.programmes.models import Edition, ExpertLink, Material, Nomination, ProgrammeSession
 
 __all__ = [
     "can_add_material",
     "can_read_materials",
     "can_remove_material",
+    "expert_link_material_or_404",
     "expert_session_ids",
     "get_material_or_404",
     "is_confirmed_participant",
     "material_response",
+    "materials_of_expert_link",
     "materials_visible_to",
 ]
 
@@ -96,6 +100,23 @@ def get_material_or_404(user, edition: Edition, material_id) -> Material:
     """One material of ``edition`` that ``user`` may read, or 404 (hidden, missing and malformed ids alike)."""
     pk = parse_id(material_id)
     found = materials_visible_to(user, edition).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def materials_of_expert_link(link: ExpertLink) -> QuerySet[Material]:
+    """The materials an expert's personal link reads (a link the caller has already checked with
+    ``services.use_expert_link``): those of the link's expert's own sessions in the link's edition."""
+    sessions = ProgrammeSession.objects.filter(edition=link.edition_id, roles__expert=link.expert_id)
+    return Material.objects.filter(session__in=sessions).select_related("session__edition__host_agency")
+
+
+def expert_link_material_or_404(link: ExpertLink, material_id) -> Material:
+    """One of :func:`materials_of_expert_link` by id, or 404 (another session's, another edition's, missing and
+    malformed ids alike, the same answer as an unknown link)."""
+    pk = parse_id(material_id)
+    found = materials_of_expert_link(link).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise Http404
     return found

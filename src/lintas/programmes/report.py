@@ -12,7 +12,7 @@ and no function here returns the free-text comments (the feedback pages show tho
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.utils import dateformat
@@ -20,15 +20,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lintas.programmes.choices import NominationStatus, ParticipationMode
-from lintas.programmes.models import (
-    Attendance,
-    Certificate,
-    Edition,
-    EditionReport,
-    FeedbackResponse,
-    SessionRating,
-    SessionRole,
-)
+from lintas.programmes.feedback import RATINGS, feedback_summary
+from lintas.programmes.models import Attendance, Certificate, Edition, EditionReport, SessionRole
+from lintas.programmes.selectors import attendance_summary, rate
 
 __all__ = [
     "PUBLIC_PARTS",
@@ -81,109 +75,65 @@ def sessions_attended(edition: Edition) -> dict[int, int]:
     return {row["nomination"]: row["n"] for row in rows}
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def attendance_rates(edition: Edition) -> dict:
-    """Attendance of confirmed participants, as counts and rates (0 to 1; None when there is nothing to divide by).
+    """The report's view of :func:`lintas.programmes.selectors.attendance_summary` (the one attendance computation):
+    the same counts and rates (0 to 1; None when there is nothing to divide by), with agencies' on-site and online
+    groups taken together.
 
     Returns ``{"participants": int, "sessions_count": int, "present": int, "possible": int, "rate": float|None,
     "sessions": [{"id", "topic", "kind", "starts_at", "present", "rate"}],
     "agencies": [{"code", "short_name", "participants", "present", "possible", "rate"}]}``; ``possible`` is
     participants times sessions. Sessions are in agenda order, agencies by code.
     """
-    people = list(participants(edition))
-    sessions = list(edition.sessions.all())
-    present_rows = list(
-        Attendance.objects.filter(
-            session__edition=edition, present=True, nomination__in=[p.pk for p in people]
-        ).values_list("nomination_id", "session_id")
-    )
-    by_session = Counter(session_id for _n, session_id in present_rows)
-    agency_of = {p.pk: p.agency for p in people}
-    by_agency = Counter(agency_of[nomination_id].pk for nomination_id, _s in present_rows)
-    members: dict[int, list] = defaultdict(list)
-    for person in people:
-        members[person.agency_id].append(person)
-    agencies = sorted({p.agency for p in people}, key=lambda a: a.code)
-    count = len(sessions)
+    summary = attendance_summary(edition)
+    agencies: dict[str, dict] = {}
+    for group in summary["agencies"]:  # one group per agency and mode, ordered by agency code
+        row = agencies.setdefault(
+            group["agency"],
+            {"code": group["agency"], "short_name": group["agency_name"], "participants": 0, "present": 0,
+             "possible": 0},
+        )  # fmt: skip
+        for key in ("participants", "present", "possible"):
+            row[key] += group[key]
+    for row in agencies.values():
+        row["rate"] = rate(row["present"], row["possible"])
+    overall = summary["overall"]
     return {
-        "participants": len(people),
-        "sessions_count": count,
-        "present": len(present_rows),
-        "possible": len(people) * count,
-        "rate": _rate(len(present_rows), len(people) * count),
+        "participants": overall["participants"],
+        "sessions_count": len(summary["sessions"]),
+        "present": overall["present"],
+        "possible": overall["possible"],
+        "rate": overall["rate"],
         "sessions": [
-            {
-                "id": s.pk,
-                "topic": s.topic,
-                "kind": s.kind,
-                "starts_at": s.starts_at,
-                "present": by_session[s.pk],
-                "rate": _rate(by_session[s.pk], len(people)),
-            }
-            for s in sessions
+            {key: s[key] for key in ("id", "topic", "kind", "starts_at", "present", "rate")}
+            for s in summary["sessions"]
         ],
-        "agencies": [
-            {
-                "code": a.code,
-                "short_name": a.short_name,
-                "participants": len(members[a.pk]),
-                "present": by_agency[a.pk],
-                "possible": len(members[a.pk]) * count,
-                "rate": _rate(by_agency[a.pk], len(members[a.pk]) * count),
-            }
-            for a in agencies
-        ],
+        "agencies": list(agencies.values()),
     }
 
 
-def _average(total: int, count: int) -> float | None:
-    return round(total / count, 2) if count else None
-
-
 def feedback_results(edition: Edition) -> dict:
-    """The survey's answers as counts and averages (ratings 1 to 5), never the free-text comments.
+    """The report's view of :func:`lintas.programmes.feedback.feedback_summary` (the one feedback computation):
+    counts and averages (ratings 1 to 5), never the free-text comments.
 
     Returns ``{"responses": int, "participants": int, "response_rate": float|None, "overall_average": float|None,
     "overall_distribution": {1: int, ..., 5: int}, "sessions": [{"id", "topic", "ratings", "average"}],
     "most_useful": [{"id", "topic", "votes"}] (most votes first, sessions with none left out),
-    "topics_wanted": [str] (non-empty answers, in no particular order)}``.
+    "topics_wanted": [str] (non-empty answers, ordered by their text)}``.
     """
-    responses = FeedbackResponse.objects.filter(survey__edition=edition)
-    answered = list(responses.values_list("overall_rating", "most_useful_id", "topics_wanted"))
-    people = participants(edition).count()
-    distribution = Counter(rating for rating, _m, _t in answered)
-    sessions = list(edition.sessions.all())
-    totals: dict[int, list[int]] = defaultdict(list)
-    for session_id, rating in SessionRating.objects.filter(
-        response__survey__edition=edition, session__edition=edition
-    ).values_list("session_id", "rating"):
-        totals[session_id].append(rating)
-    votes = Counter(most_useful for _r, most_useful, _t in answered if most_useful)
-    topic_of = {s.pk: s.topic for s in sessions}
+    summary = feedback_summary(edition)
     return {
-        "responses": len(answered),
-        "participants": people,
-        "response_rate": _rate(len(answered), people),
-        "overall_average": _average(sum(r for r, _m, _t in answered), len(answered)),
-        "overall_distribution": {score: distribution[score] for score in range(1, 6)},
+        "responses": summary["responses"],
+        "participants": summary["participants"],
+        "response_rate": summary["response_rate"],
+        "overall_average": summary["overall"]["average"],
+        "overall_distribution": dict(zip(RATINGS, summary["overall"]["distribution"], strict=True)),
         "sessions": [
-            {
-                "id": s.pk,
-                "topic": s.topic,
-                "ratings": len(totals[s.pk]),
-                "average": _average(sum(totals[s.pk]), len(totals[s.pk])),
-            }
-            for s in sessions
+            {"id": s["id"], "topic": s["topic"], "ratings": s["count"], "average": s["average"]}
+            for s in summary["sessions"]
         ],
-        "most_useful": [
-            {"id": pk, "topic": topic_of[pk], "votes": n}
-            for pk, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-            if pk in topic_of
-        ],
-        "topics_wanted": [text.strip() for _r, _m, text in answered if text and text.strip()],
+        "most_useful": [{"id": m["id"], "topic": m["topic"], "votes": m["count"]} for m in summary["most_useful"]],
+        "topics_wanted": summary["topics_wanted"],
     }
 
 

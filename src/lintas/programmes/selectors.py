@@ -11,10 +11,11 @@ from collections import defaultdict
 from lintas.programmes.choices import NominationStatus, ParticipationMode
 from lintas.programmes.models import Attendance, Edition
 
-__all__ = ["attendance_summary"]
+__all__ = ["attendance_summary", "rate"]
 
 
-def _rate(present: int, possible: int) -> float | None:
+def rate(present: int, possible: int) -> float | None:
+    """``present / possible`` from 0 to 1 with four decimals; None where nothing was possible."""
     return round(present / possible, 4) if possible else None
 
 
@@ -24,13 +25,13 @@ def attendance_summary(edition: Edition) -> dict:
     Every confirmed participant is expected at every session. ``rate`` is present / expected (0 to 1, four decimals),
     None where nobody was expected. Three queries whatever the size::
 
-        {"participants": 12, "sessions": [{"id", "topic", "starts_at", "expected", "present", "rate"}, ...],
+        {"participants": 12, "sessions": [{"id", "topic", "kind", "starts_at", "expected", "present", "rate"}, ...],
          "agencies": [{"agency": "rmp", "agency_name": "RMP", "mode": "on_site", "participants": 2,
                        "present": 9, "possible": 10, "rate": 0.9}, ...],
          "modes": {"on_site": {"participants", "present", "possible", "rate"}, "online": {...}},
          "overall": {"participants", "present", "possible", "rate"}}
     """
-    sessions = list(edition.sessions.order_by("starts_at", "pk").values("pk", "topic", "starts_at"))
+    sessions = list(edition.sessions.order_by("starts_at", "pk").values("pk", "topic", "kind", "starts_at"))
     participants = list(
         edition.nominations.filter(status=NominationStatus.CONFIRMED)
         .order_by("agency__code", "mode", "pk")
@@ -59,7 +60,7 @@ def attendance_summary(edition: Edition) -> dict:
         modes[mode]["present"] += per_nomination[pk]
     for group in [*groups.values(), *modes.values()]:
         group["possible"] = group["participants"] * n_sessions
-        group["rate"] = _rate(group["present"], group["possible"])
+        group["rate"] = rate(group["present"], group["possible"])
     total_present = sum(per_nomination[pk] for pk, *_rest in participants)
     return {
         "participants": n_people,
@@ -67,10 +68,11 @@ def attendance_summary(edition: Edition) -> dict:
             {
                 "id": s["pk"],
                 "topic": s["topic"],
+                "kind": s["kind"],
                 "starts_at": s["starts_at"],
                 "expected": n_people,
                 "present": per_session[s["pk"]],
-                "rate": _rate(per_session[s["pk"]], n_people),
+                "rate": rate(per_session[s["pk"]], n_people),
             }
             for s in sessions
         ],
@@ -80,6 +82,6 @@ def attendance_summary(edition: Edition) -> dict:
             "participants": n_people,
             "present": total_present,
             "possible": n_people * n_sessions,
-            "rate": _rate(total_present, n_people * n_sessions),
+            "rate": rate(total_present, n_people * n_sessions),
         },
     }

@@ -106,6 +106,11 @@ def _require_organiser(actor, *agency_ids) -> None:
         raise PermissionDenied(_("Only the programme's organisers may do this."))
 
 
+def _require_edition_organiser(actor, edition: Edition) -> None:
+    """Only ``edition``'s organisers (its host's or its programme's coordinating agency's)."""
+    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+
+
 def _choice(value, choices, errors: dict, key: str, *, required: bool = True) -> str:
     if value in (None, "") and not required:
         return ""
@@ -232,7 +237,7 @@ def create_edition(actor, programme: Programme, *, host_agency, co_organisers=()
 def update_edition(actor, edition: Edition, co_organisers=None, **fields) -> Edition:
     """Change an edition's details or status; ``co_organisers`` (agencies) replaces the list when given."""
     edition = Edition.objects.select_for_update().select_related("programme").get(pk=edition.pk)
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     values = _edition_fields(fields, errors, partial=True)
     _check_dates(values.get("starts_on", edition.starts_on), values.get("ends_on", edition.ends_on), errors)
@@ -300,7 +305,7 @@ def _experts(experts, errors: dict) -> list[tuple[Expert, str]]:
 @transaction.atomic
 def add_session(actor, edition: Edition, *, experts=(), **fields) -> ProgrammeSession:
     """Add a session to the agenda with its people (``experts``: pairs of Expert and role)."""
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     values = _session_fields(edition, fields, errors, partial=False)
     _check_times(values.get("starts_at"), values.get("ends_at"), errors)
@@ -323,7 +328,7 @@ def update_session(actor, session: ProgrammeSession, *, experts=None, **fields) 
     """Change a session; ``experts`` (pairs of Expert and role) replaces its people when given."""
     session = ProgrammeSession.objects.select_for_update().select_related("edition__programme").get(pk=session.pk)
     edition = session.edition
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     values = _session_fields(edition, fields, errors, partial=True)
     _check_times(values.get("starts_at", session.starts_at), values.get("ends_at", session.ends_at), errors)
@@ -369,7 +374,7 @@ def add_expert(actor, *, user=None, **fields) -> Expert:
 @transaction.atomic
 def add_checklist_task(actor, edition: Edition, *, title, owner_agency, due_on=None) -> ChecklistTask:
     """Add a coordination task, owned by one agency (the host or the Secretariat, usually)."""
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     title = clean_text(ChecklistTask, "title", title, errors, required=True)
     due_on = clean_date(due_on, errors, "due_on", earliest=EARLIEST, latest=LATEST)
@@ -390,7 +395,7 @@ def complete_checklist_task(actor, task: ChecklistTask) -> ChecklistTask:
     """Mark a task done (doing it twice changes nothing and records nothing)."""
     task = ChecklistTask.objects.select_for_update().select_related("edition__programme").get(pk=task.pk)
     edition = task.edition
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     if task.done:
         return task
     task.done, task.done_at = True, timezone.now()
@@ -413,7 +418,7 @@ def plan_next_edition(actor, edition: Edition) -> Edition:
     checklist task not done with its due date moved alike; the feedback survey's introduction (closed, no answers).
     Refused when the next number exists already."""
     edition = Edition.objects.select_related("programme").get(pk=edition.pk)
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     number = edition.number + 1
     if edition.programme.editions.filter(number=number).exists():
         raise ValidationError({"number": [_("The next edition (number %(n)d) exists already.") % {"n": number}]})
@@ -504,10 +509,6 @@ def certificate_min_share() -> float:
     from django.conf import settings
 
     return settings.PROGRAMME_CERTIFICATE_MIN_PERCENT / 100
-
-
-def _require_edition_organiser(actor, edition: Edition) -> None:
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
 
 
 @transaction.atomic
@@ -795,7 +796,7 @@ def remove_material(actor, material: Material) -> None:
 def update_survey(actor, edition: Edition, *, introduction=None, is_open=None) -> Survey:
     """Set up, change, open or close ``edition``'s feedback survey (its organisers). Only what is given changes."""
     edition = Edition.objects.select_related("programme").get(pk=edition.pk)
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     values = {}
     if introduction is not None:
@@ -931,10 +932,6 @@ EXPERT_LINK_DAYS = (1, 180)
 DECISIONS = (NominationStatus.CONFIRMED, NominationStatus.WAIT_LISTED, NominationStatus.DECLINED)
 
 
-def _organisers_only(actor, edition: Edition) -> None:
-    _require_organiser(actor, edition.host_agency_id, edition.programme.coordinating_agency_id)
-
-
 def _locked_edition(edition: Edition) -> Edition:
     """The edition row locked: seat counts and confirmations of one edition are decided one writer at a time."""
     return Edition.objects.select_for_update().select_related("programme", "host_agency").get(pk=edition.pk)
@@ -960,7 +957,7 @@ def set_seats(actor, edition: Edition, allocations) -> list[SeatAllocation]:
     """Replace the edition's seats with ``allocations``: (agency, mode, seats) triples; an agency and mode not listed,
     or listed with 0 seats, has none. Refused below the nominations already confirmed for an agency and mode."""
     edition = _locked_edition(edition)
-    _organisers_only(actor, edition)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     wanted: dict[tuple[int, str], tuple] = {}
     for agency, mode, seats in allocations:
@@ -1106,7 +1103,7 @@ def decide_nominations(actor, edition: Edition, nominations, decision, *, note="
     refused when it would put an agency and mode beyond its seats; a withdrawn nomination is its agency's to
     nominate again. Confirmed nominees with an account are notified."""
     edition = _locked_edition(edition)
-    _organisers_only(actor, edition)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     if decision not in DECISIONS:
         add_error(errors, "decision", _("Not one of the choices."))
@@ -1192,7 +1189,7 @@ def record_attendance(actor, session: ProgrammeSession, nominations, present: bo
     """The organisers record that ``nominations`` (confirmed participants) were present at ``session``, or absent.
     Returns how many records changed; recording what is recorded already changes nothing and records nothing."""
     edition = session.edition
-    _organisers_only(actor, edition)
+    _require_edition_organiser(actor, edition)
     if not isinstance(present, bool):
         raise ValidationError({"present": [_("Expected true or false.")]})
     found, problems = _participants(edition, nominations)
@@ -1283,7 +1280,7 @@ def import_attendance(
     from lintas.programmes.attendance_csv import UnreadableExport, parse_export
 
     edition = _locked_edition(edition)
-    _organisers_only(actor, edition)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     zone_name = _time_zone(time_zone or edition.time_zone, errors)
     file_name = (file_name or "")[:255]
@@ -1363,7 +1360,7 @@ def _token_hash(token: str) -> str:
 def create_expert_link(actor, edition: Edition, expert: Expert, *, days=30) -> tuple[ExpertLink, str]:
     """A personal link for ``expert`` to their sessions and materials in ``edition``: returns the link and its token,
     which is shown once and never stored (only its SHA-256 is)."""
-    _organisers_only(actor, edition)
+    _require_edition_organiser(actor, edition)
     errors: dict = {}
     low, high = EXPERT_LINK_DAYS
     days = clean_integer(SeatAllocation, "seats", days, errors, minimum=low, maximum=high, key="days")
@@ -1392,7 +1389,7 @@ def create_expert_link(actor, edition: Edition, expert: Expert, *, days=30) -> t
 def revoke_expert_link(actor, link: ExpertLink) -> ExpertLink:
     """End a personal link now (revoking it twice changes nothing)."""
     link = ExpertLink.objects.select_for_update().select_related("edition__programme").get(pk=link.pk)
-    _organisers_only(actor, link.edition)
+    _require_edition_organiser(actor, link.edition)
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

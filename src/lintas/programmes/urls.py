@@ -84,4 +84,5 @@ urlpatterns += [
         name="expert_link_revoke",
     ),
     path("expert/<str:token>/", views.expert_page, name="expert_page"),
+    path("expert/<str:token>/materials/<int:material_id>/", views.expert_material, name="expert_material"),
 ]

@@ -44,6 +44,7 @@ from lintas.programmes.forms import (
     SessionForm,
     SurveyForm,
 )
+from lintas.programmes.guards import edition_or_404, require_organiser, require_report_reader
 from lintas.programmes.models import (
     Attendance,
     Certificate,
@@ -57,13 +58,11 @@ from lintas.programmes.models import (
 
 
 def _edition(request, edition_id):
-    return get_visible_or_404(Edition.objects.select_related("programme", "host_agency"), request.user, pk=edition_id)
+    return edition_or_404(request.user, edition_id)
 
 
-def _organiser_of(request, edition):
-    if not edition.organised_by(request.user):
-        record_denial(request.user, "not an organiser of this edition", target=edition)
-        raise PermissionDenied(_("Only the programme's organisers may do this."))
+def _organiser_of(request, edition, *, hidden: bool = False):
+    require_organiser(request.user, edition, hidden=hidden)
 
 
 def _organiser(request, object_type: str) -> None:
@@ -150,8 +149,21 @@ def edition_detail(request, edition_id):
         "viewer_zone": timezone.get_current_timezone_name(),
         "offers": materials_and_feedback(request.user, edition),
         **participation(request, edition, organiser),
+        **report_offers(request.user, edition),
     }
     return render(request, "programmes/edition_detail.html", context)
+
+
+def report_offers(user, edition) -> dict:
+    """What the edition page offers of the report (its readers, decision 0042), the public summary once published,
+    and the viewer's own valid certificate."""
+    return {
+        "show_report": report.may_read_report(user, edition),
+        "certificate": Certificate.objects.visible_to(user)
+        .filter(nomination__edition=edition, nomination__user=user.pk, revoked_at__isnull=True)
+        .first(),
+        "published": EditionReport.objects.filter(edition=edition, published_at__isnull=False).exists(),
+    }
 
 
 def calendar_events(edition) -> list[dict]:
@@ -332,12 +344,6 @@ def expert_create(request):
 # --- Certificates, the post-programme report, cooperation after it, and the two public pages (decision 0042) --------
 
 
-def _report_reader(request, edition):
-    if not report.may_read_report(request.user, edition):
-        record_denial(request.user, "not an organiser, host or coordinator of this edition", target=edition)
-        raise PermissionDenied(_("The report is for the edition's organisers, its host and its coordinating agency."))
-
-
 def _percent(rate):
     return None if rate is None else round(rate * 100, 1)
 
@@ -393,7 +399,7 @@ def _report_page_context(request, edition):
 def report_page(request, edition_id):
     """The post-programme report: who took part, sessions and experts, attendance, feedback, outcomes, next edition."""
     edition = _edition(request, edition_id)
-    _report_reader(request, edition)
+    require_report_reader(request.user, edition)
     context = _report_page_context(request, edition)
     record_event(
         Action.REPORT_VIEWED, actor=request.user, target=edition, agency=edition.host_agency, details={"as": "page"}
@@ -404,7 +410,7 @@ def report_page(request, edition_id):
 @login_required
 def report_pdf(request, edition_id):
     edition = _edition(request, edition_id)
-    _report_reader(request, edition)
+    require_report_reader(request.user, edition)
     context = _report_page_context(request, edition)
     body = render_pdf("programmes/report_pdf.html", context, request=request)
     record_event(
@@ -652,13 +658,6 @@ def _materials_or_404(request, edition):
         raise Http404
 
 
-def _organiser_or_404(request, edition):
-    """The survey's settings and results exist for the edition's organisers only: others get 404."""
-    if not edition.organised_by(request.user):
-        record_denial(request.user, "not an organiser of this edition", target=edition)
-        raise Http404
-
-
 def materials_and_feedback(user, edition) -> dict:
     """What the edition page offers this user of items 4 and 5: the materials page, the survey, its results."""
     organiser = edition.organised_by(user)
@@ -738,7 +737,7 @@ def material_remove(request, edition_id, material_id):
 def survey_edit(request, edition_id):
     """The organisers set up the survey: its introduction, and whether it takes answers."""
     edition = _edition(request, edition_id)
-    _organiser_or_404(request, edition)
+    _organiser_of(request, edition, hidden=True)  # the survey exists for its organisers only
     survey = feedback.survey_of(edition)
     initial = {"introduction": survey.introduction, "is_open": survey.is_open} if survey else None
     form = SurveyForm(request.POST or None, initial=initial)
@@ -817,7 +816,7 @@ def feedback_charts(summary: dict) -> list[Chart]:
 def feedback_results(request, edition_id):
     """The survey's results for the edition's organisers (404 for everyone else): charts, comments, topics wanted."""
     edition = _edition(request, edition_id)
-    _organiser_or_404(request, edition)
+    _organiser_of(request, edition, hidden=True)  # the survey exists for its organisers only
     summary = feedback.feedback_summary(edition)
     record_read(Action.FEEDBACK_VIEWED, actor=request.user, target=edition, details={"responses": summary["responses"]})
     charts = feedback_charts(summary)
@@ -856,11 +855,14 @@ def participation(request, edition, organiser: bool) -> dict:
     mine = _my_nomination(request, edition)
     participant = mine is not None and mine.status == NominationStatus.CONFIRMED
     admin = request.user.has_role(Role.AGENCY_ADMIN)
+    can_join = participant and bool(edition.online_link)
+    now = timezone.now()
     return {
         "my_nomination": mine,
         "participant": participant,
-        "can_join": participant and bool(edition.online_link),
-        "now": timezone.now(),
+        "can_join": can_join,
+        # the sessions "Join online" is open for now (15 minutes before each until it ends)
+        "join_now": [s for s in edition.sessions.all() if services.join_window(s, now)] if can_join else [],
         "can_nominate": admin and (edition.status == EditionStatus.OPEN_FOR_NOMINATIONS or organiser),
         "seat_rows": _seat_rows(edition) if organiser else None,
         "own_nominations": (
@@ -1186,13 +1188,36 @@ def expert_page(request, token):
     edition = link.edition
     sessions = (
         edition.sessions.filter(roles__expert=link.expert)
-        .prefetch_related("roles__expert", "materials")
+        .prefetch_related("roles__expert")
         .distinct()
         .order_by("starts_at")
     )
+    readable = list(materials.materials_of_expert_link(link))
+    by_session = [(session, [m for m in readable if m.session_id == session.pk]) for session in sessions]
     mine = {role.session_id: role for role in link.expert.roles.filter(session__edition=edition)}
-    context = {"link": link, "edition": edition, "expert": link.expert, "sessions": sessions, "mine": mine}
-    response = render(request, "programmes/expert_page.html", context)
-    response["Referrer-Policy"] = "no-referrer"  # the address is the key: never sent on to another site
+    context = {
+        "link": link,
+        "token": token,
+        "edition": edition,
+        "expert": link.expert,
+        "by_session": by_session,
+        "mine": mine,
+    }
+    return _private(render(request, "programmes/expert_page.html", context))
+
+
+def expert_material(request, token, material_id):
+    """A material of one of the link's expert's sessions, through the personal link (no account): the download is
+    audited with the link's id. Any other material, and an unknown, expired or revoked link, answer the same 404."""
+    link = services.use_expert_link(token)
+    if link is None:
+        raise Http404
+    material = materials.expert_link_material_or_404(link, material_id)
+    return _private(materials.material_response(material, actor=None, expert_link=link.pk))
+
+
+def _private(response):
+    """An answer to a personal link: the address is the key, never sent on to another site nor indexed."""
+    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -18,6 +18,7 @@ from lintas.cases.demo import (
     seed_demo_cases,
 )
 from lintas.cases.models import Case, CaseIdentifier
+from lintas.insights.models import MonthlyRollup
 from lintas.matching.models import BenignValue, Hit
 from lintas.matching.presenters import present_hits
 from lintas.notifications.models import Notification
@@ -66,11 +67,13 @@ def test_the_command_seeds_users_and_cases_and_is_idempotent():
     out = io.StringIO()
     call_command("demo", stdout=out, stderr=io.StringIO())
     assert "created 44 demo case(s)" in out.getvalue()
+    rollups = MonthlyRollup.objects.count()
+    assert rollups > 0 and f"refreshed the trend roll-ups: {rollups} row(s)" in out.getvalue()
     before = _counts()
     out = io.StringIO()
     call_command("demo", stdout=out, stderr=io.StringIO())
     assert "created 0 demo user(s)" in out.getvalue() and "created 0 demo case(s)" in out.getvalue()
-    assert _counts() == before
+    assert _counts() == before and MonthlyRollup.objects.count() == rollups
     assert Case.objects.filter(created_by__username="knpa.investigator").count() == 36
 
 

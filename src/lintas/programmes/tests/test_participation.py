@@ -446,6 +446,44 @@ def test_expert_links_open_the_experts_sessions_until_expired_or_revoked(world, 
         services.create_expert_link(world.host, world.edition, other)
 
 
+def test_an_expert_link_downloads_its_own_sessions_materials_only(world, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    panel_expert = world.panel.roles.get().expert
+    link, token = services.create_expert_link(world.host, world.edition, panel_expert)
+    notes = b"panel notes for the expert"
+    panel_paper = services.add_material(
+        world.host, world.panel, kind="paper", title="Panel notes", upload=SimpleUploadedFile("p.txt", notes)
+    )
+    lecture_paper = services.add_material(
+        world.host, world.lecture, kind="paper", title="Lecture notes", upload=SimpleUploadedFile("l.txt", b"lecture")
+    )
+    spf_host = organiser(make_user, "spf", username="spf.organiser")
+    spf_edition = edition(spf_host, host="spf", title="SPF edition", number=9)
+    spf_paper = services.add_material(
+        spf_host, spf_edition.sessions.get(), kind="paper", title="SPF only", upload=SimpleUploadedFile("s.txt", b"s")
+    )
+    base = f"/programmes/expert/{token}/"
+    page = Client().get(base).content.decode()
+    assert f'href="{base}materials/{panel_paper.pk}/"' in page and "Lecture notes" not in page
+
+    got = Client().get(f"{base}materials/{panel_paper.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == notes
+    assert "attachment" in got["Content-Disposition"] and got["Referrer-Policy"] == "no-referrer"
+    event = AuditEvent.objects.get(action=Action.MATERIAL_DOWNLOADED)
+    assert event.actor is None and event.details["expert_link"] == link.pk and event.object_id == str(panel_paper.pk)
+
+    refused = [
+        Client().get(f"{base}materials/{lecture_paper.pk}/"),  # the edition's, but not the expert's session
+        Client().get(f"{base}materials/{spf_paper.pk}/"),  # another agency's edition
+        Client().get(f"{base}materials/2000000007/"),  # missing
+        Client().get(f"/programmes/expert/{'x' * 43}/materials/{panel_paper.pk}/"),  # unknown link
+    ]
+    services.revoke_expert_link(world.host, link)
+    refused.append(Client().get(f"{base}materials/{panel_paper.pk}/"))
+    assert [r.status_code for r in refused] == [404] * 5
+    assert AuditEvent.objects.filter(action=Action.MATERIAL_DOWNLOADED).count() == 1
+
+
 # --- Pages ---------------------------------------------------------------------------------------------------------
 
 

@@ -525,6 +525,23 @@ def test_cooperation_counts_only_participating_agencies_and_suppresses_small_cel
     assert own[("rmp", "spf")]["before"]["requests"] == 1 and own[("rmp", "spf")]["after"]["hits"] == 1
 
 
+def test_cooperation_hides_a_pair_the_shown_total_would_give_away(cooperating):
+    """Two pairs KNPA is no party to add up to the after total: with one hidden (2 RMP-CNP requests), showing the
+    other (6 RMP-SPF requests) and the total would give the hidden one away by subtraction, so both are hidden
+    (lintas.insights.suppression.protect_partitions) while the total, resting on 8 of others' requests, is shown."""
+    made = cooperating["edition"]
+    nominate(made, "cnp", "Cnp Officer")
+    for _ in range(2):
+        _request("rmp", "cnp", timezone.now() - dt.timedelta(days=4))
+    figures = cooperation(made, Agency.objects.get(code="knpa").pk)
+    pairs = {tuple(sorted(p["codes"])): p["after"] for p in figures["pairs"]}
+    assert pairs[("cnp", "rmp")]["requests"] is None
+    assert pairs[("rmp", "spf")]["requests"] is None and "frozen" in pairs[("rmp", "spf")]["suppressed"]
+    assert pairs[("rmp", "spf")]["median_hours"] == 10.0  # not additive: shown on its own count (5 answered)
+    assert pairs[("knpa", "rmp")]["requests"] == 2  # KNPA's own pair: always in full
+    assert figures["totals"]["after"]["requests"] == 10 and figures["min_count"] == 5
+
+
 def test_cooperation_page_and_api_for_organisers(cooperating, signed_in, make_user):
     made = cooperating["edition"]
     page = signed_in(cooperating["host"]).get(f"/programmes/editions/{made.pk}/cooperation/")

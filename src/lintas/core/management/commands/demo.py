@@ -7,11 +7,15 @@ from django.core.management.base import BaseCommand, CommandError
 from lintas.accounts.demo import DEMO_PASSWORD, seed_demo_users
 from lintas.cases.demo import seed_demo_cases
 from lintas.core.context import use_context
+from lintas.insights.services import refresh_rollups
 from lintas.programmes.demo import seed_demo_materials_and_feedback, seed_demo_programmes, seed_demo_reports
 
 
 class Command(BaseCommand):
-    help = "Create demo users for every member agency and the cases of stories 2 and 3 (idempotent). Demo mode only."
+    help = (
+        "Create demo users for every member agency, the cases of stories 2 and 3 and the programmes of story 4, then "
+        "refresh the trend roll-ups (idempotent). Demo mode only."
+    )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -23,7 +27,10 @@ class Command(BaseCommand):
             seed = seed_demo_cases()
             editions = seed_demo_programmes()
             programme_extras = seed_demo_materials_and_feedback()  # answers for the demo's participants
-            reports = seed_demo_reports()  # last: on the nominations, attendance and feedback that exist by now
+            reports = seed_demo_reports()  # on the nominations, attendance and feedback that exist by now
+            # Last, over everything above, so that the Trends page has figures on first run (it replaces every
+            # month's rows: running the command again writes the same rows).
+            rollups = refresh_rollups()
         self.stdout.write(f"created {len(created)} demo user(s); password for all: {DEMO_PASSWORD}")
         self.stdout.write(
             f"created {len(seed.cases)} demo case(s) with {seed.hits} hit(s) and {len(seed.benign)} benign value(s)"
@@ -35,3 +42,4 @@ class Command(BaseCommand):
             f"created {programme_extras['materials']} programme material(s) and {programme_extras['answers']} "
             "feedback answer(s)"
         )
+        self.stdout.write(f"refreshed the trend roll-ups: {rollups['rows']} row(s) in {rollups['seconds']} s")
