@@ -238,3 +238,27 @@ def test_story4_the_annual_programme_from_plan_to_report(new_context, make_user,
     organiser.get_by_role("link", name="Briefing pack").click()
     assert "fewer than 5" in organiser.locator("main").inner_text()
     shot(organiser, "8-briefing")
+
+    # 10. Every page of the story holds at phone width (tables scroll inside their own box).
+    organiser.set_viewport_size({"width": 375, "height": 740})
+    for path in (
+        f"/programmes/editions/{second.pk}/",
+        f"/programmes/editions/{second.pk}/participants/",
+        f"/programmes/editions/{second.pk}/seats/",
+        f"/programmes/editions/{second.pk}/attendance/",
+        f"/programmes/editions/{second.pk}/attendance/import/",
+        f"/programmes/editions/{second.pk}/materials/",
+        f"/programmes/editions/{second.pk}/survey/",
+        f"/programmes/editions/{second.pk}/feedback/results/",
+        f"/programmes/editions/{second.pk}/certificates/",
+        f"/programmes/editions/{second.pk}/report/",
+        f"/programmes/editions/{second.pk}/cooperation/",
+        f"/programmes/editions/{second.pk}/expert-links/",
+        "/insights/trends/",
+        "/insights/trends/briefing/",
+    ):
+        organiser.goto(path)
+        assert organiser.evaluate("document.documentElement.scrollWidth") <= 375, path
+    public.set_viewport_size({"width": 375, "height": 740})
+    public.goto(f"/verify/{code}/")
+    assert public.evaluate("document.documentElement.scrollWidth") <= 375
