@@ -54,8 +54,18 @@ def world(make_user):
     services.set_seats(w.host, w.edition, [(agency("rmp"), "on_site", 2), (agency("spf"), "online", 1)])
     w.rmp_admin = make_user("rmp", roles=(Role.AGENCY_ADMIN,), username="rmp.admin")
     w.spf_admin = make_user("spf", roles=(Role.AGENCY_ADMIN,), username="spf.admin")
-    w.rmp_officer = make_user("rmp", roles=(Role.INVESTIGATOR,), username="rmp.officer", language="ms")
-    w.spf_officer = make_user("spf", roles=(Role.INVESTIGATOR,), username="spf.officer")
+    # Fixed names: a random one could be shared by another agency's user and break the "not shown" checks
+    w.rmp_officer = make_user(
+        "rmp",
+        roles=(Role.INVESTIGATOR,),
+        username="rmp.officer",
+        language="ms",
+        first_name="Aminah",
+        last_name="Ismail",
+    )
+    w.spf_officer = make_user(
+        "spf", roles=(Role.INVESTIGATOR,), username="spf.officer", first_name="Wei Ling", last_name="Tanuwidjaja"
+    )
     return w
 
 
