@@ -23,11 +23,15 @@ from lintas.core.access import get_visible_or_404
 from lintas.core.api_input import Id
 from lintas.programmes import feedback, ical, materials, report, services
 from lintas.programmes.guards import edition_or_404, require_organiser, require_report_reader
-from lintas.programmes.models import Attendance, Certificate, Edition, Expert, Nomination, Programme
+from lintas.programmes.models import Attendance, Certificate, Edition, Expert, Nomination, Programme, ProgrammeSession
 
 __all__ = ["router"]
 
 router = Router()
+
+# Lists in bodies are bounded: each id or code becomes a parameter of one query, and SQLite refuses more than 32,766.
+MAX_AGENCIES = 50
+MAX_PEOPLE = 50
 
 _REFUSED_TO_OTHERS = {  # a read for some of those who see the edition: others get 403
     "responses": {
@@ -158,7 +162,7 @@ def get_edition(request, edition_id: Id):
 class EditionIn(Schema):
     programme: str = Field(..., description="The programme's name")
     host_agency: str = Field(..., description="The host agency's code, e.g. knpa")
-    co_organisers: list[str] = Field(default_factory=list, description="Agency codes")
+    co_organisers: list[str] = Field(default_factory=list, max_length=MAX_AGENCIES, description="Agency codes")
     title: str
     theme: str = ""
     aims: str = ""
@@ -168,7 +172,7 @@ class EditionIn(Schema):
     address: str = ""
     online_link: str = ""
     time_zone: str = "UTC"
-    languages: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list, max_length=20)
     status: str = "planning"
 
 
@@ -185,7 +189,7 @@ def create_edition(request, payload: EditionIn):
 
 
 class EditionPatch(Schema):
-    co_organisers: list[str] | None = None
+    co_organisers: list[str] | None = Field(None, max_length=MAX_AGENCIES)
     title: str | None = None
     theme: str | None = None
     aims: str | None = None
@@ -225,7 +229,7 @@ class SessionIn(Schema):
     online: bool = False
     language: str = ""
     interpretation: str = ""
-    people: list[PersonIn] = Field(default_factory=list)
+    people: list[PersonIn] = Field(default_factory=list, max_length=MAX_PEOPLE)
 
 
 class SessionPatch(Schema):
@@ -238,7 +242,7 @@ class SessionPatch(Schema):
     online: bool | None = None
     language: str | None = None
     interpretation: str | None = None
-    people: list[PersonIn] | None = None
+    people: list[PersonIn] | None = Field(None, max_length=MAX_PEOPLE)
 
 
 def _people(people) -> list:
@@ -257,7 +261,7 @@ def add_session(request, edition_id: Id, payload: SessionIn):
     edition = _edition(request, edition_id)
     data = payload.dict()
     session = services.add_session(request.user, edition, experts=_people(data.pop("people")), **data)
-    return Status(201, session)
+    return Status(201, _session_out(session))
 
 
 @router.patch(
@@ -268,9 +272,15 @@ def update_session(request, edition_id: Id, session_id: Id, payload: SessionPatc
     session = get_object_or_404(edition.sessions, pk=session_id)
     data = payload.dict(exclude_unset=True)
     people = data.pop("people", None)
-    return services.update_session(
+    session = services.update_session(
         request.user, session, experts=_people(people) if people is not None else None, **data
     )
+    return _session_out(session)
+
+
+def _session_out(session) -> ProgrammeSession:
+    """The session as answered: its people in one query, not one per role."""
+    return ProgrammeSession.objects.prefetch_related("roles__expert").get(pk=session.pk)
 
 
 @router.get(
@@ -309,7 +319,10 @@ class CertificateOut(Schema):
 
 class CertificatesIn(Schema):
     nominations: list[Id] | None = Field(
-        None, description="Nomination ids of this edition; omitted or null: every confirmed participant who qualifies"
+        None,
+        min_length=1,
+        max_length=500,
+        description="Nomination ids of this edition; omitted or null: every confirmed participant who qualifies",
     )
 
 
@@ -556,6 +569,7 @@ class ReportPatch(Schema):
     next_edition_plan: str | None = None
     public_parts: list[str] | None = Field(
         None,
+        max_length=len(report.PUBLIC_PARTS),
         description="What the public summary shows besides title, dates and host: any of "
         + ", ".join(report.PUBLIC_PARTS),
     )

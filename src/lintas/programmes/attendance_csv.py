@@ -151,16 +151,20 @@ def _candidates(value: str, zone: zoneinfo.ZoneInfo) -> list[dt.datetime]:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         pass
-    else:
-        return [moment if moment.tzinfo else moment.replace(tzinfo=zone)]
+    else:  # a year far from now is no attendance time (and near year 1 or 9999 a time zone overflows the datetime)
+        return [moment if moment.tzinfo else moment.replace(tzinfo=zone)] if _plausible(moment) else []
     for pattern in _DATE_FORMATS:
         try:
             moment = dt.datetime.strptime(text, pattern)
         except ValueError:
             continue
-        if moment.replace(tzinfo=zone) not in found:
+        if _plausible(moment) and moment.replace(tzinfo=zone) not in found:
             found.append(moment.replace(tzinfo=zone))
     return found
+
+
+def _plausible(moment: dt.datetime) -> bool:
+    return 2000 <= moment.year <= 2100
 
 
 def parse_time(value: str, zone: zoneinfo.ZoneInfo, window: tuple[dt.date, dt.date]) -> dt.datetime | None:

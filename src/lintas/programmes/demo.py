@@ -11,6 +11,8 @@ from django.utils import translation
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User, UserRole
 from lintas.agencies.models import Agency
+from lintas.audit.choices import Action
+from lintas.audit.services import record_event
 from lintas.programmes import services
 from lintas.programmes.choices import EditionStatus, SessionKind
 from lintas.programmes.models import Edition, Expert, Programme
@@ -85,7 +87,15 @@ def _organisers() -> dict[str, User]:
     """The demo organisers, given the role if they lack it (existing demo users are otherwise left as they are)."""
     users = {user.username: user for user in User.objects.filter(username__in=DEMO_ORGANISERS)}
     for user in users.values():
-        UserRole.objects.get_or_create(user=user, role=Role.PROGRAMME_ORGANISER)
+        _role, granted = UserRole.objects.get_or_create(user=user, role=Role.PROGRAMME_ORGANISER)
+        if granted:  # a role granted is audited wherever it is granted, the demo too
+            record_event(
+                Action.USER_ROLES_CHANGED,
+                actor=None,
+                target=user,
+                agency=user.agency,
+                details={"added": [Role.PROGRAMME_ORGANISER.value], "removed": [], "by": "lintas demo"},
+            )
     return users
 
 

@@ -202,11 +202,18 @@ def _check_dates(starts_on, ends_on, errors: dict) -> None:
         add_error(errors, "ends_on", _("The edition cannot end before it starts."))
 
 
+def _lock_numbering(programme_id: int) -> None:
+    """Hold the programme's row until the transaction ends, so two editions created at once are numbered one after
+    the other instead of the second failing on the unique number (a 500). SQLite serialises writers anyway."""
+    list(Programme.objects.select_for_update().filter(pk=programme_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def create_edition(actor, programme: Programme, *, host_agency, co_organisers=(), number=None, **fields) -> Edition:
     """Add an edition to ``programme``, hosted by ``host_agency``; numbered after the last one unless ``number`` is
     given. The actor must be an organiser of the host or of the programme's coordinating agency."""
     _require_organiser(actor, host_agency.pk, programme.coordinating_agency_id)
+    _lock_numbering(programme.pk)
     errors: dict = {}
     values = _edition_fields(fields, errors, partial=False)
     _check_dates(values.get("starts_on"), values.get("ends_on"), errors)
@@ -419,6 +426,7 @@ def plan_next_edition(actor, edition: Edition) -> Edition:
     Refused when the next number exists already."""
     edition = Edition.objects.select_related("programme").get(pk=edition.pk)
     _require_edition_organiser(actor, edition)
+    _lock_numbering(edition.programme_id)
     number = edition.number + 1
     if edition.programme.editions.filter(number=number).exists():
         raise ValidationError({"number": [_("The next edition (number %(n)d) exists already.") % {"n": number}]})
@@ -492,7 +500,6 @@ REPORT_TEXT = ("outcomes", "reception", "next_edition_plan")
 
 
 def new_certificate_code() -> str:
-    import secrets
 
     return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
 
@@ -506,7 +513,6 @@ def normalise_certificate_code(value: str) -> str:
 
 
 def certificate_min_share() -> float:
-    from django.conf import settings
 
     return settings.PROGRAMME_CERTIFICATE_MIN_PERCENT / 100
 
@@ -518,7 +524,6 @@ def issue_certificates(actor, edition: Edition, nominations=None):
     least ``certificate_min_share()`` of the edition's sessions. Those who hold a valid certificate keep it (issuing
     again changes nothing); a revoked one named in ``nominations`` is reinstated with its code. Returns the
     certificates issued or reinstated now. Organisers only, once the edition is running or completed."""
-    from lintas.programmes.choices import NominationStatus
     from lintas.programmes.models import Certificate, Nomination
     from lintas.programmes.report import sessions_attended
 
@@ -983,20 +988,21 @@ def set_seats(actor, edition: Edition, allocations) -> list[SeatAllocation]:
     raise_errors(errors)
     before = {(s.agency_id, s.mode): s.seats for s in edition.seats.all()}
     after = {key: number for key, (_a, _m, number) in wanted.items() if number > 0}
+    if before == after:  # nothing changes, so nothing is written (and there is nothing to audit)
+        return list(edition.seats.all())
     edition.seats.all().delete()
     rows = SeatAllocation.objects.bulk_create(
         SeatAllocation(edition=edition, agency=agency, mode=mode, seats=number)
         for agency, mode, number in wanted.values()
         if number > 0
     )
-    if before != after:
-        record_event(
-            Action.SEATS_SET,
-            actor=actor,
-            target=edition,
-            agency=edition.host_agency,
-            details={"seats": {f"{codes[a]}.{m}": n for (a, m), n in sorted(after.items())}},
-        )
+    record_event(
+        Action.SEATS_SET,
+        actor=actor,
+        target=edition,
+        agency=edition.host_agency,
+        details={"seats": {f"{codes[a]}.{m}": n for (a, m), n in sorted(after.items())}},
+    )
     return rows
 
 

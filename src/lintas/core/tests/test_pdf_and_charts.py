@@ -94,7 +94,7 @@ def test_fetcher_refuses_everything_but_data_uris():
     assert fetcher().fetch("data:text/plain,ok") is not None
 
 
-def test_render_pdf_renders_a_template(settings, tmp_path):
+def test_render_pdf_renders_a_template(settings, tmp_path, monkeypatch):
     settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0].get("DIRS", []), str(tmp_path)]
     (tmp_path / "probe.html").write_text(
         '{% extends "core/pdf_base.html" %}{% block content %}<p>{{ word }}</p>'
@@ -103,7 +103,13 @@ def test_render_pdf_renders_a_template(settings, tmp_path):
     from django.template import engines as fresh
 
     fresh["django"].engine.dirs = [*fresh["django"].engine.dirs, str(tmp_path)]
+    from weasyprint.urls import URLFetcher
+
+    fetched = []
+    original = URLFetcher.fetch
+    monkeypatch.setattr(URLFetcher, "fetch", lambda self, url, headers=None: fetched.append(url) or original(self, url))
     data = render_pdf("probe.html", {"word": "Lintas-probe"})
     assert data.startswith(b"%PDF")
     text = _pdf_text(data)
     assert "Lintas-probe" in text and "root:" not in text
+    assert not [url for url in fetched if not url.startswith("data:")]  # the file: URL was never opened

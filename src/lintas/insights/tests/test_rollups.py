@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from lintas.audit.choices import Action
 from lintas.audit.models import AuditEvent
@@ -143,10 +144,16 @@ def test_command_and_jobs_refresh(capsys):
     assert count > 0
     call_command("trends")
     assert f"{count} roll-up rows" in capsys.readouterr().out
-    refresh_all_rollups.call_local()
+    MonthlyRollup.objects.all().delete()
+    refresh_all_rollups.call_local()  # every month: the rows come back
     assert MonthlyRollup.objects.count() == count
     refresh_recent_rollups.call_local()  # this month and the last: none of the world's rows
     assert MonthlyRollup.objects.count() == count
+    now = timezone.now()
+    case("rmp", crime="bec", month=(now.year, now.month), countries=["MY"])
+    refresh_recent_rollups.call_local()  # a case of this month is counted by the hourly job
+    assert MonthlyRollup.objects.count() > count
+    assert AuditEvent.objects.filter(action=Action.TRENDS_REFRESHED).count() >= 4
 
 
 def test_own_rows_are_the_agencys_cases_and_the_hits_and_requests_it_is_a_side_of(make_user):

@@ -96,6 +96,35 @@ def test_organisers_set_seats_and_others_are_refused(world, make_user):
     assert world.edition.seats.count() == 2
 
 
+def test_the_same_seats_again_write_nothing(world):
+    """Every write is audited, so a submission that changes nothing writes nothing: the rows stay as they were."""
+    rows = sorted(world.edition.seats.values_list("pk", flat=True))
+    again = services.set_seats(world.host, world.edition, [(agency("rmp"), "on_site", 2), (agency("spf"), "online", 1)])
+    assert sorted(seat.pk for seat in again) == rows
+    assert sorted(world.edition.seats.values_list("pk", flat=True)) == rows
+    assert AuditEvent.objects.filter(action=Action.SEATS_SET, object_id=str(world.edition.pk)).count() == 1
+
+
+def test_lists_in_api_bodies_are_bounded(world):
+    """Each id or code of a body list is a parameter of one query: past the bound, 422 before any query."""
+    headers = _api(world.host)
+    too_many = {"nominations": list(range(1, 502))}
+    response = Client().post(
+        f"/api/v1/programmes/editions/{world.edition.pk}/certificates",
+        too_many,
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 422 and "at most 500" in response.content.decode()
+    response = Client().patch(
+        f"/api/v1/programmes/editions/{world.edition.pk}",
+        {"co_organisers": ["aseanapol"] * 51},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 422 and "at most 50 " in response.content.decode()
+
+
 def test_seats_cannot_go_below_the_confirmed(world):
     _confirmed(world)
     with pytest.raises(ValidationError) as refused:
@@ -385,6 +414,17 @@ def test_a_file_that_cannot_be_read_changes_nothing(world, content, message):
         services.import_attendance(world.host, world.edition, content)
     assert message in refused.value.message_dict["file"][0]
     assert not Attendance.objects.exists() and not AuditEvent.objects.filter(action=Action.ATTENDANCE_IMPORTED)
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-12:00", "01/01/1900 00:00:00 AM"])
+def test_a_time_out_of_any_programmes_range_is_a_line_error_not_a_crash(world, when):
+    """Near year 1 or 9999 a time zone overflows Python's datetime: refused as not understood, nothing written."""
+    _confirmed(world)
+    bad = _zoom(world).decode().replace("11/15/2021 11:02:40 AM", when).encode()
+    with pytest.raises(ValidationError) as refused:
+        services.import_attendance(world.host, world.edition, bad)
+    assert refused.value.message_dict["file"] == [f"Line 6: Join time not understood: {when}."]
+    assert not Attendance.objects.exists()
 
 
 def test_one_bad_line_imports_nothing_and_names_the_line(world):
