@@ -36,6 +36,7 @@ from lintas.core.validation import (
     clean_text,
     countries,
 )
+from lintas.matching.tokens import is_weak
 
 __all__ = [
     "CaseInvalid",
@@ -222,7 +223,8 @@ def _identifier(item, index, default_country, errors) -> CleanIdentifier | None:
     kind = item.get("type")
     if item.get("token"):
         token = str(item["token"]).strip().lower()
-        if len(token) != 32 or not set(token) <= _TOKEN_CHARS:
+        # A weak token (a handle on no stated platform, decision 0049) starts with "w" instead of a hex digit.
+        if len(token) != 32 or not set(token[1:] if is_weak(token) else token) <= _TOKEN_CHARS:
             errors.add(
                 f"identifiers[{index}]", _("A blind token is 32 hexadecimal characters (see `lintas tokens make`).")
             )

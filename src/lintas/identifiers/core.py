@@ -260,6 +260,12 @@ def _candidates(value: str, s: str, cc: str | None, found: list[tuple[int, Resul
     explicit = ":" in s and "://" not in s and not low.startswith("[") and s.count(":") <= 3
     if explicit and _explicit(s, cc, add):
         return
+    if " " in s and social.split_platform(s) is not None:
+        # "Telegram @name", "LINE @name", "WhatsApp +66 ...": a handle on a named platform, never an e-mail address.
+        handle = social.normalize_social_handle(s, cc)
+        add(98 if handle.valid else 40, handle)
+        if handle.valid:
+            return
     if _URL_HINT.search(s):
         plain = refang(s)
         prof = social.profile_from_url(plain)

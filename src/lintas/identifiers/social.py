@@ -18,7 +18,7 @@ from ._text import prepare, refang
 from .phone import normalize_phone
 from .types import IdentifierType, Result
 
-__all__ = ["PLATFORMS", "find_platform", "normalize_social_handle", "profile_from_url"]
+__all__ = ["PLATFORMS", "find_platform", "normalize_social_handle", "profile_from_url", "split_platform"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,9 @@ PLATFORMS: dict[str, Platform] = {
 _NAME_JUNK = re.compile(r"[\s_-]+")
 _BY_NAME = {_NAME_JUNK.sub("", n.casefold()): p for p in PLATFORMS.values() for n in (*p.names, p.key)}
 _LINE_PROFILE = re.compile(r"ti/p/([~@]?[\w.\-]+)")
-_NAME_THEN_HANDLE = re.compile(r"^(?P<name>[^\s:@]+(?:\s?id)?)\s+(?P<handle>@?\S+)$", re.IGNORECASE)
+# "Telegram @name", "LINE id name", "WhatsApp +66 81 234 5678": a platform's name, then its handle (the way Lintas
+# itself displays handles). A handle with spaces is taken only when it is a phone number.
+_NAME_THEN_HANDLE = re.compile(r"^(?P<name>[^\s:@]{1,20}(?:\s?id)?)\s+(?P<handle>@?\S.{0,60})$", re.IGNORECASE)
 _OPEN_CHAT = re.compile(r"^o/[A-Za-z0-9]{4,16}$")
 _PHONEISH = re.compile(r"^\+?[\d\s\-().]{7,20}$")
 
@@ -113,6 +115,19 @@ _PHONEISH = re.compile(r"^\+?[\d\s\-().]{7,20}$")
 def find_platform(name: str) -> Platform | None:
     """The platform called ``name`` ("tg", "Telegram", "카톡" ...), or None."""
     return _BY_NAME.get(_NAME_JUNK.sub("", name.casefold()))
+
+
+def split_platform(text: str) -> tuple[Platform, str] | None:
+    """``(platform, handle)`` when ``text`` is a platform's name followed by a handle ("Telegram @name", "LINE id
+    name", "WhatsApp +66 81 234 5678"), else None. The handle is returned as written (not yet checked)."""
+    m = _NAME_THEN_HANDLE.match(text.strip())
+    if m is None:
+        return None
+    platform = find_platform(m.group("name").replace(" ", ""))
+    handle = m.group("handle").strip()
+    if platform is None or platform.key == "unknown" or (" " in handle and not _PHONEISH.match(handle)):
+        return None
+    return platform, handle
 
 
 # Host -> platform, for profile URLs. Paths that are not profiles are rejected in profile_from_url.
@@ -231,9 +246,9 @@ def normalize_social_handle(text: str, country: str | None = None, platform: str
         if found is not None:
             plat, handle = found, tail
     if plat is None:
-        m = _NAME_THEN_HANDLE.match(s)
-        if m and find_platform(m.group("name").replace(" ", "")):
-            plat, handle = find_platform(m.group("name").replace(" ", "")), m.group("handle")
+        named = split_platform(s)
+        if named is not None:
+            plat, handle = named
     if plat is None:
         plat = PLATFORMS["unknown"]
         warnings.append("platform not given: only the handle is known")

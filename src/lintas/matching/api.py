@@ -43,6 +43,7 @@ class HitOut(Schema):
     my_identifier: str
     my_identifier_type: str
     other: OtherSideOut
+    weak: bool = Field(False, description="Same handle, platform not stated (a bare @handle): a weak link.")
 
 
 def _out(view) -> dict:
@@ -95,6 +96,7 @@ class LookupMatchOut(Schema):
     reference: str = ""
     title: str = ""
     role: str = ""
+    weak: bool = Field(False, description="Given (true) only for a weak link: same handle, platform not stated.")
 
 
 class LookupAnswerOut(Schema):
@@ -135,18 +137,14 @@ def lookup(request, payload: LookupIn):
 
 
 def _match_out(match: services.LookupMatch) -> dict:
-    """A match as the API shows it: a case the user may not see is only who holds it and since when (hit/no-hit)."""
-    if not match.visible:
-        return {"visible": False, "holder": match.holder, "recorded_month": match.recorded_month}
-    return {
-        "visible": True,
-        "holder": match.holder,
-        "recorded_month": match.recorded_month,
-        "case_id": match.case_id,
-        "reference": match.reference,
-        "title": match.title,
-        "role": match.role,
-    }
+    """A match as the API shows it: a case the user may not see is only who holds it and since when (hit/no-hit).
+    ``weak`` is given only when true (same handle, platform not stated)."""
+    out = {"visible": match.visible, "holder": match.holder, "recorded_month": match.recorded_month}
+    if match.visible:
+        out.update(case_id=match.case_id, reference=match.reference, title=match.title, role=match.role)
+    if match.weak:
+        out["weak"] = True
+    return out
 
 
 class BenignIn(Schema):

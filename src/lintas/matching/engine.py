@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from lintas.cases.models import CaseIdentifier
 from lintas.core.db import prepared_cursor
 from lintas.matching.models import BenignValue, Hit, HotValue
+from lintas.matching.tokens import WEAK_TOKEN_MARK
 
 __all__ = [
     "MatchPlan",
@@ -131,17 +132,24 @@ def _text_array(values: Sequence[str]) -> str:
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
-def holders_of(tokens: Iterable[str]) -> dict[str, list[tuple[int, int, int]]]:
-    """For each token: ``(identifier id, case id, agency id)`` of every stored identifier carrying it."""
+def holders_of(
+    tokens: Iterable[str], weak_linked: set[tuple[str, int]] | None = None
+) -> dict[str, list[tuple[int, int, int]]]:
+    """For each token: ``(identifier id, case id, agency id)`` of every stored identifier carrying it. With
+    ``weak_linked``, ``(token, identifier id)`` is added to it for each weak token carried as the linked one (a handle
+    on a named platform, decision 0049)."""
     tokens = sorted({t for t in tokens if t})
     found: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     select = ("id", "case", "owner_agency", "token", "linked_token")
     for part, rows in _rows_carrying(CaseIdentifier, select, ("token", "linked_token"), tokens):
         wanted = set(part)
         for ident_id, case_id, agency_id, token, linked in rows:
-            for key in (token, linked):
-                if key in wanted:
-                    found[key].append((ident_id, case_id, agency_id))
+            if token in wanted:
+                found[token].append((ident_id, case_id, agency_id))
+            if linked in wanted:
+                found[linked].append((ident_id, case_id, agency_id))
+                if weak_linked is not None and linked[0] == WEAK_TOKEN_MARK:
+                    weak_linked.add((linked, ident_id))
     return found
 
 
@@ -204,13 +212,18 @@ def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool 
             new_by_key[ident.linked_token].append(ident)
     all_keys = set(new_by_key)
     result.benign = benign_tokens(all_keys)
-    holders = holders_of(all_keys - result.benign)
+    # Weak keys (a handle's any-platform key): which holders carry one only as their linked key. Two of those are the
+    # same name on two named platforms, different accounts: no link between them (decision 0049).
+    weak_linked: set[tuple[str, int]] = set()
+    holders = holders_of(all_keys - result.benign, weak_linked)
     if not stored:
         # A key carried by one new identifier and nothing stored links nothing (most keys of a batch): only the
         # others need their new carriers among the holders.
         for key, idents in new_by_key.items():
             if key not in result.benign and (len(idents) > 1 or key in holders):
                 holders[key].extend((ident.pk, ident.case_id, ident.owner_agency_id) for ident in idents)
+                if key[0] == WEAK_TOKEN_MARK:
+                    weak_linked.update((key, ident.pk) for ident in idents if ident.token != key)
     cap = settings.MATCHING_HOT_CASE_CAP
     hot_counts: dict[str, int] = {}
     pairs: dict[tuple[int, int], tuple[str, int, int, int, int]] = {}
@@ -222,14 +235,21 @@ def plan_matches(new: Sequence[CaseIdentifier | NewIdentifier], *, stored: bool 
                 continue
         if len(rows) < 2:  # only the new identifier itself (most keys of a batch)
             continue
+        weak = key[0] == WEAK_TOKEN_MARK
         for ident in new_by_key.get(key, ()):
+            ident_linked = weak and ident.token != key
             for other_id, other_case, other_agency in rows:
                 if other_agency == ident.owner_agency_id or other_case == ident.case_id:
                     continue
+                if ident_linked and (key, other_id) in weak_linked:
+                    continue  # the same name on two named platforms
                 left, right = sorted(
                     ((ident.pk, ident.case_id, ident.owner_agency_id), (other_id, other_case, other_agency))
                 )
-                pairs.setdefault((left[0], right[0]), (key, left[1], right[1], left[2], right[2]))
+                pair = (left[0], right[0])
+                found = pairs.get(pair)
+                if found is None or (found[0][0] == WEAK_TOKEN_MARK and not weak):  # a strong link outranks a weak one
+                    pairs[pair] = (key, left[1], right[1], left[2], right[2])
     # Only keys hot now can be newly hot: the stored hot values are read for those alone, not for every key.
     already_hot = {
         t for _part, rows in _rows_carrying(HotValue, ("token",), ("token",), sorted(hot_counts)) for (t,) in rows

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lintas.core.models import JobRecord, can_read
 from lintas.matching.choices import BenignCategory
+from lintas.matching.tokens import is_weak
 
 __all__ = ["AllowanceCount", "BenignValue", "DetailRequest", "Hit", "HotValue", "RematchRun"]
 
@@ -55,6 +56,11 @@ class Hit(models.Model):
 
     def side_of(self, agency_id: int) -> str:
         return "left" if self.left_agency_id == agency_id else "right"
+
+    @property
+    def weak(self) -> bool:
+        """Linked by a handle on no stated platform (same handle, platform not stated; decision 0049)."""
+        return is_weak(self.token)
 
 
 class BenignValue(models.Model):

@@ -40,6 +40,7 @@ class HitView:
     my_identifier: str
     my_identifier_type: str
     other: OtherSide
+    weak: bool = False  # same handle, platform not stated (decision 0049)
 
 
 def holder_name(case: Case) -> str:
@@ -80,5 +81,7 @@ def present_hits(hits: Iterable[Hit], user) -> list[HitView]:
             )
         else:
             other = OtherSide(False, holder_name(other_case), month)
-        views.append(HitView(hit.pk, hit.created_at, mine.case_id, mine.case.reference, str(mine), mine.type, other))
+        views.append(
+            HitView(hit.pk, hit.created_at, mine.case_id, mine.case.reference, str(mine), mine.type, other, hit.weak)
+        )
     return views

@@ -33,7 +33,7 @@ from lintas.matching.choices import AllowanceKind, BenignCategory
 from lintas.matching.engine import CHUNK, _text_array, benign_tokens, holders_of, long_list_plan
 from lintas.matching.models import BenignValue, DetailRequest, Hit, HotValue, RematchRun
 from lintas.matching.presenters import holder_label
-from lintas.matching.tokens import community_key, tokens_for
+from lintas.matching.tokens import community_key, is_weak, tokens_for
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ class LookupMatch:
     reference: str = ""
     title: str = ""
     role: str = ""
+    weak: bool = False  # same handle, platform not stated (decision 0049)
 
 
 @dataclass
@@ -101,14 +102,18 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
         answer = LookupAnswer(
             result.input or result.display, str(result.type), result.value, result.valid, list(result.errors)
         )
-        tokens = [t for t in (own, linked) if t]  # a case found by both is answered once (seen_cases)
+        # A case found by both is answered once (seen_cases), by the strong token when one is (weak ones last).
+        tokens = sorted((t for t in (own, linked) if t), key=is_weak)
         answer.benign = any(t in benign for t in tokens)
         answer.hot = any(t in hot for t in tokens)
         seen_cases: set[int] = set()
         for token in tokens:
+            weak = is_weak(token)
             for carrier in carriers.get(token, ()):
                 if carrier.case_id in seen_cases:
                     continue
+                if weak and token == linked and carrier.token != token:
+                    continue  # the same name on another named platform: a different account
                 seen_cases.add(carrier.case_id)
                 month = carrier.created_at.strftime("%Y-%m")
                 if carrier.visible:
@@ -121,10 +126,12 @@ def lookup(user, *, values: list[str] | None = None, text: str = "") -> list[Loo
                             carrier.reference,
                             carrier.title,
                             role_labels.get(carrier.role, carrier.role),
+                            weak,
                         )
                     )
                 else:
-                    answer.matches.append(LookupMatch(False, holder_label(carrier.agency, carrier.hide_owner), month))
+                    holder = holder_label(carrier.agency, carrier.hide_owner)
+                    answer.matches.append(LookupMatch(False, holder, month, weak=weak))
         answers.append(answer)
     record_read(
         Action.LOOKUP,

@@ -27,6 +27,7 @@ from lintas.audit.services import record_event
 from lintas.cases.models import CaseIdentifier
 from lintas.matching import engine
 from lintas.matching.models import BenignValue, Hit, HotValue
+from lintas.matching.tokens import WEAK_TOKEN_MARK
 
 __all__ = ["SweepReport", "keys_to_match", "sweep"]
 
@@ -117,9 +118,9 @@ def keys_to_match(cap: int | None = None) -> list[str]:
         )  # fmt: skip
         cursor.execute(
             "CREATE TEMPORARY TABLE lintas_rematch_holders AS "  # noqa: S608
-            f"SELECT k.key, i.id, i.case_id, i.owner_agency_id AS agency FROM lintas_rematch_keys k "
+            f"SELECT k.key, i.id, i.case_id, i.owner_agency_id AS agency, 1 AS own FROM lintas_rematch_keys k "
             f"JOIN {ci} i ON i.token = k.key UNION "
-            f"SELECT k.key, i.id, i.case_id, i.owner_agency_id FROM lintas_rematch_keys k "
+            f"SELECT k.key, i.id, i.case_id, i.owner_agency_id, 0 FROM lintas_rematch_keys k "
             f"JOIN {ci} i ON i.linked_token = k.key AND NOT (i.linked_token = '')"
         )
         _planner(
@@ -141,6 +142,8 @@ def keys_to_match(cap: int | None = None) -> list[str]:
             "HAVING count(DISTINCT case_id) <= %s AND min(agency) <> max(agency)) "
             "SELECT DISTINCT a.key FROM candidate c JOIN lintas_rematch_holders a ON a.key = c.key "
             "JOIN lintas_rematch_holders b ON b.key = a.key AND a.id < b.id AND a.agency <> b.agency "
+            # two carriers of a weak key as their linked one are one name on two named platforms: no pair (0049)
+            f"AND (a.own = 1 OR b.own = 1 OR substr(a.key, 1, 1) <> '{WEAK_TOKEN_MARK}') "
             f"WHERE NOT EXISTS (SELECT 1 FROM {t['hit']} h WHERE h.left_id = a.id AND h.right_id = b.id)",
             [cap],
         )

@@ -15,10 +15,24 @@ import os
 
 from lintas.identifiers import Result
 
-__all__ = ["TOKEN_HEX_LENGTH", "community_key", "match_keys", "token_for", "tokens_for"]
+__all__ = [
+    "ANY_PLATFORM_KEY",
+    "TOKEN_HEX_LENGTH",
+    "WEAK_TOKEN_MARK",
+    "community_key",
+    "is_weak",
+    "match_keys",
+    "token_for",
+    "tokens_for",
+]
 
 TOKEN_HEX_LENGTH = 32  # 128 bits: collisions are out of reach, the index stays small
 _DEVELOPMENT_KEY = b"lintas-development-community-key-not-for-real-data"
+# A handle on no stated platform ("@name"): its key is the *any-platform* key of that handle, which every handle on a
+# named platform carries as its linked key. Its tokens are weak (decision 0049): they start with WEAK_TOKEN_MARK (not
+# a hex digit), so matching tells a weak link from a strong one by the token alone, blind tokens included.
+ANY_PLATFORM_KEY = "social_handle:unknown:"
+WEAK_TOKEN_MARK = "w"  # noqa: S105 - a mark, not a secret
 
 
 def community_key() -> bytes:
@@ -42,11 +56,16 @@ def match_keys(result: Result) -> tuple[str, str]:
 
     Linked keys: the phone or ID behind a payment alias or a phone-bound handle; and, for a domestic account written
     with its bank (``KR:004:123...``), the same account without the bank (``KR::123...``), so an officer who did not
-    know the bank still matches.
+    know the bank still matches; and, for a handle on a named platform that is not a phone number (``telegram:name``),
+    the same handle on no stated platform (``social_handle:unknown:name``, the key of a bare ``@name``): a weak link.
     """
     own = f"{result.type}:{result.value}" if result.value else ""
     linked = result.details.get("linked") if result.details else None
     linked_key = f"{linked['type']}:{linked['value']}" if linked and linked.get("value") else ""
+    if not linked_key and str(result.type) == "social_handle" and not own.startswith(ANY_PLATFORM_KEY):
+        handle = result.value.partition(":")[2].lstrip("@")
+        if handle and not handle.startswith("o/"):  # a KakaoTalk open-chat code is a room, not a handle
+            linked_key = ANY_PLATFORM_KEY + handle
     if not linked_key and str(result.type) == "bank_account" and result.value.count(":") == 2:
         country, bank, digits = result.value.split(":")
         if bank:
@@ -63,12 +82,20 @@ def _keyed(key: bytes) -> hmac.HMAC:
 
 
 def token_for(key: bytes, match_key: str) -> str:
-    """HMAC-SHA256 of ``match_key`` under ``key``, as hex, cut to ``TOKEN_HEX_LENGTH``; empty for an empty key."""
+    """HMAC-SHA256 of ``match_key`` under ``key``, as hex, cut to ``TOKEN_HEX_LENGTH``; empty for an empty key.
+    The token of an any-platform handle key is weak: its first character is ``WEAK_TOKEN_MARK`` (124 bits remain)."""
     if not match_key:
         return ""
     mac = _keyed(key).copy()
     mac.update(match_key.encode("utf-8"))
+    if match_key.startswith(ANY_PLATFORM_KEY):
+        return WEAK_TOKEN_MARK + mac.hexdigest()[1:TOKEN_HEX_LENGTH]
     return mac.hexdigest()[:TOKEN_HEX_LENGTH]
+
+
+def is_weak(token: str) -> bool:
+    """Whether ``token`` is an any-platform handle's (a weak link: same handle, platform not stated)."""
+    return token[:1] == WEAK_TOKEN_MARK
 
 
 def tokens_for(key: bytes, result: Result) -> tuple[str, str]:

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 
 from lintas import identifiers
-from lintas.matching.tokens import community_key, match_keys, token_for
+from lintas.matching.tokens import ANY_PLATFORM_KEY, community_key, match_keys, token_for
 
 __all__ = ["main", "make_tokens"]
 
@@ -63,7 +63,9 @@ def make_tokens(lines, *, country: str | None = None, key: bytes | None = None):
             continue
         own, linked = match_keys(result)
         yield "token", token_for(key, own), str(result.type), role
-        if linked:
+        # The any-platform key of a named platform's handle is not sent on its own: as a blind row's own token it
+        # would link that handle to the same name on every other platform (decision 0049).
+        if linked and not linked.startswith(ANY_PLATFORM_KEY):
             yield "token", token_for(key, linked), linked.split(":", 1)[0], role
 
 
