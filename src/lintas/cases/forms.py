@@ -14,17 +14,29 @@ from lintas.cases.choices import (
     SourceReliability,
     Tlp,
 )
+from lintas.cases.paste import read_lines
 from lintas.cases.validation import CaseInvalid, clean_case
 from lintas.core.forms import StyledFormMixin
 from lintas.identify.forms import TYPE_CHOICES
 
-__all__ = ["CaseEditForm", "CaseForm", "identifier_lines"]
+__all__ = ["ROLE_CHOICES", "CaseEditForm", "CaseForm", "identifier_lines"]
 
 
-def identifier_lines(text: str, role: str, kind: str = "") -> list[dict]:
-    """One identifier per line of the paste box, with the role (and the type, if chosen) given for all of them."""
+def identifier_lines(
+    text: str, role: str = "", kind: str = "", *, crime_type: str = "", country: str | None = None
+) -> list[dict]:
+    """One identifier per line of the paste box: its value and role (given on the line, else ``role`` when chosen,
+    else guessed from its type and ``crime_type``; see ``lintas.cases.paste``), and the type, if chosen."""
     extra = {"type": kind} if kind else {}
-    return [{"value": line.strip(), "role": role, **extra} for line in text.splitlines() if line.strip()]
+    lines = read_lines(text, default_role=role, crime_type=crime_type, kind=kind or None, country=country)
+    return [{"value": line.value, "role": line.role, **extra} for line in lines]
+
+
+ROLE_CHOICES = [("", _("Guess from the type and the case (default)")), *IdentifierRole.choices]
+ROLE_HELP = _(
+    "A line may carry its own role, before or after the value: “beneficiary: TL38 0080 …”, “mule 0812-345-678”, "
+    "“victim +65 9123 4567”. The preview shows the role of each line."
+)
 
 
 class CaseForm(StyledFormMixin, forms.Form):
@@ -66,7 +78,7 @@ class CaseForm(StyledFormMixin, forms.Form):
         help_text=_("Detected for each line unless you choose one, e.g. for an account written “KB 123456-01-234567”."),
     )
     identifier_role = forms.ChoiceField(
-        label=_("Role of these identifiers"), choices=IdentifierRole.choices, initial=IdentifierRole.OTHER
+        label=_("Role for lines without one"), choices=ROLE_CHOICES, required=False, help_text=ROLE_HELP
     )
     distribution = forms.ChoiceField(
         label=_("Who may see this case"), choices=Distribution.choices, initial=Distribution.OWNER
@@ -109,7 +121,11 @@ class CaseForm(StyledFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data["shared_with"] = [agency.code for agency in data.get("shared_with") or []]
         data["identifiers"] = identifier_lines(
-            data.pop("identifiers", ""), data.pop("identifier_role"), data.pop("identifier_type", "")
+            data.pop("identifiers", ""),
+            data.pop("identifier_role", ""),
+            data.pop("identifier_type", ""),
+            crime_type=data.get("crime_type", ""),
+            country=(self.owner.country or None) if self.owner else None,
         )
         amount, currency = data.pop("loss_amount", None), data.pop("loss_currency", "")
         data["losses"] = [{"amount": str(amount), "currency": currency}] if amount is not None else []

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lintas import identifiers
 from lintas.audit.choices import Action
 from lintas.audit.models import AuditEvent
 from lintas.audit.services import record_denial, record_event
-from lintas.cases import services
+from lintas.cases import paste, services
 from lintas.cases.choices import CaseStatus, CrimeType, IdentifierRole
-from lintas.cases.forms import CaseForm
+from lintas.cases.forms import ROLE_CHOICES, CaseForm
 from lintas.cases.models import Case, CaseIdentifier, CaseLoss
 from lintas.core.access import get_visible_or_404
 from lintas.core.views import add_service_errors
@@ -180,7 +179,7 @@ def case_detail(request, case_id: int):
         "hits": hits,
         "asked": asked_by_others(hits, request.user),
         "history": history,
-        "roles": IdentifierRole.choices,
+        "roles": ROLE_CHOICES,
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -188,20 +187,32 @@ def case_detail(request, case_id: int):
 @login_required
 @require_POST
 def identifier_preview(request):
-    """HTMX partial: each pasted line with its detected type and canonical form."""
+    """HTMX partial: each pasted line with its detected type, canonical form and role (given on the line, chosen for
+    lines without one, or guessed from the type and the crime type)."""
     country = request.user.agency.country or None
     lines = [line.strip() for line in request.POST.get("identifiers", "").splitlines() if line.strip()][:200]
     kind = request.POST.get("identifier_type", "")
     kind = kind if kind in TYPE_LABELS and kind != "unknown" else None
+    default_role = request.POST.get("identifier_role", "")
+    default_role = default_role if default_role in IdentifierRole.values else ""
+    crime_type = request.POST.get("crime_type", "")
     rows = []
     for line in lines:
-        result = identifiers.normalize(line, kind, country)
-        row = {"input": line, "label": TYPE_LABELS.get(str(result.type), result.type), "result": result, "hint": ""}
+        read = paste.read_line(line, default_role=default_role, crime_type=crime_type, kind=kind, country=country)
+        result = read.result
+        row = {
+            "input": line,
+            "label": TYPE_LABELS.get(str(result.type), result.type),
+            "result": result,
+            "hint": "",
+            "role": read.role_label,
+            "role_source": read.source,
+        }
         if result.valid and result.type == "social_handle" and result.details.get("platform") == "unknown":
-            # A bare @name matches only other bare names: say so before the case is recorded, not after no hit.
+            # A bare @name links only weakly (decision 0049): say so before the case is recorded.
             row["hint"] = _(
-                "Platform unknown: this matches only handles written without a platform. "
-                "Write it as t.me/%(name)s, telegram:%(name)s, line:%(name)s … to match that platform."
+                "Platform not stated: this links weakly to the same handle on any platform. "
+                "Write it as Telegram @%(name)s, LINE @%(name)s, t.me/%(name)s … if you know the platform."
             ) % {"name": result.details.get("handle", "")}
         rows.append(row)
     return render(request, "cases/_identifier_preview.html", {"rows": rows})
@@ -218,7 +229,12 @@ def case_add_identifiers(request, case_id: int):
     data = {
         "title": case.title,
         "crime_type": case.crime_type,
-        "identifiers": identifier_lines(request.POST.get("identifiers", ""), request.POST.get("role", "other")),
+        "identifiers": identifier_lines(
+            request.POST.get("identifiers", ""),
+            request.POST.get("role", ""),
+            crime_type=case.crime_type,
+            country=case.owner_agency.country or None,
+        ),
     }
     try:
         clean = clean_case(data, owner=case.owner_agency)

@@ -15,15 +15,16 @@ def client(make_user, signed_in):
     return signed_in(make_user("spf", roles=(Role.INVESTIGATOR,)))
 
 
-def test_the_preview_warns_that_a_bare_handle_will_not_match_a_platform(client):
+def test_the_preview_warns_that_a_bare_handle_links_only_weakly(client):
     body = client.post(
-        "/cases/identifier-preview/", {"identifiers": "@CryptoQueen88\nt.me/CryptoQueen88"}
+        "/cases/identifier-preview/", {"identifiers": "@CryptoQueen88\nt.me/CryptoQueen88\nTelegram @CryptoQueen88"}
     ).content.decode()
     rows = re.findall(r"<tr class=.*?</tr>", body, re.S)
-    assert len(rows) == 2
-    assert "unknown:cryptoqueen88" in rows[0] and "Platform unknown" in rows[0]
-    assert "t.me/cryptoqueen88" in rows[0]  # the notation to use instead
-    assert "telegram:cryptoqueen88" in rows[1] and "Platform unknown" not in rows[1]
+    assert len(rows) == 3
+    assert "unknown:cryptoqueen88" in rows[0] and "Platform not stated" in rows[0]
+    assert "Telegram @cryptoqueen88" in rows[0]  # the notation to use instead
+    assert "telegram:cryptoqueen88" in rows[1] and "Platform not stated" not in rows[1]
+    assert "telegram:cryptoqueen88" in rows[2] and "table-danger" not in rows[2]  # as Lintas displays it
 
 
 def test_each_fieldset_of_the_case_form_has_one_legend(client):
