@@ -126,7 +126,13 @@ def _record_case(page, officer: Officer, shot) -> None:
     expect(preview.locator("tbody tr").nth(1)).to_contain_text("Messaging or social handle")
     expect(preview.locator("tbody tr").nth(1)).to_contain_text(HANDLE)
 
-    page.get_by_label("Role of these identifiers").select_option("suspect_handle")
+    # Roles guessed from the type in an investment fraud (no list to pick from): shown per line in the preview.
+    expect(preview.locator("tbody tr").nth(0).locator(".identifier-role")).to_contain_text(
+        "Wallet receiving victim funds"
+    )
+    expect(preview.locator("tbody tr").nth(1).locator(".identifier-role")).to_contain_text(
+        "Suspect messaging or social handle"
+    )
     page.get_by_label("Who may see this case").select_option("owner")
     if officer.hide_name:
         page.get_by_label("Hide our name in hit/no-hit answers").check()
