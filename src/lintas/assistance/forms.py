@@ -36,7 +36,9 @@ class DraftForm(StyledFormMixin, forms.Form):
         required=False,  # not sent: the type's default (services.draft_request)
         help_text=_("Set by the type: stop-payment and preservation are urgent. Change it if needed."),
     )
-    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"), choices=LegalBasis.choices, initial=LegalBasis.POLICE_TO_POLICE
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     asked = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 5}))
     amount = forms.DecimalField(label=_("Amount at stake"), required=False, min_value=0, decimal_places=2)
