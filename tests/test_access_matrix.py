@@ -1016,6 +1016,12 @@ ID_PARAMETERS: dict[str, IdParam] = {
     "draft page ?hit": IdParam(
         "get", lambda c, v: f"/requests/new/?hit={v}", lambda c: c.hit.pk, 200, 404, ("page:assistance.views:hit",)
     ),
+    "draft page ?case": IdParam(
+        "get", lambda c, v: f"/requests/new/?case={v}", lambda c: c.case.pk, 200, 404, ("page:assistance.views:case",)
+    ),
+    "draft page ?identifier": IdParam(
+        "get", lambda c, v: f"/requests/new/?identifier={v}", _owner_identifier, 200, 404, ()
+    ),
     "draft page POST hit": IdParam(
         "post", lambda c, v: "/requests/new/", lambda c: c.hit.pk, 200, 404, (), data=lambda c, v: {"hit": v}
     ),
@@ -1148,6 +1154,9 @@ NOT_IDS = {
     "form:lintas.cases.forms.CaseForm.shared_with": "agency codes from the public directory",
     "form:lintas.cases.forms.CaseEditForm.shared_with": "agency codes from the public directory",
     "form:lintas.assistance.forms.DraftForm.receivers": "agency codes from the public directory",
+    "form:lintas.assistance.forms.DraftForm.identifiers": "offered only among the identifiers of the case named by "
+    "?case= or ?identifier= (each checked above: 'draft page ?case', 'draft page ?identifier'); any other id is an "
+    "invalid choice (assistance tests: test_identifiers_of_another_case_are_refused)",
     "form:lintas.accounts.forms.UserCreateForm.agency": "agency codes from the public directory",
     "form:lintas.programmes.forms.EditionForm.host_agency": "agency codes from the public directory",
     "form:lintas.programmes.forms.EditionForm.co_organisers": "agency codes from the public directory",

@@ -71,7 +71,10 @@ class RequestIn(Schema):
     type: str
     subject: str
     asked: str
-    priority: str = "routine"
+    priority: str | None = Field(
+        None,
+        description="urgent, high or routine; without it, the type's default (stop_payment and preservation: urgent).",
+    )
     legal_basis: str = "police_to_police"
     amount: Amount | None = None
     currency: str = ""

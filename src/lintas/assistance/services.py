@@ -39,6 +39,7 @@ __all__ = [
     "Conflict",
     "capability_due",
     "default_due",
+    "draft_and_submit",
     "draft_request",
     "transition",
     "update_capability",
@@ -216,7 +217,7 @@ def draft_request(
     type: str,
     subject: str,
     asked: str,
-    priority: str = Priority.ROUTINE,
+    priority: str | None = None,
     legal_basis: str = LegalBasis.POLICE_TO_POLICE,
     amount: Decimal | None = None,
     currency: str = "",
@@ -230,10 +231,16 @@ def draft_request(
     receiver_hidden: bool = False,
     identifiers: list | None = None,
 ) -> list[AssistanceRequest]:
-    """Draft one request per receiving agency (grouped when several). Nothing leaves the agency yet."""
+    """Draft one request per receiving agency (grouped when several). Nothing leaves the agency yet.
+
+    Without a priority, the type's default applies (``prefill.default_priority``: a stop-payment is urgent)."""
     if not actor.has_role(*DRAFTER_ROLES):
         raise PermissionDenied(_("Drafting requests needs an investigator, analyst, liaison officer or supervisor."))
     _choice(type, RequestType, "type")
+    if priority in (None, ""):
+        from lintas.assistance.prefill import default_priority
+
+        priority = default_priority(type)
     _choice(priority, Priority, "priority")
     _choice(legal_basis, LegalBasis, "legal_basis")
     from lintas.cases.choices import HandlingCode, Tlp
@@ -513,3 +520,11 @@ def mark_read(actor, request: AssistanceRequest) -> None:
     ThreadRead.objects.update_or_create(
         request=request, agency_id=actor.agency_id, defaults={"read_at": timezone.now()}
     )
+
+
+@transaction.atomic
+def draft_and_submit(actor, **draft) -> list[AssistanceRequest]:
+    """Draft (``draft_request``) and submit each request for approval in one go: all or nothing. Four eyes still
+    hold: the request waits for a supervisor other than its drafter."""
+    created = draft_request(actor, **draft)
+    return [transition(actor, request, "submit", version=request.version) for request in created]

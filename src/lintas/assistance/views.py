@@ -2,17 +2,18 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lintas.assistance import services
-from lintas.assistance.choices import OPEN_STATUSES, RequestStatus
+from lintas.assistance.choices import OPEN_STATUSES, Priority, RequestStatus, RequestType
 from lintas.assistance.forms import DraftForm
 from lintas.assistance.models import AssistanceRequest
 from lintas.audit.choices import Action
@@ -56,58 +57,172 @@ def request_list(request):
     return render(request, template, {"items": items, "box": box, "counts": counts, "now": timezone.now()})
 
 
-@login_required
-def request_draft(request):
-    initial = {}
-    hit_id = request.GET.get("hit") or request.POST.get("hit")
-    hit = None
-    if hit_id:
-        from lintas.matching.models import Hit
-        from lintas.matching.presenters import present_hits
+def _draft_source(request) -> dict:
+    """What a draft is opened from: ``?hit=``, ``?case=``, ``?identifier=`` and ``?type=``. Each id names something the
+    user may see and, for a case or an identifier, their own agency's; a hidden, foreign, missing or malformed one, an
+    identifier of another case than ``case``, a case or identifier that is not the hit's own side, and an unknown type
+    all answer 404, as for a missing page."""
+    from django.http import Http404
 
-        # A hit the user may see, or 404 as for a missing (or malformed) one.
-        hit = get_visible_or_404(Hit.objects.all(), request.user, pk=hit_id)
-        view = present_hits([hit], request.user)[0]
-        holder = hit.right_agency if hit.left_agency_id == request.user.agency_id else hit.left_agency
-        hidden_holder = not view.other.visible and view.other.holder != holder.short_name
-        mine = hit.left if hit.left_agency_id == request.user.agency_id else hit.right
+    from lintas.cases.models import Case, CaseIdentifier
+    from lintas.matching.models import Hit
+
+    user = request.user
+    request_type = request.GET.get("type", "")
+    if request_type and request_type not in RequestType.values:
+        raise Http404
+    hit = case = identifier = None
+    hit_id = request.GET.get("hit") or request.POST.get("hit")
+    if hit_id:
+        hit = get_visible_or_404(Hit.objects.all(), user, pk=hit_id)
+    if request.GET.get("case"):
+        case = get_visible_or_404(Case.objects.filter(owner_agency_id=user.agency_id), user, pk=request.GET["case"])
+    if request.GET.get("identifier"):
+        identifier = get_visible_or_404(
+            CaseIdentifier.objects.filter(owner_agency_id=user.agency_id), user, pk=request.GET["identifier"]
+        )
+        if case is not None and identifier.case_id != case.pk:
+            raise Http404
+    if hit is not None:
+        mine = hit.left if hit.left_agency_id == user.agency_id else hit.right
+        if (case is not None and case.pk != mine.case_id) or (identifier is not None and identifier.pk != mine.pk):
+            raise Http404
+        identifier = mine
+    if identifier is not None:
+        case = identifier.case
+    return {"hit": hit, "case": case, "identifier": identifier, "type": request_type}
+
+
+def _initial_from_hit(user, hit, request_type: str) -> tuple[dict, bool, object]:
+    """The draft from a hit: to its holder (unless it hides its name: then the hit routes it), about the user's side."""
+    from lintas.assistance import prefill
+    from lintas.matching.presenters import present_hits
+
+    view = present_hits([hit], user)[0]
+    holder = hit.right_agency if hit.left_agency_id == user.agency_id else hit.left_agency
+    hidden_holder = not view.other.visible and view.other.holder != holder.short_name
+    mine = hit.left if hit.left_agency_id == user.agency_id else hit.right
+    request_type = request_type or RequestType.GENERAL
+    amount, currency = prefill.amount_at_stake(mine.case)
+    if request_type == RequestType.GENERAL:
         # Pre-filled with what the hit already told the requester, nothing more.
-        initial = {
-            "receivers": [] if hidden_holder else [holder.code],
-            "type": "general",
-            "subject": _("Details of a case holding %(identifier)s") % {"identifier": view.my_identifier},
-            "asked": _(
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Details of a case holding %(identifier)s") % {"identifier": view.my_identifier}
+            asked = _(
                 "Lintas shows that your agency holds a case, recorded %(month)s, containing %(identifier)s, "
                 "which is also in our case %(reference)s. Please share the details you can."
-            )
-            % {"month": view.other.recorded_month, "identifier": view.my_identifier, "reference": view.my_reference},
-            "cases": [view.my_case_id],
-        }
+            ) % {"month": view.other.recorded_month, "identifier": view.my_identifier, "reference": view.my_reference}
     else:
-        hidden_holder = False
-    form = DraftForm(request.POST or None, user=request.user, initial=initial, routed_by_hit=hidden_holder)
+        subject, asked = prefill.texts(
+            user, request_type, case=mine.case, identifier=mine, amount=amount, currency=currency
+        )
+    initial = {
+        "receivers": [] if hidden_holder else [holder.code],
+        "type": request_type,
+        "priority": prefill.default_priority(request_type),
+        "subject": subject,
+        "asked": asked,
+        "amount": amount,
+        "currency": currency,
+        "cases": [view.my_case_id],
+    }
+    return initial, hidden_holder, holder
+
+
+def _initial_from_case(user, case, identifier, request_type: str) -> dict:
+    """The draft from a case or one of its identifiers: to the member of the identifier's country (or of the case's
+    countries involved), the type the identifier calls for, the case's losses as the amount at stake."""
+    from lintas.agencies.models import Agency
+    from lintas.assistance import prefill
+
+    if identifier is not None:
+        request_type = request_type or prefill.suggested_type(identifier.type)
+        receiver = prefill.receiver_for_country(identifier.country, user.agency)
+        receivers = [receiver.code] if receiver else []
+    else:
+        request_type = request_type or RequestType.GENERAL
+        countries = [c for c in case.countries or [] if isinstance(c, str) and c != user.agency.country]
+        members = Agency.objects.active().filter(country__in=countries, kind="national_police")
+        receivers = list(members.exclude(pk=user.agency_id).values_list("code", flat=True))
+    amount, currency = prefill.amount_at_stake(case)
+    subject, asked = prefill.texts(
+        user, request_type, case=case, identifier=identifier, amount=amount, currency=currency
+    )
+    return {
+        "receivers": receivers,
+        "type": request_type,
+        "priority": prefill.default_priority(request_type),
+        "subject": subject,
+        "asked": asked,
+        "amount": amount,
+        "currency": currency,
+        "cases": [case.pk],
+        "identifiers": [identifier.pk] if identifier is not None else [],
+    }
+
+
+@login_required
+def request_draft(request):
+    """The draft form, empty or opened from a hit, a case or an identifier already filled in (``_draft_source``).
+    "Submit for approval" drafts and submits in one go; "Save draft" keeps it in the agency's drafts."""
+    from lintas.assistance import prefill
+
+    source = _draft_source(request)
+    hit, case = source["hit"], source["case"]
+    user = request.user
+    initial, hidden_holder, holder, identifier_choices = {}, False, None, None
+    if hit is not None:
+        initial, hidden_holder, holder = _initial_from_hit(user, hit, source["type"])
+    elif case is not None:
+        initial = _initial_from_case(user, case, source["identifier"], source["type"])
+        identifier_choices = case.identifiers.all()
+    else:
+        initial["type"] = source["type"] or RequestType.values[0]  # the list's first type when none is named
+        initial["priority"] = prefill.default_priority(initial["type"])
+    form = DraftForm(
+        request.POST or None,
+        user=user,
+        initial=initial,
+        routed_by_hit=hidden_holder,
+        identifier_choices=identifier_choices,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         receivers = [holder] if hidden_holder else list(data.pop("receivers"))
+        chosen = list(data.pop("identifiers", None) or [])
+        submit = request.POST.get("then") == "submit"
+        draft = services.draft_and_submit if submit else services.draft_request
         try:
-            created = services.draft_request(
-                request.user,
+            created = draft(
+                user,
                 receivers=receivers,
                 cases=list(data.pop("cases")),
                 hit=hit,
                 receiver_hidden=hidden_holder,
-                identifiers=[mine] if hit else None,
+                identifiers=[source["identifier"]] if hit else chosen,
+                language=user.language or settings.LANGUAGE_CODE,  # the text is written in the sender's language
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied as error:
-            record_denial(request.user, str(error), object_type="assistance.assistancerequest")
+            record_denial(user, str(error), object_type="assistance.assistancerequest")
             raise
         else:
-            messages.success(request, _("Draft saved: %(refs)s") % {"refs": ", ".join(r.reference for r in created)})
+            refs = ", ".join(r.reference for r in created)
+            if submit:
+                messages.success(request, _("Submitted for approval: %(refs)s") % {"refs": refs})
+            else:
+                messages.success(request, _("Draft saved: %(refs)s") % {"refs": refs})
             return redirect("assistance:detail", request_id=created[0].pk)
-    return render(request, "assistance/request_form.html", {"form": form, "hidden_holder": hidden_holder})
+    codes = [] if hidden_holder else form["receivers"].value() or []
+    context = {
+        "form": form,
+        "hidden_holder": hidden_holder,
+        "source_case": case,
+        **_hint_context(codes, form["type"].value(), form["priority"].value()),
+    }
+    return render(request, "assistance/request_form.html", context)
 
 
 @login_required
@@ -279,14 +394,40 @@ def _capability_row(request, rows):
     return row
 
 
+def _hint_context(codes, request_type, priority) -> dict:
+    """What the chosen receivers can do for the type, and when the request will be due if the form names no date:
+    per receiver, its usual turnaround for the type when it gave one (``services.capability_due``), else the
+    priority's default, saying plainly when the receiver has not confirmed its value."""
+    from lintas.assistance.models import CountryCapability
+    from lintas.assistance.prefill import default_priority
+
+    request_type = request_type if request_type in RequestType.values else RequestType.GENERAL
+    priority = priority if priority in Priority.values else default_priority(request_type)
+    codes = [code for code in codes if isinstance(code, str)][:20]
+    rows = list(
+        CountryCapability.objects.filter(agency__code__in=codes, request_type=request_type).select_related("agency")
+    )
+    now = timezone.now()
+    default = services.default_due(priority, now)
+    for row in rows:
+        row.due_at = services.capability_due(row.agency, request_type, priority, now)
+        row.uses_default = row.due_at == default
+    return {
+        "rows": rows,
+        "now": now,
+        "default_due_at": default,
+        "priority_label": Priority(priority).label,
+        "type_label": RequestType(request_type).label,
+    }
+
+
 @login_required
 def capability_hint(request):
-    """HTMX partial on the draft form: what the chosen receivers can do for the chosen type."""
-    from lintas.assistance.models import CountryCapability
-
-    codes = request.GET.getlist("receivers")
-    rows = CountryCapability.objects.filter(agency__code__in=codes, request_type=request.GET.get("type", ""))
-    return render(request, "assistance/_capability_hint.html", {"rows": rows.select_related("agency")})
+    """HTMX partial on the draft form: what the chosen receivers can do for the chosen type, and the due time."""
+    context = _hint_context(
+        request.GET.getlist("receivers"), request.GET.get("type", ""), request.GET.get("priority", "")
+    )
+    return render(request, "assistance/_capability_hint.html", context)
 
 
 @login_required

@@ -170,11 +170,19 @@ def case_detail(request, case_id: int):
         else []
     )
     related = related_cases(case, request.user) if mine else {}
+    from lintas.assistance.choices import RequestType
+    from lintas.assistance.prefill import STOPPABLE_TYPES
+    from lintas.assistance.services import DRAFTER_ROLES
+
     for ident in idents:
         ident.related_cases = related.get(ident.pk, [])
+        ident.stoppable = ident.type in STOPPABLE_TYPES
     context = {
         "case": case,
         "mine": mine,
+        # From one's own case, one click opens a request already filled in (assistance.views.request_draft).
+        "can_request": mine and request.user.has_role(*DRAFTER_ROLES),
+        "request_types": RequestType.choices,
         "identifiers": idents,
         "hits": hits,
         "asked": asked_by_others(hits, request.user),

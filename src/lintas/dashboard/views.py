@@ -22,4 +22,19 @@ def home(request):
     if context["is_manager"]:
         context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).count()
         context["recent_events"] = AuditEvent.objects.visible_to(user).select_related("agency")[:8]
+    if user.has_role(Role.AGENCY_ADMIN):
+        context["capability_task"] = capability_task(user)
     return render(request, "dashboard/home.html", context)
+
+
+def capability_task(user) -> dict | None:
+    """The agency admin's task while their agency's capability table has rows not yet confirmed (senders' due times
+    fall back to defaults until it is): how many of how many, or None when all are confirmed."""
+    from django.db.models import Count, Q
+
+    from lintas.assistance.models import CountryCapability
+
+    counts = CountryCapability.objects.filter(agency_id=user.agency_id).aggregate(
+        total=Count("pk"), unconfirmed=Count("pk", filter=Q(confirmed=False))
+    )
+    return counts if counts["unconfirmed"] else None

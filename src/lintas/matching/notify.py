@@ -113,16 +113,38 @@ def _hot_notifications(tokens: set[str]) -> list[Notification]:
 
 
 def notify_details_requested(request) -> list[Notification]:
-    """The holding agency's liaison officers hear who asks about which of their cases (the asker names itself)."""
+    """The holding agency's liaison officers hear who asks about which of their case, each in their own language. The
+    asker is named as the hit names it to the holder: an asker whose own case hides its name in hits (and is not
+    shared with the holder) is "a member agency" here too, as on the hit page."""
+    from lintas.cases.choices import Distribution
+
     hit = request.hit
-    holder_case_id = hit.right_case_id if hit.left_agency_id == request.requesting_agency_id else hit.left_case_id
+    asking_left = hit.left_agency_id == request.requesting_agency_id
+    holder_case_id, asker_case_id = (
+        (hit.right_case_id, hit.left_case_id) if asking_left else (hit.left_case_id, hit.right_case_id)
+    )
     case = Case.objects.select_related("owner_agency").get(pk=holder_case_id)
+    asker_case = Case.objects.get(pk=asker_case_id)
+    shown_to_holder = asker_case.distribution == Distribution.ALL or (
+        asker_case.distribution == Distribution.NAMED
+        and asker_case.shares.filter(agency_id=case.owner_agency_id).exists()
+    )
+    if asker_case.hide_owner_in_hits and not shown_to_holder:
+        text = gettext_lazy(
+            "A member agency asks for the details of your case %(reference)s (a hit on a shared identifier)."
+        )
+        params = {"reference": case.reference}
+    else:
+        text = gettext_lazy(
+            "%(agency)s asks for the details of your case %(reference)s (a hit on a shared identifier)."
+        )
+        params = {"agency": request.requesting_agency.short_name, "reference": case.reference}
     liaison = _recipients({case.owner_agency_id})
     notes = Notification.objects.bulk_create(
         for_recipients(
             liaison[case.owner_agency_id],
-            gettext_lazy("%(agency)s asks for the details of your case %(reference)s (a hit on a shared identifier)."),
-            {"agency": request.requesting_agency.short_name, "reference": case.reference},
+            text,
+            params,
             kind=NotificationKind.DETAILS_REQUESTED,
             url=reverse("matching:hit_detail", args=[hit.pk]),
         )

@@ -58,7 +58,14 @@ def hit_detail(request, hit_id: int):
     record_event(Action.HIT_VIEWED, actor=request.user, target=hit, agency=request.user.agency)
     view = present_hits([hit], request.user)[0]
     requested = hit.detail_requests.filter(requesting_agency_id=request.user.agency_id).exists()
-    context = {"hit": view, "requested": requested, "asked": asked_by_others([view], request.user)}
+    from lintas.assistance.prefill import STOPPABLE_TYPES
+
+    context = {
+        "hit": view,
+        "requested": requested,
+        "asked": asked_by_others([view], request.user),
+        "stoppable_types": STOPPABLE_TYPES,
+    }
     return render(request, "matching/hit_detail.html", context)
 
 

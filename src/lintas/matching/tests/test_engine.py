@@ -267,3 +267,45 @@ def test_a_request_for_details_notifies_the_holders_liaison_officers(officers):
     notes = Notification.objects.filter(kind=NotificationKind.DETAILS_REQUESTED)
     assert [n.recipient for n in notes] == [officers["knpa"]]
     assert "CNP asks for the details of your case " + case.reference in notes[0].text
+
+
+def test_a_request_for_details_reaches_the_holder_in_its_language_and_never_names_a_hidden_asker(
+    officers, make_user, signed_in
+):
+    """Issue 17, item 5: "Request details" on a hit notifies the holding agency's liaison officers, each in their
+    own language, and is audited. An asker whose case hides its name in hits was named in that notice ("RTP asks for
+    the details ...") while the hit page called it "a member agency": the notice names it as the hit does."""
+    from lintas.audit.choices import Action
+    from lintas.audit.models import AuditEvent
+    from lintas.notifications.models import Notification, NotificationKind
+
+    malay = make_user("rmp", roles=(Role.LIAISON_OFFICER,), language="ms")
+    rmp_case, _ = record(officers["rmp"], ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"], title="RMP wallet case")
+    rtp_case, outcome = record(
+        officers["rtp"], ["TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"], title="RTP hidden", hide_owner_in_hits=True
+    )
+    hit = outcome.hits[0]
+    # RTP (hidden) asks RMP, through the page.
+    assert signed_in(officers["rtp"]).post(f"/hits/{hit.pk}/request-details/").status_code == 302
+    notes = Notification.objects.filter(kind=NotificationKind.DETAILS_REQUESTED)
+    assert {n.recipient for n in notes} == {officers["rmp"], malay}
+    for note in notes:
+        assert "RTP" not in note.text and rtp_case.reference not in note.text
+    assert notes.get(recipient=officers["rmp"]).text.startswith(
+        f"A member agency asks for the details of your case {rmp_case.reference}"
+    )
+    assert notes.get(recipient=malay).url == f"/hits/{hit.pk}/"
+    event = AuditEvent.objects.get(action=Action.DETAILS_REQUESTED)
+    assert (event.actor_username, event.agency.code, event.object_id) == (
+        officers["rtp"].username,
+        "rtp",
+        str(hit.pk),
+    )
+    # RMP (named) asks RTP: RMP is named, to each of RTP's officers in their own language.
+    rtp_malay = make_user("rtp", roles=(Role.LIAISON_OFFICER,), language="ms")
+    services.request_details(officers["rmp"], hit)
+    to_rtp = Notification.objects.filter(kind=NotificationKind.DETAILS_REQUESTED, recipient__agency__code="rtp")
+    assert to_rtp.get(recipient=officers["rtp"]).text.startswith(
+        f"RMP asks for the details of your case {rtp_case.reference}"
+    )
+    assert to_rtp.get(recipient=rtp_malay).text.startswith(f"RMP memohon butiran kes anda {rtp_case.reference}")
