@@ -197,7 +197,7 @@ class OutcomeForm(StyledFormMixin, forms.Form):
     transfers = forms.CharField(
         label=gettext_lazy("Onward transfers, one per line"),
         required=False,
-        max_length=50_000,
+        max_length=1_000_000,  # the number of lines is what counts (at most MAX_TRANSFER_LINES), said as such
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=gettext_lazy(
             "Destination; amount; currency; date and time (your time zone); country, e.g. "
