@@ -178,11 +178,29 @@ BANKS: tuple[Bank, ...] = (
     Bank("KR", "092", "Toss Bank", "", ("tossbank", "토스뱅크"), (12,)),
     # Thailand
     Bank("TH", "002", "Bangkok Bank", "BKKBTHBK", ("bbl", "bangkokbank", "ธนาคารกรุงเทพ", "กรุงเทพ", "bualuang")),
-    Bank("TH", "004", "Kasikornbank", "KASITHBK", ("kbank", "kasikorn", "kasikornbank", "kasikornthai", "กสิกร", "กสิกรไทย", "ธนาคารกสิกรไทย")),
+    Bank(
+        "TH",
+        "004",
+        "Kasikornbank",
+        "KASITHBK",
+        ("kbank", "kasikorn", "kasikornbank", "kasikornthai", "กสิกร", "กสิกรไทย", "ธนาคารกสิกรไทย"),
+    ),
     Bank("TH", "006", "Krungthai Bank", "KRTHTHBK", ("ktb", "krungthai", "krungthaibank", "กรุงไทย", "ธนาคารกรุงไทย")),
-    Bank("TH", "011", "TMBThanachart Bank", "TMBKTHBK", ("ttb", "tmb", "tmbthanachart", "ทหารไทยธนชาต", "ธนาคารทหารไทยธนชาต")),
+    Bank(
+        "TH",
+        "011",
+        "TMBThanachart Bank",
+        "TMBKTHBK",
+        ("ttb", "tmb", "tmbthanachart", "ทหารไทยธนชาต", "ธนาคารทหารไทยธนชาต"),
+    ),
     Bank("TH", "014", "Siam Commercial Bank", "SICOTHBK", ("scb", "siamcommercial", "ไทยพาณิชย์", "ธนาคารไทยพาณิชย์")),
-    Bank("TH", "025", "Bank of Ayudhya (Krungsri)", "AYUDTHBK", ("bay", "krungsri", "กรุงศรี", "กรุงศรีอยุธยา", "ธนาคารกรุงศรีอยุธยา")),
+    Bank(
+        "TH",
+        "025",
+        "Bank of Ayudhya (Krungsri)",
+        "AYUDTHBK",
+        ("bay", "krungsri", "กรุงศรี", "กรุงศรีอยุธยา", "ธนาคารกรุงศรีอยุธยา"),
+    ),
     Bank("TH", "030", "Government Savings Bank", "GSBATHBK", ("gsb", "ออมสิน", "ธนาคารออมสิน")),
     Bank("TH", "034", "Bank for Agriculture and Agricultural Cooperatives", "", ("baac", "ธกส", "ธ.ก.ส.")),
     # Indonesia

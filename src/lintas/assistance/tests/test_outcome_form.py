@@ -221,6 +221,8 @@ def test_the_follow_up_page_says_why_and_for_whom_with_the_destination_as_writte
     for user in (drafter, liaison):
         trail = signed_in(user).get(f"/requests/{request.pk}/").content.decode()
         assert "Krungthai Bank 123-4-56789-0" in trail and "TH:006:" not in trail
+    trail = signed_in(drafter).get(f"/api/v1/requests/{request.pk}/trail").json()
+    assert trail[0]["transfers"][0]["display"] == "Krungthai Bank 123-4-56789-0"
     # The receiver never sees the sender's draft.
     assert signed_in(liaison).get(f"/requests/{follow_up.pk}/").status_code == 404
 
