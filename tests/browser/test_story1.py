@@ -4,7 +4,8 @@ A Singapore company wired USD 42.3 M to an account in Timor-Leste. An SPF invest
 beneficiary IBAN, drafts an urgent stop-payment request to PNTL and submits it; the drafter (who also holds the
 supervisor role) cannot approve it, a second SPF supervisor does. PNTL's liaison officer, whose dashboard was opened
 before anything was sent and is never reloaded, sees the incoming count rise within five seconds, acknowledges, and
-records USD 39 M frozen plus an onward transfer to a Thai account. SPF then reads the outcome and the money trail,
+records USD 39 M frozen plus an onward transfer to a Thai account written as officers write it, and answers in full
+with the same submit. SPF then reads the outcome and the money trail,
 where the freeze cascade proposes a follow-up stop-payment to RTP: a draft of SPF's own, linked to the first request,
 with its own clock, invisible to PNTL.
 
@@ -31,10 +32,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 IBAN = "TL38 0080 0123 4567 8910 157"
 IBAN_COMPACT = "TL380080012345678910157"
-# Krungthai Bank written with its short name; the outcome form reads the line with type detection, so the bank and the
-# digits are joined by a colon (written "KTB 123-4-56789-0" the line is not recognised without a chosen type).
-THAI_ACCOUNT = "KTB:123-4-56789-0"
+# Krungthai Bank written with its short name, as a Thai officer writes it; Lintas shows it with the bank's full name.
+THAI_ACCOUNT = "KTB 123-4-56789-0"
 THAI_CANONICAL = "TH:006:1234567890"
+THAI_DISPLAY = "Krungthai Bank 123-4-56789-0"
 CASE_TITLE = "Golden hour: BEC wire of USD 42.3 M to Timor-Leste"
 
 
@@ -64,6 +65,7 @@ def test_story1_golden_hour_stop_payment(new_context, make_user, signed_in_brows
     assert (iban.type, iban.value, iban.country, iban.valid) == ("bank_account", IBAN_COMPACT, "TL", True)
     thai = identifiers.normalize(THAI_ACCOUNT, None, None)
     assert (thai.type, thai.value, thai.country, thai.valid) == ("bank_account", THAI_CANONICAL, "TH", True)
+    assert thai.display == THAI_DISPLAY
 
     # The drafter also holds the supervisor role, so only the four-eyes rule can keep "Approve and send" from them.
     drafter = make_user(
@@ -192,16 +194,18 @@ def test_story1_golden_hour_stop_payment(new_context, make_user, signed_in_brows
     dili.get_by_label("Amount frozen").fill("39000000")
     expect(dili.get_by_label("Currency", exact=True)).to_have_value("USD")
     dili.get_by_label("Accounts frozen").fill("1")
+    # The destination as written, the amount with its separators; the country is read from the account.
     dili.get_by_label(re.compile("^Onward transfers")).fill(
-        f"{THAI_ACCOUNT}; 3300000; USD; {moved_at:%Y-%m-%d %H:%M}; TH"
+        f"{THAI_ACCOUNT}; 3,300,000; USD; {moved_at:%Y-%m-%d %H:%M}"
     )
     dili.get_by_label("Note").fill("Frozen on police notice; the remainder left for Thailand before the freeze.")
-    dili.get_by_role("button", name="Record outcome").click()
+    # One submit records the outcome and answers the request in full.
+    dili.get_by_role("button", name="Record and answer in full").click()
     expect(dili.get_by_role("status").filter(has_text="1 follow-up request(s) proposed")).to_be_visible()
-    expect(dili.locator("#request-outcome")).to_contain_text("39,000,000.00 USD frozen")
-    expect(dili.locator("#money-trail")).to_contain_text(f"USD 3,300,000.00 → {THAI_CANONICAL} TH")
-    dili.get_by_role("button", name="Answer in full").click()
     expect(_status(dili)).to_have_text("Answered in full")
+    expect(dili.locator("#request-outcome")).to_contain_text("USD 39,000,000.00 frozen")
+    expect(dili.locator("#money-trail")).to_contain_text(f"USD 3,300,000.00 → {THAI_DISPLAY} TH")
+    expect(dili.locator("#money-trail")).not_to_contain_text(THAI_CANONICAL)
     shots(dili, "4-pntl-outcome")
 
     transfer = OnwardTransfer.objects.get()
@@ -216,6 +220,16 @@ def test_story1_golden_hour_stop_payment(new_context, make_user, signed_in_brows
     assert follow_up.due_at > request.due_at and follow_up.due_at > timezone.now()
     # A draft stays inside SPF: PNTL's page names the transfer but not the follow-up request.
     assert follow_up.reference not in dili.content()
+    # SPF is told of the outcome and of the follow-up (the drafter, in their own language); PNTL of neither.
+    from lintas.notifications.models import Notification
+
+    told = list(Notification.objects.filter(recipient=drafter).values_list("text", flat=True))
+    assert f"PNTL recorded the outcome of {request.reference}: USD 39,000,000.00 frozen, 1 account(s)." in told
+    assert (
+        f"Lintas drafted a follow-up stop-payment {follow_up.reference} to RTP from PNTL's outcome on "
+        f"{request.reference}: review and submit it."
+    ) in told
+    assert not Notification.objects.filter(recipient=liaison, text__contains=follow_up.reference).exists()
 
     # SPF's investigator reads the outcome and follows the money to the proposed request.
     spf.goto("/")
@@ -226,11 +240,11 @@ def test_story1_golden_hour_stop_payment(new_context, make_user, signed_in_brows
     expect(spf.locator("#requests-table tbody tr")).to_have_count(1)
     spf.goto(request_url)
     expect(_status(spf)).to_have_text("Answered in full")
-    expect(spf.locator("#request-outcome")).to_contain_text("39,000,000.00 USD frozen")
+    expect(spf.locator("#request-outcome")).to_contain_text("USD 39,000,000.00 frozen")
     expect(spf.locator("#request-outcome")).to_contain_text("1 account(s) frozen")
     trail = spf.locator("#money-trail")
     expect(trail).to_contain_text(f"{request.reference} → PNTL (Answered in full)")
-    expect(trail).to_contain_text(f"USD 3,300,000.00 → {THAI_CANONICAL} TH — {follow_up.reference} (Draft)")
+    expect(trail).to_contain_text(f"USD 3,300,000.00 → {THAI_DISPLAY} TH — {follow_up.reference} (Draft)")
     spf.locator("#money-trail").scroll_into_view_if_needed()
     shots(spf, "5-spf-outcome-trail")
     trail.get_by_role("link", name=follow_up.reference).click()
@@ -238,7 +252,15 @@ def test_story1_golden_hour_stop_payment(new_context, make_user, signed_in_brows
     expect(_status(spf)).to_have_text("Draft")
     main = spf.locator("main")
     expect(main).to_contain_text("Singapore Police Force → RTP")
-    expect(main).to_contain_text(re.compile(rf"Follow the money: 3300000(\.00)? USD moved to {THAI_CANONICAL}"))
+    expect(main).to_contain_text(f"Follow the money: USD 3,300,000.00 moved to {THAI_DISPLAY}")
+    # Who it is drafted for and why, and the transfer in the reader's time zone.
+    expect(spf.locator("#request-proposed")).to_contain_text(
+        f"Drafted by Lintas from PNTL's outcome on {request.reference}, for Mei Ling Tan"
+    )
+    expect(spf.locator("#request-proposed")).to_contain_text(
+        timezone.localtime(transfer.moved_at, drafter.zone).strftime("%Y-%m-%d %H:%M")
+    )
+    expect(main).not_to_contain_text(THAI_CANONICAL)
     # The transfer time PNTL gave in Dili time is stated in UTC to RTP.
     expect(main).to_contain_text(
         f"arrived there on {moved_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC from an account frozen under "

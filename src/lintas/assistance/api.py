@@ -298,6 +298,7 @@ class HopTransfer(Schema):
     destination: str
     type: str
     value: str
+    display: str  # as people write it ("Krungthai Bank 123-4-56789-0"); ``value`` is the canonical form
     country: str
     amount: Decimal
     currency: str
@@ -336,7 +337,16 @@ def trail(request, request_id: Id):
                     {
                         **{
                             k: getattr(t, k)
-                            for k in ("destination", "type", "value", "country", "amount", "currency", "moved_at")
+                            for k in (
+                                "destination",
+                                "type",
+                                "value",
+                                "display",
+                                "country",
+                                "amount",
+                                "currency",
+                                "moved_at",
+                            )
                         },
                         "follow_up": t.follow_up.reference if t.follow_up_id and t.follow_up_id in visible else None,
                     }

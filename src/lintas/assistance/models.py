@@ -167,6 +167,17 @@ class OnwardTransfer(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} → {self.value}"
 
+    @property
+    def display(self) -> str:
+        """The destination as people write it ("Krungthai Bank 123-4-56789-0"), never the matching token's form."""
+        from lintas import identifiers
+
+        try:
+            result = identifiers.normalize(self.value, self.type or None)
+        except (TypeError, ValueError):
+            return self.destination or self.value
+        return result.display if result.valid else (self.destination or self.value)
+
 
 class CountryCapability(models.Model):
     """What a member can do for one type of request: kept by that agency's admins for their own country."""

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lintas import identifiers
@@ -25,7 +26,7 @@ from lintas.audit.services import record_event
 from lintas.core.validation import clean_currency, clean_datetime, clean_decimal, clean_integer, clean_text
 from lintas.matching.tokens import community_key, tokens_for
 
-__all__ = ["TransferIn", "hops", "ledger", "record_outcome"]
+__all__ = ["TransferIn", "check_may_record", "hops", "ledger", "proposed_from", "record_outcome"]
 
 ANSWERING = (
     RequestStatus.ACKNOWLEDGED,
@@ -72,6 +73,14 @@ def _clean_transfer(item: TransferIn, index: int, errors: dict) -> identifiers.R
     return result
 
 
+def check_may_record(actor, request: AssistanceRequest) -> None:
+    """Raise PermissionDenied unless ``actor`` is one of the receiving agency's officers."""
+    if actor.agency_id != request.receiver_agency_id or not actor.has_role(
+        "liaison_officer", "investigator", "supervisor"
+    ):
+        raise PermissionDenied(_("The receiving agency's officers record the outcome."))
+
+
 @transaction.atomic
 def record_outcome(
     actor,
@@ -85,11 +94,11 @@ def record_outcome(
     note: str = "",
     transfers: list[TransferIn] | None = None,
 ) -> tuple[Outcome, list[AssistanceRequest]]:
-    """Record (or correct) the outcome; returns it and the follow-up requests drafted for onward transfers."""
-    if actor.agency_id != request.receiver_agency_id or not actor.has_role(
-        "liaison_officer", "investigator", "supervisor"
-    ):
-        raise PermissionDenied(_("The receiving agency's officers record the outcome."))
+    """Record (or correct) the outcome; returns it and the follow-up requests drafted for onward transfers.
+
+    The sending agency hears of it (its drafter, liaison officers and supervisors), and of each follow-up drafted for
+    it (its drafter and supervisors); nothing of a follow-up draft reaches the receiving agency."""
+    check_may_record(actor, request)
     if request.status not in ANSWERING:
         raise ValidationError({"status": [_("Acknowledge the request before recording its outcome.")]})
     errors: dict[str, list[str]] = {}
@@ -138,6 +147,7 @@ def record_outcome(
             transfer.follow_up = follow_up
             transfer.save(update_fields=["follow_up"])
             follow_ups.append(follow_up)
+    _notify_outcome(actor, request, outcome, follow_ups)
     record_event(
         Action.REQUEST_OUTCOME,
         actor=actor,
@@ -151,6 +161,72 @@ def record_outcome(
         },
     )
     return outcome, follow_ups
+
+
+def _notify_outcome(actor, request: AssistanceRequest, outcome: Outcome, follow_ups: list[AssistanceRequest]):
+    from django.utils.functional import lazy
+    from django.utils.translation import gettext_lazy
+
+    from lintas.accounts.models import User
+    from lintas.assistance.services import notify, sender_people
+    from lintas.core.templatetags.lintas_format import money
+
+    # The amount is written in each recipient's locale (rendered inside their language, like the labels).
+    frozen = lazy(money, str)(outcome.amount_frozen, outcome.currency)
+    notify(
+        actor,
+        request,
+        sender_people(request),
+        gettext_lazy("%(receiver)s recorded the outcome of %(ref)s: %(frozen)s frozen, %(accounts)s account(s)."),
+        {
+            "receiver": request.receiver_agency.short_name
+            if request.receiver_known_to_sender()
+            else gettext_lazy("a member agency"),
+            "frozen": frozen,
+            "accounts": outcome.accounts_frozen + outcome.wallets_frozen,
+        },
+    )
+    supervisors = set(
+        User.objects.filter(
+            agency_id=request.sender_agency_id, is_active=True, role_assignments__role="supervisor"
+        ).values_list("pk", flat=True)
+    )
+    for follow_up in follow_ups:
+        # A draft of the sender's own: notify() lets it reach the sending agency only.
+        notify(
+            actor,
+            follow_up,
+            supervisors | ({request.drafted_by_id} - {None}),
+            gettext_lazy(
+                "Lintas drafted a follow-up stop-payment %(ref)s to %(to)s from %(receiver)s's outcome on "
+                "%(parent)s: review and submit it."
+            ),
+            {
+                "parent": request.reference,
+                "receiver": request.receiver_agency.short_name
+                if request.receiver_known_to_sender()
+                else gettext_lazy("a member agency"),
+            },
+        )
+
+
+def proposed_from(request: AssistanceRequest) -> dict | None:
+    """Why Lintas drafted ``request``: the onward transfer it follows, the outcome's request and the person it was
+    drafted for (the first request's drafter). None for a request an officer drafted."""
+    transfer = (
+        OnwardTransfer.objects.filter(follow_up=request)
+        .select_related("request__receiver_agency", "request__drafted_by")
+        .first()
+    )
+    if transfer is None:
+        return None
+    parent = transfer.request
+    return {
+        "transfer": transfer,
+        "parent": parent,
+        "receiver": parent.receiver_agency.short_name,
+        "drafted_for": parent.drafted_by,
+    }
 
 
 def _propose_follow_up(parent: AssistanceRequest, transfer: OnwardTransfer) -> AssistanceRequest | None:
@@ -168,6 +244,22 @@ def _propose_follow_up(parent: AssistanceRequest, transfer: OnwardTransfer) -> A
     root = parent
     while root.parent_id:
         root = root.parent
+    # The text is the sender's (it sends it to the next member): in the first request's language, not in the
+    # language of the officer who recorded the outcome; the time with its zone stated, as it crosses borders.
+    with translation.override(parent.language or "en"):
+        display = transfer.display
+        amount = f"{transfer.currency} {transfer.amount:,.2f}"
+        subject = _("Follow the money: %(amount)s moved to %(value)s") % {"amount": amount, "value": display}
+        asked = _(
+            "Please stop payment on %(value)s: %(amount)s arrived there on %(when)s from an account frozen under "
+            "%(parent)s (first request %(root)s)."
+        ) % {
+            "value": display,
+            "amount": amount,
+            "when": _utc(transfer.moved_at).strftime("%Y-%m-%d %H:%M UTC"),
+            "parent": parent.reference,
+            "root": root.reference,
+        }
     follow_up = AssistanceRequest.objects.create(
         reference=f"tmp-{transfer.pk}",
         parent=parent,
@@ -176,20 +268,9 @@ def _propose_follow_up(parent: AssistanceRequest, transfer: OnwardTransfer) -> A
         type=RequestType.STOP_PAYMENT,
         priority=Priority.URGENT,
         legal_basis=parent.legal_basis,
-        subject=_("Follow the money: %(amount)s %(currency)s moved to %(value)s")
-        % {"amount": transfer.amount, "currency": transfer.currency, "value": transfer.value},
-        asked=_(
-            "Please stop payment on %(value)s: %(amount)s %(currency)s arrived there on %(when)s from an "
-            "account frozen under %(parent)s (first request %(root)s)."
-        )
-        % {
-            "value": transfer.value,
-            "amount": transfer.amount,
-            "currency": transfer.currency,
-            "when": _utc(transfer.moved_at).strftime("%Y-%m-%d %H:%M UTC"),
-            "parent": parent.reference,
-            "root": root.reference,
-        },
+        subject=subject[:200],
+        asked=asked,
+        language=parent.language,
         amount=transfer.amount,
         currency=transfer.currency,
         due_at=_due(),

@@ -41,6 +41,9 @@ __all__ = [
     "default_due",
     "draft_and_submit",
     "draft_request",
+    "notify",
+    "receiver_people",
+    "sender_people",
     "transition",
     "update_capability",
 ]
@@ -401,36 +404,71 @@ def transition(
     return request
 
 
-def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
-    """Who must act next hears at once (in-app) and by e-mail after commit."""
+def sender_people(request: AssistanceRequest) -> set[int]:
+    """Who hears of the receiver's moves: the drafter, and the sending agency's liaison officers and supervisors."""
+    from lintas.accounts.models import User
 
+    people = set(
+        User.objects.filter(
+            agency_id=request.sender_agency_id,
+            is_active=True,
+            role_assignments__role__in=(Role.LIAISON_OFFICER, Role.SUPERVISOR),
+        ).values_list("pk", flat=True)
+    )
+    if request.drafted_by_id and request.drafted_by.is_active:
+        people.add(request.drafted_by_id)
+    return people
+
+
+def receiver_people(request: AssistanceRequest) -> set[int]:
+    """Who hears of the sender's moves once a request is sent: the receiver's liaison officers and the officer it is
+    assigned to. Nothing of a draft ever reaches the receiving agency."""
+    from lintas.accounts.models import User
+
+    if request.sent_at is None:
+        return set()
+    people = set(
+        User.objects.filter(
+            agency_id=request.receiver_agency_id, is_active=True, role_assignments__role=Role.LIAISON_OFFICER
+        ).values_list("pk", flat=True)
+    )
+    if request.assigned_to_id and request.assigned_to.is_active:
+        people.add(request.assigned_to_id)
+    return people
+
+
+def notify(actor, request: AssistanceRequest, recipients, text, params: dict | None = None) -> None:
+    """Tell ``recipients`` (never the actor), each in their own language, in-app now and by e-mail after commit.
+
+    ``recipients`` must all belong to the request's two agencies; a draft's are checked to be the sender's own."""
     from lintas.accounts.models import User
     from lintas.matching.notify import _send_emails
     from lintas.notifications.models import Notification, NotificationKind
     from lintas.notifications.services import for_recipients
 
-    if action == "submit":
-        agency, roles = request.sender_agency_id, (Role.SUPERVISOR,)
-        text = gettext_lazy("%(ref)s awaits your approval: %(type)s to %(to)s.")
-    elif request.status == S.SENT:
-        agency, roles = request.receiver_agency_id, (Role.LIAISON_OFFICER,)
-        text = gettext_lazy("New %(priority)s request %(ref)s from %(sender)s: %(type)s.")
-    elif action in {"acknowledge", "answer_partly", "answer_fully", "decline"}:
-        agency, roles = request.sender_agency_id, (Role.LIAISON_OFFICER, Role.SUPERVISOR)
-        text = gettext_lazy("%(ref)s to %(to)s is now: %(status)s.")
-    elif action == "withdraw" and request.sent_at:
-        agency, roles = request.receiver_agency_id, (Role.LIAISON_OFFICER,)
-        text = gettext_lazy("%(ref)s from %(sender)s was withdrawn.")
-    else:
-        return
-    recipients = set(
-        User.objects.filter(agency_id=agency, is_active=True, role_assignments__role__in=roles)
-        .exclude(pk=actor.pk)
-        .values_list("pk", flat=True)
+    allowed = (
+        {request.sender_agency_id}
+        if request.sent_at is None
+        else {
+            request.sender_agency_id,
+            request.receiver_agency_id,
+        }
     )
-    if request.drafted_by_id and agency == request.sender_agency_id and request.drafted_by_id != actor.pk:
-        recipients.add(request.drafted_by_id)
-    params = {  # labels stay lazy: each recipient reads them in their own language
+    ids = set(recipients) - {getattr(actor, "pk", None)}
+    ids = set(User.objects.filter(pk__in=ids, agency_id__in=allowed).values_list("pk", flat=True))
+    if not ids:
+        return
+    params = {**_params(request), **(params or {})}
+    notes = Notification.objects.bulk_create(
+        for_recipients(sorted(ids), text, params, kind=NotificationKind.REQUEST, url=f"/requests/{request.pk}/")
+    )
+    note_ids = [n.pk for n in notes]
+    transaction.on_commit(lambda: _send_emails(note_ids))
+
+
+def _params(request: AssistanceRequest) -> dict:
+    # Labels stay lazy: each recipient reads them in their own language.
+    return {
         "ref": request.reference,
         "type": dict(RequestType.choices).get(request.type, request.type),
         "to": request.receiver_agency.short_name
@@ -440,10 +478,51 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
         "status": dict(RequestStatus.choices).get(request.status, request.status),
         "priority": dict(Priority.choices).get(request.priority, request.priority),
     }
-    kind, url = NotificationKind.REQUEST, f"/requests/{request.pk}/"
-    notes = Notification.objects.bulk_create(for_recipients(recipients, text, params, kind=kind, url=url))
-    ids = [n.pk for n in notes]
-    transaction.on_commit(lambda: _send_emails(ids))
+
+
+RECEIVER_MOVES = {"acknowledge", "start", "answer_partly", "answer_fully", "decline"}
+
+
+def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
+    """Every move is told to the people who must know, never to the one who made it:
+
+    * submit: the sending agency's supervisors (to approve);
+    * return: the drafter (to fix and resubmit);
+    * approve / send now: the receiver's liaison officers (a new request) and the drafter (it has left);
+    * a receiver's move (acknowledge, start work, answer, decline): the sender's drafter, liaison officers and
+      supervisors;
+    * a sender's move after sending (withdraw, close): the receiver's liaison officers and the assigned officer.
+    """
+    from lintas.accounts.models import User
+
+    if action == "submit":
+        supervisors = User.objects.filter(
+            agency_id=request.sender_agency_id, is_active=True, role_assignments__role=Role.SUPERVISOR
+        ).values_list("pk", flat=True)
+        notify(actor, request, supervisors, gettext_lazy("%(ref)s awaits your approval: %(type)s to %(to)s."))
+    elif action == "return":
+        notify(
+            actor,
+            request,
+            {request.drafted_by_id} - {None},
+            gettext_lazy("%(ref)s was returned to you for changes."),
+        )
+    elif request.status == S.SENT:
+        notify(
+            actor,
+            request,
+            receiver_people(request),
+            gettext_lazy("New %(priority)s request %(ref)s from %(sender)s: %(type)s."),
+        )
+        notify(
+            actor, request, {request.drafted_by_id} - {None}, gettext_lazy("%(ref)s was approved and sent to %(to)s.")
+        )
+    elif action in RECEIVER_MOVES:
+        notify(actor, request, sender_people(request), gettext_lazy("%(ref)s to %(to)s is now: %(status)s."))
+    elif action == "withdraw":
+        notify(actor, request, receiver_people(request), gettext_lazy("%(ref)s from %(sender)s was withdrawn."))
+    elif action == "close":
+        notify(actor, request, receiver_people(request), gettext_lazy("%(ref)s from %(sender)s was closed."))
 
 
 MAX_MESSAGE_CHARS = 20_000
@@ -452,11 +531,7 @@ MAX_MESSAGE_CHARS = 20_000
 @transaction.atomic
 def post_message(actor, request: AssistanceRequest, body: str):
     """Write on a request's thread: either side, once the request has been sent (the sender's drafts too)."""
-    from lintas.accounts.models import User
     from lintas.assistance.models import RequestMessage
-    from lintas.matching.notify import _send_emails
-    from lintas.notifications.models import Notification, NotificationKind
-    from lintas.notifications.services import for_recipients
 
     side = _side(actor, request)
     if side is None or (side == "receiver" and request.sent_at is None):
@@ -477,19 +552,8 @@ def post_message(actor, request: AssistanceRequest, body: str):
     )
     mark_read(actor, request)
     if request.sent_at is not None:
-        other = request.receiver_agency_id if side == "sender" else request.sender_agency_id
-        recipients = User.objects.filter(agency_id=other, is_active=True, role_assignments__role=Role.LIAISON_OFFICER)
-        notes = Notification.objects.bulk_create(
-            for_recipients(
-                recipients.values_list("pk", flat=True).distinct(),
-                gettext_lazy("New message on %(ref)s."),
-                {"ref": request.reference},
-                kind=NotificationKind.REQUEST,
-                url=f"/requests/{request.pk}/",
-            )
-        )
-        ids = [n.pk for n in notes]
-        transaction.on_commit(lambda: _send_emails(ids))
+        people = receiver_people(request) if side == "sender" else sender_people(request)
+        notify(actor, request, people, gettext_lazy("New message on %(ref)s."))
     record_event(
         Action.REQUEST_MESSAGE,
         actor=actor,

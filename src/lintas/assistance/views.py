@@ -6,15 +6,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lintas.assistance import services
 from lintas.assistance.choices import OPEN_STATUSES, Priority, RequestStatus, RequestType
-from lintas.assistance.forms import DraftForm
+from lintas.assistance.forms import DraftForm, OutcomeForm
 from lintas.assistance.models import AssistanceRequest
 from lintas.audit.choices import Action
 from lintas.audit.services import record_denial, record_event
@@ -233,15 +235,32 @@ def request_detail(request, request_id: int):
         pk=request_id,
     )
     record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
+    return render(request, "assistance/request_detail.html", _detail_context(request, item))
+
+
+def _detail_context(request, item: AssistanceRequest, outcome_form: OutcomeForm | None = None) -> dict:
     thread = services.read_thread(request.user, item)
     actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
     # Linked cases are listed only as far as the reader may see them.
-    from lintas.assistance.outcomes import ANSWERING, hops
+    from lintas.assistance.outcomes import ANSWERING, hops, proposed_from
     from lintas.cases.models import Case
 
     cases = Case.objects.visible_to(request.user).filter(assistance_requests=item)
     visible = set(AssistanceRequest.objects.visible_to(request.user).values_list("pk", flat=True))
-    context = {
+    outcome = getattr(item, "outcome", None) if hasattr(item, "outcome") else None
+    can_record_outcome = item.receiver_agency_id == request.user.agency_id and item.status in ANSWERING
+    if can_record_outcome and outcome_form is None:
+        outcome_form = OutcomeForm(
+            initial={
+                "amount_frozen": outcome.amount_frozen if outcome else "",
+                "amount_returned": outcome.amount_returned if outcome else "",
+                "accounts_frozen": outcome.accounts_frozen if outcome else 0,
+                "wallets_frozen": outcome.wallets_frozen if outcome else 0,
+                "currency": outcome.currency if outcome else (item.currency or "USD"),
+                "note": outcome.note if outcome else "",
+            }
+        )
+    return {
         "receiver_label": item.receiver_label(request.user),
         "linked_identifiers": [i for i in item.identifiers.all() if not i.blind],
         "thread": thread,
@@ -249,12 +268,15 @@ def request_detail(request, request_id: int):
         "item": item,
         "actions": actions,
         "cases": cases,
-        "outcome": getattr(item, "outcome", None) if hasattr(item, "outcome") else None,
-        "can_record_outcome": item.receiver_agency_id == request.user.agency_id and item.status in ANSWERING,
+        "outcome": outcome,
+        "can_record_outcome": can_record_outcome,
+        "outcome_form": outcome_form,
+        "can_answer_fully": "answer_fully" in dict(actions),
+        # Why Lintas drafted this request (a follow-up from an outcome), for the sending agency only.
+        "proposed_from": proposed_from(item) if item.sender_agency_id == request.user.agency_id else None,
         "trail": [hop for hop in hops(item) if hop["request"].pk in visible],
         "visible_ids": visible,
     }
-    return render(request, "assistance/request_detail.html", context)
 
 
 @login_required
@@ -279,48 +301,57 @@ def request_move(request, request_id: int, action: str):
 @login_required
 @require_POST
 def request_outcome(request, request_id: int):
-    """The receiving agency records what it froze and, one per line, onward transfers it found."""
-    from decimal import InvalidOperation
+    """The receiving agency records what it froze and the onward transfers it found; "Record and answer in full"
+    also answers the request, in the same transaction. On an error the page comes back with every field as typed and
+    each error by its field (a transfer's with its line number)."""
+    from lintas.assistance.outcomes import check_may_record, record_outcome
 
-    from lintas.assistance.outcomes import TransferIn, record_outcome
-
-    item = get_visible_or_404(AssistanceRequest.objects.all(), request.user, pk=request_id)
+    item = get_visible_or_404(
+        AssistanceRequest.objects.select_related("sender_agency", "receiver_agency", "drafted_by", "approved_by"),
+        request.user,
+        pk=request_id,
+    )
     try:
-        transfers = []
-        for number, line in enumerate(request.POST.get("transfers", "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [part.strip() for part in line.split(";")]
-            if len(parts) < 4:
-                raise ValidationError(
-                    _("Transfer line %(n)d: destination; amount; currency; YYYY-MM-DD HH:MM") % {"n": number}
-                )
-            moved = dt.datetime.fromisoformat(parts[3]).replace(tzinfo=timezone.get_current_timezone())
-            transfers.append(
-                TransferIn(parts[0], parts[1], parts[2], moved, country=(parts[4] if len(parts) > 4 else None) or None)
-            )
-        _outcome, follow_ups = record_outcome(
-            request.user,
-            item,
-            currency=request.POST.get("currency", "USD") or "USD",
-            # As typed: record_outcome checks each against its column and says what is wrong.
-            amount_frozen=request.POST.get("amount_frozen") or 0,
-            amount_returned=request.POST.get("amount_returned") or 0,
-            accounts_frozen=request.POST.get("accounts_frozen") or 0,
-            wallets_frozen=request.POST.get("wallets_frozen") or 0,
-            note=request.POST.get("note", ""),
-            transfers=transfers,
-        )
+        check_may_record(request.user, item)
     except PermissionDenied as error:
         record_denial(request.user, str(error), target=item)
         raise
-    except (ValidationError, ValueError, InvalidOperation) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [_("Check the amounts and dates.")])))
-    else:
-        messages.success(
-            request, _("Outcome recorded; %(n)d follow-up request(s) proposed to the sender.") % {"n": len(follow_ups)}
-        )
-    return redirect("assistance:detail", request_id=item.pk)
+    form = OutcomeForm(request.POST, decimal_mark=get_format("DECIMAL_SEPARATOR"))
+    answer = request.POST.get("then") == "answer_fully"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                _outcome, follow_ups = record_outcome(
+                    request.user,
+                    item,
+                    currency=data["currency"],
+                    amount_frozen=data["amount_frozen"],
+                    amount_returned=data["amount_returned"],
+                    accounts_frozen=data["accounts_frozen"] or 0,
+                    wallets_frozen=data["wallets_frozen"] or 0,
+                    note=data["note"],
+                    transfers=data["transfer_list"],
+                )
+                if answer:
+                    item.refresh_from_db()
+                    services.transition(request.user, item, "answer_fully", version=item.version)
+        except services.Conflict as conflict:
+            form.add_error(None, str(conflict))
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except PermissionDenied as error:
+            record_denial(request.user, str(error), target=item)
+            form.add_error(None, str(error))
+        else:
+            done = _("Outcome recorded; %(n)d follow-up request(s) proposed to the sender.") % {"n": len(follow_ups)}
+            if answer:
+                done = f"{done} {_('Done: %(action)s.') % {'action': services.TRANSITIONS['answer_fully'].label}}"
+            messages.success(request, done)
+            return redirect("assistance:detail", request_id=item.pk)
+    item.refresh_from_db()
+    context = _detail_context(request, item, outcome_form=form)
+    return render(request, "assistance/request_detail.html", context, status=400)
 
 
 @login_required

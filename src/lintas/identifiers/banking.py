@@ -39,6 +39,7 @@ __all__ = [
     "looks_like_iban",
     "normalize_bank_account",
     "normalize_bic",
+    "split_bank_account",
 ]
 
 
@@ -176,13 +177,31 @@ BANKS: tuple[Bank, ...] = (
     Bank("KR", "090", "Kakao Bank", "", ("kakaobank", "카카오뱅크", "카뱅"), (13,)),
     Bank("KR", "092", "Toss Bank", "", ("tossbank", "토스뱅크"), (12,)),
     # Thailand
-    Bank("TH", "002", "Bangkok Bank", "BKKBTHBK", ("bbl", "bangkokbank", "ธนาคารกรุงเทพ", "กรุงเทพ")),
-    Bank("TH", "004", "Kasikornbank", "KASITHBK", ("kbank", "kasikorn", "kasikornbank", "กสิกร", "กสิกรไทย")),
-    Bank("TH", "006", "Krungthai Bank", "KRTHTHBK", ("ktb", "krungthai", "กรุงไทย")),
-    Bank("TH", "011", "TMBThanachart Bank", "TMBKTHBK", ("ttb", "tmb", "tmbthanachart", "ทหารไทยธนชาต")),
-    Bank("TH", "014", "Siam Commercial Bank", "SICOTHBK", ("scb", "siamcommercial", "ไทยพาณิชย์")),
-    Bank("TH", "025", "Bank of Ayudhya (Krungsri)", "AYUDTHBK", ("bay", "krungsri", "กรุงศรี", "กรุงศรีอยุธยา")),
-    Bank("TH", "030", "Government Savings Bank", "GSBATHBK", ("gsb", "ออมสิน")),
+    Bank("TH", "002", "Bangkok Bank", "BKKBTHBK", ("bbl", "bangkokbank", "ธนาคารกรุงเทพ", "กรุงเทพ", "bualuang")),
+    Bank(
+        "TH",
+        "004",
+        "Kasikornbank",
+        "KASITHBK",
+        ("kbank", "kasikorn", "kasikornbank", "kasikornthai", "กสิกร", "กสิกรไทย", "ธนาคารกสิกรไทย"),
+    ),
+    Bank("TH", "006", "Krungthai Bank", "KRTHTHBK", ("ktb", "krungthai", "krungthaibank", "กรุงไทย", "ธนาคารกรุงไทย")),
+    Bank(
+        "TH",
+        "011",
+        "TMBThanachart Bank",
+        "TMBKTHBK",
+        ("ttb", "tmb", "tmbthanachart", "ทหารไทยธนชาต", "ธนาคารทหารไทยธนชาต"),
+    ),
+    Bank("TH", "014", "Siam Commercial Bank", "SICOTHBK", ("scb", "siamcommercial", "ไทยพาณิชย์", "ธนาคารไทยพาณิชย์")),
+    Bank(
+        "TH",
+        "025",
+        "Bank of Ayudhya (Krungsri)",
+        "AYUDTHBK",
+        ("bay", "krungsri", "กรุงศรี", "กรุงศรีอยุธยา", "ธนาคารกรุงศรีอยุธยา"),
+    ),
+    Bank("TH", "030", "Government Savings Bank", "GSBATHBK", ("gsb", "ออมสิน", "ธนาคารออมสิน")),
     Bank("TH", "034", "Bank for Agriculture and Agricultural Cooperatives", "", ("baac", "ธกส", "ธ.ก.ส.")),
     # Indonesia
     Bank("ID", "002", "Bank Rakyat Indonesia", "BRINIDJA", ("bri", "bankbri")),
@@ -303,6 +322,36 @@ _KNOWN_COUNTRIES = {"KR", "MY", "KH", "ID", "PH", "TH", "VN", "SG", "BN", "LA", 
 _BANK_THEN_NUMBER = re.compile(r"^(?P<bank>[^\d:][^:]*?)\s*[:\s]\s*(?P<acct>[\d][\d\s\-./]*)$")
 
 
+# "Kasikornbank 123-4-56789-0", "KTB a/c no. 123-4-56789-0", "SCB, 123-456789-0"; and the number first:
+# "123-4-56789-0 (Kasikornbank)", "123-4-56789-0 at KTB". The bank part has no digits.
+_ACCOUNT_WORDS = r"(?:(?:account|acct|acc|a/c|bank\s+account)\.?\s*)?(?:(?:no|number|nr)\.?\s*)?[:#]?\s*"
+_BANK_FIRST = re.compile(
+    r"^(?P<bank>[^\d:;,()]+?)\s*[,(\-]?\s*" + _ACCOUNT_WORDS + r"(?P<acct>\d[\d\s\-./]*\d)\s*\)?$", re.IGNORECASE
+)
+_NUMBER_FIRST = re.compile(
+    r"^(?P<acct>\d[\d\s\-./]*\d)\s*[,(\-]?\s*(?:(?:at|with|in|@)\s+)?(?P<bank>[^\d:;,()]+?)\s*\)?$", re.IGNORECASE
+)
+
+
+def split_bank_account(text: str) -> tuple[str, str] | None:
+    """``(bank, account)`` when ``text`` is an account number written with a listed bank's name, short name, local
+    name or BIC, before or after the digits ("KTB 123-4-56789-0", "123-4-56789-0 (Kasikornbank)"); else None.
+
+    Only listed banks (or a real BIC) count, so a name followed by a number is not taken for an account."""
+    s = prepare(text)
+    if len(s) > 120 or not any(ch.isdigit() for ch in s):
+        return None
+    for pattern in (_BANK_FIRST, _NUMBER_FIRST):
+        match = pattern.match(s)
+        if match is None:
+            continue
+        bank = match.group("bank").strip(" .-")
+        found, key, _country = find_bank(bank)
+        if found is not None or (key and _BIC_SHAPE.match(key) and key == _NOT_ALNUM.sub("", bank.upper()[:8])):
+            return bank, match.group("acct")
+    return None
+
+
 def normalize_bank_account(text: str, country: str | None = None, bank: str | None = None) -> Result:
     """Normalise a bank account: an IBAN to its compact form, a domestic account to ``CC:BANK:DIGITS``.
 
@@ -397,7 +446,11 @@ def _domestic(
             else ("format not verified" if rule is _FALLBACK_RULE else "commonly cited"),
             "source": rule.source,
         }
-    display = f"{cc} {found.name if found else bank_key} {digits}".replace("  ", " ").strip()
+    # A listed bank reads as people write it ("Krungthai Bank 123-4-56789-0"); otherwise country, bank part, digits.
+    if found is not None and valid:
+        display = f"{found.name} {_grouped(cc, digits)}"
+    else:
+        display = f"{cc} {found.name if found else bank_key} {digits}".replace("  ", " ").strip()
     return Result(
         type=IdentifierType.BANK_ACCOUNT,
         value=f"{cc}:{bank_key}:{digits}",
@@ -409,6 +462,13 @@ def _domestic(
         details=details,
         input=raw,
     )
+
+
+def _grouped(cc: str, digits: str) -> str:
+    """Digits grouped the way the country prints them where that is settled (Thai 10-digit accounts: 3-1-5-1)."""
+    if cc == "TH" and len(digits) == 10:
+        return f"{digits[:3]}-{digits[3]}-{digits[4:9]}-{digits[9]}"
+    return digits
 
 
 def _iban(raw: str, compact: str) -> Result:

@@ -307,6 +307,12 @@ def _candidates(value: str, s: str, cc: str | None, found: list[tuple[int, Resul
     if _NUMERIC.match(s):
         _numeric(s, cc, add)
         return
+    written = banking.split_bank_account(s)
+    if written is not None:  # "KTB 123-4-56789-0": a listed bank's name and an account number
+        account = banking.normalize_bank_account(written[1], cc, bank=written[0])
+        add(88 if account.valid else 40, account)
+        if account.valid:
+            return
     if _BIC_SHAPE.match(s):
         bic = banking.normalize_bic(s, cc)
         if bic.valid:
