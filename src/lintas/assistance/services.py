@@ -423,6 +423,10 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
     )
     if request.drafted_by_id and agency == request.sender_agency_id and request.drafted_by_id != actor.pk:
         recipients.add(request.drafted_by_id)
+    if request.status == S.SENT and request.priority == Priority.URGENT:  # the duty desk's first officer (0048)
+        from lintas.assistance.escalation import first_on_duty
+
+        recipients.update(first_on_duty(request.receiver_agency, timezone.now()))
     params = {  # labels stay lazy: each recipient reads them in their own language
         "ref": request.reference,
         "type": dict(RequestType.choices).get(request.type, request.type),

@@ -121,6 +121,7 @@ def request_detail(request, request_id: int):
     thread = services.read_thread(request.user, item)
     actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
     # Linked cases are listed only as far as the reader may see them.
+    from lintas.assistance.escalation import escalations_for
     from lintas.assistance.outcomes import ANSWERING, hops
     from lintas.cases.models import Case
 
@@ -138,6 +139,7 @@ def request_detail(request, request_id: int):
         "can_record_outcome": item.receiver_agency_id == request.user.agency_id and item.status in ANSWERING,
         "trail": [hop for hop in hops(item) if hop["request"].pk in visible],
         "visible_ids": visible,
+        "escalations": escalations_for(request.user, item),
     }
     return render(request, "assistance/request_detail.html", context)
 
