@@ -548,6 +548,9 @@ API: dict[str, Case] = {
     ),
     "GET /api/v1/agencies/": Case("get", lambda c: "/api/v1/agencies/", 401, 200, 200),
     "GET /api/v1/agencies/{code}": Case("get", lambda c: "/api/v1/agencies/spf", 401, 200, 200),
+    "GET /api/v1/agencies/{code}/duty": Case(
+        "get", lambda c: "/api/v1/agencies/spf/duty", 401, 404, 200, hidden=lambda c: MARKER
+    ),
     "GET /api/v1/me": Case("get", lambda c: "/api/v1/me", 401, 200, 200),
     "GET /api/v1/users": Case("get", lambda c: "/api/v1/users", 401, 200, 200, hidden=lambda c: c.colleague.username),
     "POST /api/v1/users": Case(

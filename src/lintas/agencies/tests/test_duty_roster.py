@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 
 from lintas.accounts.choices import Role
 from lintas.agencies import services
@@ -198,3 +199,23 @@ def test_week_view_shows_shifts_by_day_in_the_agencys_zone(supervisor, officer, 
         assert [len(d["shifts"]) for d in client.get(URL + "?week=2026-12-14").context["week"]] == [0] * 7
         for hostile in ("0001-01-01", "9999-12-31", "x", "2026-13-01"):
             assert client.get(URL + "?week=" + hostile).status_code == 200
+
+
+def test_api_reads_the_own_roster_only(supervisor, officer, make_user):
+    from lintas.accounts.services import create_api_token
+
+    with time_machine.travel(NOW, tick=False):
+        services.add_shift(
+            supervisor, supervisor.agency, officer_id=officer.pk, starts_at=NOW, ends_at=NOW + dt.timedelta(hours=8)
+        )
+        _, own = create_api_token(officer, name="t", scope="read", days=1)
+        response = Client().get("/api/v1/agencies/spf/duty", HTTP_AUTHORIZATION=f"Bearer {own}")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["on_duty"] == [{"username": "wei.desk", "name": "Wei Desk", "position": 1}]
+        assert body["escalate_after_minutes"] == 15 and body["time_zone"] == "Asia/Singapore"
+        assert [s["starts_at"] for s in body["shifts"]] == ["2026-12-07T01:00:00Z"]
+        _, foreign = create_api_token(make_user("pntl", roles=(Role.AGENCY_ADMIN,)), name="t", scope="read", days=1)
+        for code in ("spf", "nosuch"):
+            response = Client().get(f"/api/v1/agencies/{code}/duty", HTTP_AUTHORIZATION=f"Bearer {foreign}")
+            assert response.status_code == 404
