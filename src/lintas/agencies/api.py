@@ -78,15 +78,12 @@ class DutyRosterOut(Schema):
 def duty_roster(request, code: str):
     """Only the agency itself reads its roster (it names officers): any other agency's code answers 404 (decision
     0048). Shifts that have not ended, at most 200, in UTC."""
-    from django.http import Http404
     from django.utils import timezone
 
     from lintas.agencies.models import DutyShift
-    from lintas.agencies.selectors import on_duty
+    from lintas.agencies.selectors import on_duty, own_agency_or_404
 
-    agency = Agency.objects.filter(code=code, pk=request.user.agency_id).first()
-    if agency is None:
-        raise Http404
+    agency = own_agency_or_404(request.user, code)
     now = timezone.now()
     shifts = (
         DutyShift.objects.visible_to(request.user)

@@ -7,10 +7,11 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.http import Http404
 
 from lintas.agencies.models import Agency, DutyShift
 
-__all__ = ["contact_email", "on_duty"]
+__all__ = ["contact_email", "on_duty", "own_agency_or_404"]
 
 _EMAIL_LIKE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 
@@ -47,3 +48,22 @@ def contact_email(agency: Agency) -> str:
             continue
         return candidate
     return ""
+
+
+def own_agency_or_404(user, code: str) -> Agency:
+    """The agency ``code`` names when it is ``user``'s own; else 404, the same for another agency's code as for an
+    unknown one, after the same one query, the refusal recorded in the other agency's trail (or the platform's).
+    The duty roster names the agency's officers: only the agency itself reads it (decision 0048)."""
+    agency = Agency.objects.filter(code=code[:64]).first()
+    if agency is not None and user.is_authenticated and agency.pk == user.agency_id:
+        return agency
+    from lintas.audit.services import record_refused_read
+
+    record_refused_read(
+        user,
+        "not visible to this user" if agency is not None else "no such object",
+        object_type="agencies.dutyshift",
+        object_id=code[:64],
+        agency_id=agency.pk if agency is not None else None,
+    )
+    raise Http404

@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lintas.agencies import services
 from lintas.agencies.forms import AgencyForm, DutyShiftForm, EscalationForm
 from lintas.agencies.models import Agency, DutyShift
+from lintas.agencies.selectors import own_agency_or_404
 from lintas.audit.services import record_denial
 from lintas.core.access import get_visible_or_404
 from lintas.core.views import add_service_errors
@@ -53,14 +53,6 @@ def agency_edit(request, code: str):
 
 
 # --- duty roster (decision 0048) -----------------------------------------------------------------------------------
-
-
-def _own_agency_or_404(user, code: str) -> Agency:
-    """The roster names the agency's officers: another agency's (or an unknown code) answers 404 alike."""
-    agency = Agency.objects.filter(code=code, pk=user.agency_id).first()
-    if agency is None:
-        raise Http404
-    return agency
 
 
 def _week_start(agency: Agency, raw: str | None):
@@ -149,7 +141,7 @@ def _refuse(request, agency: Agency, message: str):
 @login_required
 def duty_roster(request, code: str):
     """The agency's duty roster: on duty now, the week, shifts to come; its admins and supervisors keep it."""
-    return _roster_page(request, _own_agency_or_404(request.user, code))
+    return _roster_page(request, own_agency_or_404(request.user, code))
 
 
 @login_required
@@ -157,7 +149,7 @@ def duty_roster(request, code: str):
 def duty_shift_add(request, code: str):
     from lintas.accounts.models import User
 
-    agency = _own_agency_or_404(request.user, code)
+    agency = own_agency_or_404(request.user, code)
     if not services.can_keep_roster(request.user, agency):
         _refuse(request, agency, _("Only this agency's admins and supervisors keep its duty roster."))
     officers = User.objects.visible_to(request.user).filter(agency=agency, is_active=True).order_by("username")
@@ -183,7 +175,7 @@ def duty_shift_add(request, code: str):
 @login_required
 @require_POST
 def duty_shift_remove(request, code: str, shift_id: int):
-    agency = _own_agency_or_404(request.user, code)
+    agency = own_agency_or_404(request.user, code)
     shift = get_visible_or_404(
         DutyShift.objects.filter(agency=agency).select_related("agency"), request.user, pk=shift_id
     )
@@ -197,7 +189,7 @@ def duty_shift_remove(request, code: str, shift_id: int):
 @login_required
 @require_POST
 def duty_escalation(request, code: str):
-    agency = _own_agency_or_404(request.user, code)
+    agency = own_agency_or_404(request.user, code)
     if not services.can_set_escalation(request.user, agency):
         _refuse(request, agency, _("Only this agency's admins set when its urgent requests escalate."))
     form = EscalationForm(request.POST)

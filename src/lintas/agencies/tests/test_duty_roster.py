@@ -140,6 +140,10 @@ def test_another_agency_gets_404_for_everything(officer, supervisor, make_user, 
         # their own roster URL with SPF's shift id: 404 as well
         assert other.post(f"/directory/pntl/duty/shifts/{shift.pk}/remove/").status_code == 404
         assert other.get("/directory/nosuch/duty/").status_code == 404
+    # each refusal is in SPF's trail; an unknown code, and a shift not on the roster the URL names, in the platform's
+    refused = AuditEvent.objects.filter(action=Action.ACCESS_DENIED, object_type="agencies.dutyshift")
+    assert refused.filter(agency__code="spf").count() == 4 and refused.filter(agency__isnull=True).count() == 2
+    assert not refused.filter(agency__code="pntl").exists()
     assert DutyShift.objects.count() == 1
     assert Agency.objects.get(code="spf").escalate_after_minutes == 15
 
