@@ -54,7 +54,8 @@ def own_agency_or_404(user, code: str) -> Agency:
     """The agency ``code`` names when it is ``user``'s own; else 404, the same for another agency's code as for an
     unknown one, after the same one query, the refusal recorded in the other agency's trail (or the platform's).
     The duty roster names the agency's officers: only the agency itself reads it (decision 0048)."""
-    agency = Agency.objects.filter(code=code[:64]).first()
+    code = code[:64]
+    agency = Agency.objects.filter(code=code).first() if "\x00" not in code else None  # NUL: no such code
     if agency is not None and user.is_authenticated and agency.pk == user.agency_id:
         return agency
     from lintas.audit.services import record_refused_read
@@ -63,7 +64,7 @@ def own_agency_or_404(user, code: str) -> Agency:
         user,
         "not visible to this user" if agency is not None else "no such object",
         object_type="agencies.dutyshift",
-        object_id=code[:64],
+        object_id=code.replace("\x00", ""),
         agency_id=agency.pk if agency is not None else None,
     )
     raise Http404

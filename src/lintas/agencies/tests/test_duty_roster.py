@@ -220,6 +220,9 @@ def test_api_reads_the_own_roster_only(supervisor, officer, make_user):
         assert body["escalate_after_minutes"] == 15 and body["time_zone"] == "Asia/Singapore"
         assert [s["starts_at"] for s in body["shifts"]] == ["2026-12-07T01:00:00Z"]
         _, foreign = create_api_token(make_user("pntl", roles=(Role.AGENCY_ADMIN,)), name="t", scope="read", days=1)
-        for code in ("spf", "nosuch"):
+        for code in ("spf", "nosuch", "x" * 300):
             response = Client().get(f"/api/v1/agencies/{code}/duty", HTTP_AUTHORIZATION=f"Bearer {foreign}")
             assert response.status_code == 404
+        # a NUL (which PostgreSQL refuses in a query) is refused as input, never a 500
+        response = Client().get("/api/v1/agencies/sp%00f/duty", HTTP_AUTHORIZATION=f"Bearer {own}")
+        assert response.status_code in {404, 422}
