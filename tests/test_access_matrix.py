@@ -48,6 +48,7 @@ class Ctx:
     nomination: object = None  # the owner's own confirmed nomination to that edition
     link: object = None  # a personal link for the session's expert
     link_token: str = ""
+    shift: object = None  # a shift on the owner agency's duty roster (decision 0048)
 
 
 @dataclass
@@ -82,6 +83,20 @@ PAGES: dict[str, Case] = {
     "agencies:directory": Case("get", lambda c: "/directory/", LOGIN, 200, 200),
     "agencies:detail": Case("get", lambda c: "/directory/spf/", LOGIN, 200, 200),
     "agencies:edit": Case("get", lambda c: "/directory/spf/edit/", LOGIN, 403, 200),
+    # The duty roster names the agency's officers: another agency gets 404 for reading and writing alike.
+    "agencies:duty": Case("get", lambda c: "/directory/spf/duty/", LOGIN, 404, 200, hidden=lambda c: MARKER),
+    "agencies:duty_shift_add": Case("post", lambda c: "/directory/spf/duty/shifts/", LOGIN, 404, 200),
+    "agencies:duty_shift_remove": Case(
+        "post", lambda c: f"/directory/spf/duty/shifts/{c.shift.pk}/remove/", LOGIN, 404, 302
+    ),
+    "agencies:duty_escalation": Case(
+        "post",
+        lambda c: "/directory/spf/duty/escalation/",
+        LOGIN,
+        404,
+        302,
+        data=lambda c: {"escalate_after_minutes": 20},
+    ),
     "identify:identify": Case("get", lambda c: "/identify/", LOGIN, 200, 200),
     "identify:preview": Case(
         "post", lambda c: "/identify/preview/", LOGIN, 200, 200, data=lambda c: {"one-value": "+6591234567"}
@@ -533,6 +548,9 @@ API: dict[str, Case] = {
     ),
     "GET /api/v1/agencies/": Case("get", lambda c: "/api/v1/agencies/", 401, 200, 200),
     "GET /api/v1/agencies/{code}": Case("get", lambda c: "/api/v1/agencies/spf", 401, 200, 200),
+    "GET /api/v1/agencies/{code}/duty": Case(
+        "get", lambda c: "/api/v1/agencies/spf/duty", 401, 404, 200, hidden=lambda c: MARKER
+    ),
     "GET /api/v1/me": Case("get", lambda c: "/api/v1/me", 401, 200, 200),
     "GET /api/v1/users": Case("get", lambda c: "/api/v1/users", 401, 200, 200, hidden=lambda c: c.colleague.username),
     "POST /api/v1/users": Case(
@@ -734,6 +752,7 @@ def ctx(make_user):
         owner, receivers=[Agency.objects.get(code="knpa")], type="general", subject=MARKER, asked=MARKER, cases=[case]
     )[0]
     edition, session, task, material, nomination, (link, link_token) = _programme_edition(owner)
+    shift = _duty_shift(owner, colleague)
     return Ctx(
         owner=owner,
         colleague=colleague,
@@ -750,7 +769,22 @@ def ctx(make_user):
         nomination=nomination,
         link=link,
         link_token=link_token,
+        shift=shift,
     )
+
+
+def _duty_shift(owner, colleague):
+    """The colleague (named with the marker) on the owner agency's duty desk now."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lintas.agencies.services import add_shift
+
+    colleague.first_name = MARKER
+    colleague.save(update_fields=["first_name"])
+    now = timezone.now()
+    return add_shift(owner, owner.agency, officer_id=colleague.pk, starts_at=now, ends_at=now + dt.timedelta(hours=8))
 
 
 def _programme_edition(owner):
@@ -893,6 +927,7 @@ def _missing(ctx: Ctx) -> Ctx:
         nomination=gone,
         link=gone,
         link_token="x" * 43,
+        shift=gone,
     )
 
 

@@ -92,6 +92,24 @@ class World:
         return self._make_user("spf", roles=(Role.ANALYST,), username="spf.target")
 
     @cached_property
+    def duty_shift(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from lintas.agencies.services import add_shift
+
+        now = timezone.now()
+        supervisor = self.user("spf supervisor")
+        return add_shift(
+            supervisor,
+            supervisor.agency,
+            officer_id=self.user("spf liaison").pk,
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=8),
+        )
+
+    @cached_property
     def benign(self):
         return matching.add_benign(self.platform_admin, value="+6561234567", type=None, category="other", reason="x")
 
@@ -314,6 +332,32 @@ WRITES: dict[str, Write] = {
         lambda w: "/directory/spf/edit/",
         SPF_NON_ADMIN,
         data=lambda w: {"contact_24_7": "+65 6000 0000", "languages": "en", "time_zone": "Asia/Singapore"},
+    ),
+    # The duty roster (decision 0048): admins and supervisors keep shifts; only admins set the escalation time.
+    "page duty shift add": Write(
+        "agencies:duty_shift_add",
+        "post",
+        lambda w: "/directory/spf/duty/shifts/",
+        ("spf liaison", "spf investigator", "spf organiser"),
+        data=lambda w: {
+            "officer": w.user("spf liaison").pk,
+            "starts_at": "2030-01-01T08:00",
+            "ends_at": "2030-01-01T20:00",
+            "position": "1",
+        },
+    ),
+    "page duty shift remove": Write(
+        "agencies:duty_shift_remove",
+        "post",
+        lambda w: f"/directory/spf/duty/shifts/{w.duty_shift.pk}/remove/",
+        ("spf liaison", "spf investigator", "spf organiser"),
+    ),
+    "page duty escalation": Write(
+        "agencies:duty_escalation",
+        "post",
+        lambda w: "/directory/spf/duty/escalation/",
+        (*SPF_NON_ADMIN, "spf supervisor"),
+        data=lambda w: {"escalate_after_minutes": "20"},
     ),
     "page user create": Write(
         "accounts:user_create",

@@ -9,7 +9,7 @@ from lintas.assistance.choices import LegalBasis, Priority, RequestStatus, Reque
 from lintas.cases.choices import HandlingCode, Tlp
 from lintas.core.models import can_read
 
-__all__ = ["AssistanceRequest", "RequestGroup"]
+__all__ = ["AssistanceRequest", "RequestEscalation", "RequestGroup"]
 
 
 class RequestQuerySet(models.QuerySet):
@@ -259,3 +259,35 @@ class RequestAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RequestEscalation(models.Model):
+    """One step of an urgent request's escalation while nobody acknowledges it (decision 0048), recorded once.
+
+    Step 1 (after the receiver's N minutes) goes to the next officer on duty; step 2 (after 2N, or at once when
+    nobody else is on duty) to the receiver's supervisors. The 24/7 contact point is e-mailed at the first step taken.
+    Names are copied: the row reads the same when an officer's account is later changed or removed.
+    """
+
+    class Step(models.IntegerChoices):
+        ON_DUTY = 1, _("next officer on duty")
+        SUPERVISORS = 2, _("supervisors")
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="escalations")
+    step = models.PositiveSmallIntegerField(choices=Step.choices)
+    at = models.DateTimeField()
+    minutes = models.PositiveIntegerField(help_text="Minutes since the request was sent.")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    officer_name = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    supervisors = models.PositiveIntegerField(default=0, help_text="How many supervisors were told.")
+    emailed_to = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["at", "step"]
+        constraints = [models.UniqueConstraint(fields=["request", "step"], name="request_escalation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} step {self.step}"

@@ -508,10 +508,15 @@ def _notify_transition(actor, request: AssistanceRequest, action: str) -> None:
             gettext_lazy("%(ref)s was returned to you for changes."),
         )
     elif request.status == S.SENT:
+        first = set()
+        if request.priority == Priority.URGENT:  # the duty desk's first officer (decision 0048)
+            from lintas.assistance.escalation import first_on_duty
+
+            first = set(first_on_duty(request.receiver_agency, timezone.now()))
         notify(
             actor,
             request,
-            receiver_people(request),
+            receiver_people(request) | first,
             gettext_lazy("New %(priority)s request %(ref)s from %(sender)s: %(type)s."),
         )
         notify(

@@ -242,6 +242,7 @@ def _detail_context(request, item: AssistanceRequest, outcome_form: OutcomeForm 
     thread = services.read_thread(request.user, item)
     actions = [(name, services.TRANSITIONS[name].label) for name in services.allowed_actions(request.user, item)]
     # Linked cases are listed only as far as the reader may see them.
+    from lintas.assistance.escalation import escalations_for
     from lintas.assistance.outcomes import ANSWERING, hops, proposed_from
     from lintas.cases.models import Case
 
@@ -276,6 +277,7 @@ def _detail_context(request, item: AssistanceRequest, outcome_form: OutcomeForm 
         "proposed_from": proposed_from(item) if item.sender_agency_id == request.user.agency_id else None,
         "trail": [hop for hop in hops(item) if hop["request"].pk in visible],
         "visible_ids": visible,
+        "escalations": escalations_for(request.user, item),
     }
 
 

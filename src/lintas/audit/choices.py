@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     USER_ENABLED = "user.enabled", _("User enabled")
     USER_MFA_RESET = "user.mfa_reset", _("User second factor reset")
     AGENCY_UPDATED = "agency.updated", _("Agency details updated")
+    DUTY_SHIFT_ADDED = "agency.duty_shift_added", _("Duty shift added")
+    DUTY_SHIFT_REMOVED = "agency.duty_shift_removed", _("Duty shift removed")
     CASE_CREATED = "case.created", _("Case created")
     CASE_UPDATED = "case.updated", _("Case updated")
     CASE_VIEWED = "case.viewed", _("Case viewed")
