@@ -296,7 +296,20 @@ LANGUAGES = [
     ("id", "Bahasa Indonesia"),
     ("th", "ไทย"),
     ("vi", "Tiếng Việt"),
+    ("km", "ខ្មែរ"),  # Cambodia (CNP)
+    ("lo", "ລາວ"),  # Laos (Lao MPS)
+    ("my", "မြန်မာ"),  # Myanmar (MPF)
+    ("pt", "Português"),  # Timor-Leste (PNTL): European Portuguese
 ]
+# Django knows no Lao, and names Khmer in English: give the switcher, get_language_info and {% get_language_info %}
+# each language's own name. (Set here, before anything reads LANG_INFO; decision 0050.)
+from django.conf.locale import LANG_INFO  # noqa: E402
+
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
+LANG_INFO["km"] = {**LANG_INFO["km"], "name_local": "ខ្មែរ"}
+LANG_INFO["my"] = {**LANG_INFO["my"], "name_local": "မြန်မာ"}
+# Numbers: Django's formats for Khmer (1.234,56) and Portuguese (1.234,56); Lao and Burmese have none and read
+# 1,234.56 (the defaults, as glibc's lo_LA and my_MM write them). The money filter groups by three in all four.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
