@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +19,7 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_denial, record_event
 from lintas.core.access import get_visible_or_404
 from lintas.core.views import add_service_errors
+from lintas.notifications.services import language_of
 
 DUE_SOON = dt.timedelta(hours=24)
 
@@ -97,6 +98,7 @@ def request_draft(request):
                 hit=hit,
                 receiver_hidden=hidden_holder,
                 identifiers=[mine] if hit else None,
+                language=data.pop("language", None) or language_of(translation.get_language()),  # the form's
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
@@ -138,8 +140,18 @@ def request_detail(request, request_id: int):
         "can_record_outcome": item.receiver_agency_id == request.user.agency_id and item.status in ANSWERING,
         "trail": [hop for hop in hops(item) if hop["request"].pk in visible],
         "visible_ids": visible,
+        "written_in": written_in(item.language),
     }
     return render(request, "assistance/request_detail.html", context)
+
+
+def written_in(code: str) -> str:
+    """The name of language ``code`` in the reader's language ("English", "영어"); the code itself if Django does not
+    know it (the API takes any code, e.g. ``tet`` for Tetum)."""
+    try:
+        return translation.get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
 
 
 @login_required
