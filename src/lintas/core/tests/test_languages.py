@@ -77,3 +77,14 @@ def test_a_pdf_in_each_new_language_renders_even_without_its_fonts(code):
         html = template.render(Context({"words": "ខ្មែរ ລາວ မြန်မာ Português"}))
         data = HTML(string=html, base_url="data:,", url_fetcher=fetcher()).write_pdf()
     assert data.startswith(b"%PDF")
+
+
+def test_demo_users_of_cambodia_laos_myanmar_and_timor_leste_read_their_language():
+    from lintas.accounts.demo import seed_demo_users
+    from lintas.accounts.models import User
+
+    seed_demo_users()
+    languages = dict(User.objects.filter(username__endswith=".liaison").values_list("username", "language"))
+    assert languages["cnp.liaison"] == "km" and languages["lao-mps.liaison"] == "lo"
+    assert languages["mpf.liaison"] == "my" and languages["pntl.liaison"] == "pt"
+    assert languages["knpa.liaison"] == "ko" and languages["spf.liaison"] == "en"
