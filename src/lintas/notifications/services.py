@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from lintas.notifications.models import Notification
@@ -58,7 +58,7 @@ def _lazy_message(value) -> dict | None:
 
 def _stored(value):
     """A value as ``params`` keeps it: a lazy label as its msgid, a list item by item, a moment or a day as ISO 8601
-    (shown in the reader's format and time zone), anything else as text."""
+    (a moment shown in the reader's time zone), anything else as text."""
     if isinstance(value, bool | int | float) or value is None:
         return value
     if isinstance(value, dt.datetime):
@@ -81,9 +81,9 @@ def _shown(value) -> str:
         try:
             if isinstance(value.get("datetime"), str):  # in the active (the reader's) time zone, which it names
                 moment = timezone.localtime(dt.datetime.fromisoformat(value["datetime"]))
-                return f"{formats.date_format(moment, 'DATETIME_FORMAT')} ({moment.tzname()})"
+                return f"{moment:%Y-%m-%d %H:%M} ({moment.tzname()})"  # as every page of Lintas writes times
             if isinstance(value.get("date"), str):
-                return formats.date_format(dt.date.fromisoformat(value["date"]), "DATE_FORMAT")
+                return dt.date.fromisoformat(value["date"]).isoformat()
         except (ValueError, OverflowError):
             return str(value.get("datetime") or value.get("date"))
         msgid = value.get("msgid")

@@ -63,7 +63,7 @@ def test_a_korean_receiver_reads_the_summary_in_korean(make_user, signed_in):
     assert "경찰 간 협력" in summary  # the legal basis
     assert "H0 — 범죄 예방 및 대응 목적으로만 사용" in summary  # the handling code
     assert "USD 42,300,000.00" in summary
-    assert "2027년 1월 31일 7:00 오후 (KST)" in summary  # 10:00 UTC in Seoul, as Korean writes it
+    assert "2027-01-31 19:00 (KST)" in summary  # 10:00 UTC in Seoul
     text = _section(page, "request-text")
     assert "Written in 영어" in text  # (the label's own translation follows; the language name is Korean already)
     assert 'lang="en">Freeze TL38' in text
@@ -75,7 +75,7 @@ def test_a_thai_receiver_reads_the_summary_in_thai(make_user, signed_in):
     summary = _section(page, "request-summary")
     assert "ระงับการจ่ายเงินเร่งด่วน (อายัด)" in summary and "เร่งด่วน (หลักชั่วโมง)" in summary
     assert "ความร่วมมือระหว่างหน่วยงานตำรวจ" in summary
-    assert "(+07)" in summary and "17:00" in summary  # 10:00 UTC in Bangkok
+    assert "2027-01-31 17:00 (+07)" in summary  # 10:00 UTC in Bangkok
     assert "อังกฤษ" in _section(page, "request-text")
 
 
