@@ -58,7 +58,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
 
     def __str__(self) -> str:
-        return self.text
+        return self.message  # ``{{ note }}`` reads in the reader's language too
 
     @property
     def message(self) -> str:
