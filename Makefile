@@ -98,8 +98,8 @@ lock:
 	  --python-platform x86_64-manylinux_2_28 -o requirements/dev-lock.txt -q
 
 messages: $(VENV_STAMP)
-	cd src/lintas && ../../$(LINTAS) makemessages --no-obsolete --no-location -l ko -l ms -l id -l th -l vi -l km -l lo -l my -l pt -l en \
-	  --ignore 'identifiers/*' && ../../$(LINTAS) compilemessages -v0
+	cd src/lintas && ../../$(LINTAS) makemessages --no-obsolete --no-location -l ko -l ms -l id -l th -l vi -l en \
+	  -l km -l lo -l my -l pt --ignore 'identifiers/*' && ../../$(LINTAS) compilemessages -v0
 
 clean:
 	rm -rf $(VENV) node_modules src/lintas/core/static/vendor var/static
