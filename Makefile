@@ -99,7 +99,7 @@ lock:
 
 messages: $(VENV_STAMP)
 	cd src/lintas && ../../$(LINTAS) makemessages --no-obsolete --no-location -l ko -l ms -l id -l th -l vi -l en \
-	  --ignore 'identifiers/*' && ../../$(LINTAS) compilemessages -v0
+	  -l km -l lo -l my -l pt --ignore 'identifiers/*' && ../../$(LINTAS) compilemessages -v0
 
 clean:
 	rm -rf $(VENV) node_modules src/lintas/core/static/vendor var/static

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -296,7 +297,21 @@ LANGUAGES = [
     ("id", "Bahasa Indonesia"),
     ("th", "ไทย"),
     ("vi", "Tiếng Việt"),
+    ("km", "ខ្មែរ"),  # Cambodia (CNP)
+    ("lo", "ລາວ"),  # Laos (Lao MPS)
+    ("my", "မြန်မာ"),  # Myanmar (MPF)
+    ("pt", "Português"),  # Timor-Leste (PNTL): European Portuguese
 ]
+# Django knows no Lao, and names Khmer in English: give the switcher, get_language_info and {% get_language_info %}
+# each language's own name. (Set here, before anything reads LANG_INFO; decision 0050.)
+from django.conf.locale import LANG_INFO  # noqa: E402
+
+# "Lao" is marked for the catalogues: "Written in Lao" on a request names it in the reader's language.
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": gettext_noop("Lao"), "name_local": "ລາວ"})
+LANG_INFO["km"] = {**LANG_INFO["km"], "name_local": "ខ្មែរ"}
+LANG_INFO["my"] = {**LANG_INFO["my"], "name_local": "မြန်မာ"}
+# Numbers: Django's formats for Khmer (1.234,56) and Portuguese (1.234,56); Lao and Burmese have none and read
+# 1,234.56 (the defaults, as glibc's lo_LA and my_MM write them). The money filter groups by three in all four.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

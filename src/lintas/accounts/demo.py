@@ -24,6 +24,11 @@ SECRETARIAT_ROLES = {
 }
 
 
+# Demo users of Korea, Cambodia, Laos, Myanmar and Timor-Leste read Lintas in their language (decision 0050); the
+# others keep English, as the demo always had them.
+DEMO_LANGUAGES = {"KR": "ko", "KH": "km", "LA": "lo", "MM": "my", "TL": "pt"}
+
+
 def demo_accounts(agency: Agency) -> dict[str, tuple[set[str], str]]:
     return SECRETARIAT_ROLES if agency.is_secretariat else NATIONAL_ROLES
 
@@ -45,7 +50,7 @@ def seed_demo_users() -> list[User]:
                 first_name=agency.short_name,
                 last_name=title,
                 email=f"{username}@demo.invalid",
-                language="ko" if agency.country == "KR" else "en",
+                language=DEMO_LANGUAGES.get(agency.country, "en"),
                 time_zone=agency.time_zone,
             )
             UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in sorted(roles)])

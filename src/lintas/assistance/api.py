@@ -79,7 +79,7 @@ class RequestIn(Schema):
     amount: Amount | None = None
     currency: str = ""
     due_at: AwareDateTime | None = Field(None, description="With its time zone, e.g. 2027-01-31T17:00:00+07:00.")
-    language: str = "en"
+    language: str | None = Field(None, description="Of the subject and what is asked; by default your language.")
     handling_code: str = "H0"
     tlp: str = "amber"
     cases: list[Id] = []

@@ -55,7 +55,7 @@ def check_deadlines(now=None) -> dict[str, int]:
                         "to": request.receiver_agency.short_name
                         if request.receiver_known_to_sender()
                         else _("a member agency"),
-                        "due": request.due_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        "due": request.due_at,  # in each reader's format and time zone
                     },
                     request,
                 )
@@ -74,7 +74,7 @@ def check_deadlines(now=None) -> dict[str, int]:
                     {
                         "ref": request.reference,
                         "sender": request.sender_agency.short_name,
-                        "due": request.due_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        "due": request.due_at,  # in each reader's format and time zone
                     },
                     request,
                 )
@@ -87,7 +87,7 @@ def check_deadlines(now=None) -> dict[str, int]:
                     {
                         "ref": request.reference,
                         "sender": request.sender_agency.short_name,
-                        "due": request.due_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        "due": request.due_at,  # in each reader's format and time zone
                     },
                     request,
                 )

@@ -225,7 +225,7 @@ def draft_request(
     amount: Decimal | None = None,
     currency: str = "",
     due_at: dt.datetime | None = None,
-    language: str = "en",
+    language: str | None = None,
     handling_code: str = "H0",
     tlp: str = "amber",
     cases: list[Case] | None = None,
@@ -250,6 +250,10 @@ def draft_request(
 
     _choice(handling_code, HandlingCode, "handling_code")
     _choice(tlp, Tlp, "tlp")
+    if language is None:  # the text is in the sender's language unless told otherwise (decision 0050)
+        from lintas.notifications.services import language_of
+
+        language = language_of(actor.language)
     if not (isinstance(language, str) and 2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
         raise ValidationError({"language": [_("A language code such as en, ko or th.")]})
     errors: dict[str, list[str]] = {}

@@ -22,6 +22,7 @@ from lintas.audit.choices import Action
 from lintas.audit.services import record_denial, record_event
 from lintas.core.access import get_visible_or_404
 from lintas.core.views import add_service_errors
+from lintas.notifications.services import language_of
 
 DUE_SOON = dt.timedelta(hours=24)
 
@@ -202,7 +203,8 @@ def request_draft(request):
                 hit=hit,
                 receiver_hidden=hidden_holder,
                 identifiers=[source["identifier"]] if hit else chosen,
-                language=user.language or settings.LANGUAGE_CODE,  # the text is written in the sender's language
+                # the text is written in the sender's language (the templates' language, decision 0046)
+                language=language_of(user.language or translation.get_language()),
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
@@ -278,7 +280,17 @@ def _detail_context(request, item: AssistanceRequest, outcome_form: OutcomeForm 
         "trail": [hop for hop in hops(item) if hop["request"].pk in visible],
         "visible_ids": visible,
         "escalations": escalations_for(request.user, item),
+        "written_in": written_in(item.language),
     }
+
+
+def written_in(code: str) -> str:
+    """The name of language ``code`` in the reader's language ("English", "영어"); the code itself if Django does not
+    know it (the API takes any code, e.g. ``tet`` for Tetum)."""
+    try:
+        return translation.get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
 
 
 @login_required

@@ -429,7 +429,7 @@ def remind_reviews(today: dt.date | None = None) -> int:
                 for_recipients(
                     recipients,
                     gettext_lazy("Case %(reference)s is due for review on %(date)s: keep, update or delete its data."),
-                    {"reference": case.reference, "date": case.review_on.isoformat()},
+                    {"reference": case.reference, "date": case.review_on},  # in each reader's date format
                     kind=NotificationKind.REVIEW_DUE,
                     url=f"/cases/{case.pk}/",
                 )

@@ -8,21 +8,20 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User
 from lintas.cases.models import Case, CaseIdentifier
 from lintas.matching.engine import MatchResult, holders_of
-from lintas.matching.presenters import holder_label
 from lintas.notifications.models import Notification, NotificationKind
 from lintas.notifications.services import for_recipients, languages_of
 
 __all__ = ["notify_allowance", "notify_details_requested", "notify_match"]
 
 logger = logging.getLogger(__name__)
+
+MEMBER_AGENCY = gettext_lazy("a member agency")  # a holder that hides its name (``holder_label``'s words)
 
 
 def notify_match(outcome: MatchResult) -> list[Notification]:
@@ -74,23 +73,17 @@ def _hit_notifications(outcome: MatchResult) -> list[Notification]:
             for user_id in users:
                 others[(user_id, mine)].add(theirs)
     url = reverse("matching:hit_list")
-    languages = languages_of(user_id for user_id, _case in others)
-    by_language: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for user_id, case_id in others:
-        by_language[languages[user_id]].append((user_id, case_id))
+    languages = languages_of(user_id for user_id, _case in others)  # once for all: bulk ingest notifies per batch
+    # Each holder as its name or, where the case hides its owner, a label each reader reads in their own language.
+    names = {pk: c.owner_agency__short_name if not c.hide_owner_in_hits else MEMBER_AGENCY for pk, c in cases.items()}
+    text = gettext_lazy("New hit: an identifier of your case %(reference)s is also held by %(holders)s.")
     notes = []
-    for language, pairs in by_language.items():
-        with translation.override(language):  # each officer reads it in their own language, translated once
-            template = _("New hit: an identifier of your case %(reference)s is also held by %(holders)s.")
-            names = {pk: holder_label(c.owner_agency__short_name, c.hide_owner_in_hits) for pk, c in cases.items()}
-        for user_id, case_id in pairs:
-            holders = ", ".join(sorted({names[other] for other in others[(user_id, case_id)]}))
-            text = template % {"reference": cases[case_id].reference, "holders": holders}
-            notes.append(
-                Notification(
-                    recipient_id=user_id, kind=NotificationKind.HIT, text=text[:500], url=f"{url}?case={case_id}"
-                )
-            )
+    for (user_id, case_id), other_ids in others.items():
+        holders = sorted({names[other] for other in other_ids}, key=str)
+        params = {"reference": cases[case_id].reference, "holders": holders}
+        notes += for_recipients(
+            [user_id], text, params, languages=languages, kind=NotificationKind.HIT, url=f"{url}?case={case_id}"
+        )
     return notes
 
 

@@ -32,11 +32,20 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """One message to one user. ``text`` never holds a field of a case the recipient may not see."""
+    """One message to one user. Neither ``text`` nor ``params`` ever holds a field of a case the recipient may not see.
+
+    ``message_id`` is the English message (the gettext msgid) and ``params`` its values, labels among them kept as
+    references to their own msgid (``{"msgid": "Urgent"}``): ``message`` renders them in the reader's language at
+    every display, so a user who switches language reads their earlier notifications in the new one. ``text`` is the
+    copy rendered for the recipient when it was made: what a notification made before issue 17 shows, and the
+    fallback should a translation not fit its values (decision 0050).
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
     text = models.CharField(_("text"), max_length=500)
+    message_id = models.TextField(blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -49,4 +58,11 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
 
     def __str__(self) -> str:
-        return self.text
+        return self.message  # ``{{ note }}`` reads in the reader's language too
+
+    @property
+    def message(self) -> str:
+        """The text in the active language (the reader's); ``text`` for a notification stored before messages were."""
+        from lintas.notifications.services import render_message
+
+        return render_message(self.message_id, self.params, fallback=self.text)

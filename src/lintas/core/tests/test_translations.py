@@ -19,6 +19,9 @@ from django.utils import translation
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 TRANSLATED = ["ko", "ms", "id", "th", "vi"]
 COMPLETE = ["ko"]
+# Configured and selectable, catalogues still header-only (issue 17 item 8, decision 0050): move each to TRANSLATED
+# once its messages are translated.
+PENDING = ["km", "lo", "my", "pt"]
 # Every string of the page shell: base template, sign-in, second factor, dashboard, directory, profile, messages.
 SHELL = [
     "Skip to main content",
@@ -161,7 +164,7 @@ def test_every_configured_language_has_a_catalogue():
     for code, _name in settings.LANGUAGES:
         assert po_path(code).exists(), f"no catalogue for {code}"
         assert po_path(code).with_suffix(".mo").exists(), f"{code} is not compiled"
-    assert set(TRANSLATED) | {"en"} == {code for code, _name in settings.LANGUAGES}
+    assert set(TRANSLATED) | set(PENDING) | {"en"} == {code for code, _name in settings.LANGUAGES}
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
