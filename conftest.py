@@ -9,6 +9,20 @@ from lintas.accounts.tests.factories import UserFactory
 from lintas.agencies.models import Agency
 
 
+@pytest.fixture(autouse=True)
+def _site_language_and_zone():
+    """Every test starts in the site's language and UTC. A page answered through the test client leaves its user's
+    language active in the thread (Django's LocaleMiddleware activates it and nothing resets it), so a test that ran
+    after a Korean officer's request read Korean labels."""
+    from django.utils import timezone, translation
+
+    translation.activate("en")
+    timezone.deactivate()
+    yield
+    translation.activate("en")
+    timezone.deactivate()
+
+
 @pytest.fixture
 def agency(db):
     return Agency.objects.get(code="spf")
