@@ -25,7 +25,7 @@ from lintas.audit.services import record_event
 from lintas.notifications.models import Notification, NotificationKind
 from lintas.notifications.services import for_recipients
 
-__all__ = ["escalate_unacknowledged", "escalations_for", "first_on_duty"]
+__all__ = ["contact_message", "escalate_unacknowledged", "escalations_for", "first_on_duty"]
 
 Step = RequestEscalation.Step
 

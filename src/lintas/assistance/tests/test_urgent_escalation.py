@@ -218,3 +218,16 @@ def test_on_duty_is_ordered_and_follows_the_clock(desk):
 )
 def test_contact_email_is_read_from_the_24_7_contact_point(text, address):
     assert contact_email(Agency(contact_24_7=text)) == address
+
+
+def test_the_periodic_job_runs_every_minute_and_escalates(desk):
+    from huey.contrib.djhuey import HUEY
+
+    from lintas.assistance.tasks import escalate_unacknowledged_urgent
+
+    periodic = {task.name for task in HUEY.read_periodic(dt.datetime(2026, 12, 7, 1, 17))}
+    assert "escalate_unacknowledged_urgent" in periodic
+    with time_machine.travel(TEN, tick=False) as clock:
+        _send(desk["sender"])
+        clock.move_to(TEN + dt.timedelta(minutes=15))
+        assert escalate_unacknowledged_urgent.call_local() == {"on_duty": 1, "supervisors": 0}
