@@ -220,7 +220,7 @@ def identifier_preview(request):
             # A bare @name links only weakly (decision 0049): say so before the case is recorded.
             row["hint"] = _(
                 "Platform not stated: this links weakly to the same handle on any platform. "
-                "Write it as Telegram @%(name)s, LINE @%(name)s, t.me/%(name)s … if you know the platform."
+                "Write it as Telegram @%(name)s, Instagram @%(name)s, t.me/%(name)s … if you know the platform."
             ) % {"name": result.details.get("handle", "")}
         rows.append(row)
     return render(request, "cases/_identifier_preview.html", {"rows": rows})

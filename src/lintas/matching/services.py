@@ -345,14 +345,18 @@ def _enqueue(run_id: int, reason: str) -> None:
 def related_cases(case: Case, user) -> dict[int, list[Case]]:
     """Cases of the same agency sharing an identifier with ``case`` (linked, no hit): per identifier id."""
     mine = list(case.identifiers.values_list("id", "token", "linked_token"))
+    weak_linked: set[tuple[str, int]] = set()
     holders = holders_of(
-        {t for _, a, b in mine for t in (a, b) if t} - benign_tokens({t for _, a, b in mine for t in (a, b)})
+        {t for _, a, b in mine for t in (a, b) if t} - benign_tokens({t for _, a, b in mine for t in (a, b)}),
+        weak_linked,
     )
     related: dict[int, set[int]] = defaultdict(set)
     for ident_id, token, linked in mine:
         for key in (token, linked):
-            for _other, case_id, agency_id in holders.get(key, []):
+            for other, case_id, agency_id in holders.get(key, []):
                 if agency_id == case.owner_agency_id and case_id != case.pk:
+                    if key == linked and (key, other) in weak_linked:
+                        continue  # the same name on two named platforms (decision 0049)
                     related[ident_id].add(case_id)
     cases = {c.pk: c for c in Case.objects.visible_to(user).filter(pk__in={c for s in related.values() for c in s})}
     return {ident: [cases[c] for c in sorted(ids) if c in cases] for ident, ids in related.items()}

@@ -130,3 +130,42 @@ def test_a_weak_blind_token_is_accepted_and_matches_weakly(officers):
     record(officers["rtp"], ["Telegram @scam_support"])
     _, outcome = record(officers["rmp"], [{"token": weak, "type": "social_handle"}])
     assert len(outcome.hits) == 1 and outcome.hits[0].weak
+
+
+def test_related_cases_of_one_agency_follow_the_same_rule(officers):
+    telegram, _ = record(officers["rtp"], ["Telegram @scam_support"])
+    instagram, _ = record(officers["rtp"], ["Instagram @scam_support"])
+    bare, _ = record(officers["rtp"], ["@scam_support"])
+    assert {c.pk for cases in services.related_cases(telegram, officers["rtp"]).values() for c in cases} == {bare.pk}
+    assert {c.pk for cases in services.related_cases(bare, officers["rtp"]).values() for c in cases} == {
+        telegram.pk,
+        instagram.pk,
+    }
+
+
+def test_the_migration_moves_stored_handles_to_the_weak_tokens(officers):
+    import hashlib
+    import hmac
+    import importlib
+
+    from django.apps import apps
+
+    from lintas.cases.models import CaseIdentifier
+
+    migration = importlib.import_module("lintas.matching.migrations.0005_handle_any_platform_tokens")
+    record(officers["rtp"], ["Telegram @scam_support"])
+    record(officers["rmp"], ["@scam_support"])
+    key = community_key()
+
+    def old_token(match_key):
+        return hmac.new(key, match_key.encode(), hashlib.sha256).hexdigest()[:32]
+
+    # As stored before decision 0049: a bare handle's strong token, no linked token on a named one, the hit's token.
+    bare = CaseIdentifier.objects.get(value="unknown:scam_support")
+    CaseIdentifier.objects.filter(pk=bare.pk).update(token=old_token("social_handle:unknown:scam_support"))
+    CaseIdentifier.objects.filter(value="telegram:scam_support").update(linked_token="")
+    Hit.objects.update(token=old_token("social_handle:unknown:scam_support"))
+    migration.forwards(apps, None)
+    for ident in CaseIdentifier.objects.all():
+        assert (ident.token, ident.linked_token) == tokens_for(key, identifiers.normalize(ident.value, ident.type))
+    assert Hit.objects.get().weak
