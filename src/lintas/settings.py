@@ -12,7 +12,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -306,8 +305,10 @@ LANGUAGES = [
 # each language's own name. (Set here, before anything reads LANG_INFO; decision 0050.)
 from django.conf.locale import LANG_INFO  # noqa: E402
 
-# "Lao" is marked for the catalogues: "Written in Lao" on a request names it in the reader's language.
-LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": gettext_noop("Lao"), "name_local": "ລາວ"})
+# "Lao" is marked for the catalogues in lintas.assistance.views (written_in), not here: gettext_noop reads
+# settings.USE_I18N, and reading settings while this module is imported set Django's settings to this half-run module
+# (production's refusal without its secrets then went unseen).
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
 LANG_INFO["km"] = {**LANG_INFO["km"], "name_local": "ខ្មែរ"}
 LANG_INFO["my"] = {**LANG_INFO["my"], "name_local": "မြန်မာ"}
 # Numbers: Django's formats for Khmer (1.234,56) and Portuguese (1.234,56); Lao and Burmese have none and read

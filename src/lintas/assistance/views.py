@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from lintas.assistance import services
@@ -282,6 +283,10 @@ def _detail_context(request, item: AssistanceRequest, outcome_form: OutcomeForm 
         "escalations": escalations_for(request.user, item),
         "written_in": written_in(item.language),
     }
+
+
+# Django's catalogues have no Lao (added to LANG_INFO in settings): its English name is marked here.
+gettext_noop("Lao")
 
 
 def written_in(code: str) -> str:
