@@ -155,7 +155,9 @@ def test_outcome_amounts_counts_and_transfers_are_checked_against_their_columns(
 def test_the_outcome_form_refuses_an_amount_beyond_its_column(people, acknowledged, signed_in):
     client = signed_in(people["lo"])
     response = client.post(f"/requests/{acknowledged.pk}/outcome/", {"amount_frozen": TOO_LONG, "currency": "USD"})
-    assert response.status_code == 302 and not Outcome.objects.exists()
+    # The form comes back with the amount as typed and the error under it (issue 17), nothing saved.
+    assert response.status_code == 400 and not Outcome.objects.exists()
+    assert 'id="id_amount_frozen_error"' in response.content.decode()
 
 
 def test_capability_numbers_are_checked_against_their_columns(people, signed_in):
