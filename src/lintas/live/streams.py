@@ -17,7 +17,7 @@ from http.cookies import CookieError, SimpleCookie
 from importlib import import_module
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 
 from lintas.live.hub import Subscription, get_hub
 
@@ -63,26 +63,31 @@ def session_identity(session_key: str | None) -> tuple[int, int | None] | None:
     from lintas.accounts import mfa
     from lintas.accounts.middleware import _LAST_SEEN, _STARTED
 
-    close_old_connections()
+    request = HttpRequest()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    request.user = get_user(request)
+    if not request.user.is_authenticated or not request.user.is_active:
+        return None
+    OTPMiddleware(lambda r: r)(request)  # installs user.is_verified from the session's device
+    user = request.user
+    if not mfa.session_is_complete(user):
+        return None
+    now = timezone.now().timestamp()
+    last_seen, started = request.session.get(_LAST_SEEN), request.session.get(_STARTED)
+    if last_seen is None or now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
+        return None
+    if started is not None and now - started > settings.SESSION_COOKIE_AGE:
+        return None
+    return user.pk, user.agency_id
+
+
+def _identify_on_pool(session_key: str | None) -> tuple[int, int | None] | None:
+    """:func:`session_identity` on a pool thread. Its connection is closed after each check: a pool thread would
+    otherwise hold one open between reconnections for nothing (a check costs one connection, a few ms)."""
     try:
-        request = HttpRequest()
-        request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        request.user = get_user(request)
-        if not request.user.is_authenticated or not request.user.is_active:
-            return None
-        OTPMiddleware(lambda r: r)(request)  # installs user.is_verified from the session's device
-        user = request.user
-        if not mfa.session_is_complete(user):
-            return None
-        now = timezone.now().timestamp()
-        last_seen, started = request.session.get(_LAST_SEEN), request.session.get(_STARTED)
-        if last_seen is None or now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
-            return None
-        if started is not None and now - started > settings.SESSION_COOKIE_AGE:
-            return None
-        return user.pk, user.agency_id
+        return session_identity(session_key)
     finally:
-        close_old_connections()
+        connection.close()
 
 
 def _session_key(scope) -> str | None:
@@ -109,7 +114,7 @@ async def asgi_stream(scope, receive, send) -> None:
         return
     hub = get_hub()
     loop = asyncio.get_running_loop()
-    identity = await loop.run_in_executor(_AUTH_POOL, session_identity, _session_key(scope))
+    identity = await loop.run_in_executor(_AUTH_POOL, _identify_on_pool, _session_key(scope))
     if identity is None or hub.stopping:
         await _refuse(send, 403 if identity is None else 204)
         return
