@@ -73,7 +73,7 @@ class Hub:
             self._by_user.setdefault(subscription.user_id, set()).add(subscription)
             if subscription.agency_id is not None:
                 self._by_agency.setdefault(subscription.agency_id, set()).add(subscription)
-            if self._thread is None or not self._thread.is_alive():
+            if not self._stop.is_set() and (self._thread is None or not self._thread.is_alive()):
                 self._start()
         return subscription
 
@@ -104,7 +104,6 @@ class Hub:
         return len(targets)
 
     def _start(self) -> None:
-        self._stop.clear()
         backend = self._backend or get_backend()
         self._thread = threading.Thread(
             target=self._run, args=(backend,), name=f"lintas-live-{backend.name}", daemon=True
@@ -118,7 +117,7 @@ class Hub:
             log.exception("live: the hub's listener stopped")
 
     def stop(self) -> None:
-        """Stop listening and end every stream (server shutdown)."""
+        """Stop listening and end every stream, for good: the process is shutting down (new streams are refused)."""
         self._stop.set()
         with self._lock:
             everyone = {s for subs in self._by_user.values() for s in subs}

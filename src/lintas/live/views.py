@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lintas.accounts import mfa
+from lintas.live.hub import get_hub
 from lintas.live.selectors import alerts_for, requests_needing
 from lintas.live.streams import STREAM_HEADERS, thread_stream
 
@@ -20,7 +21,7 @@ def stream(request):
     user = request.user
     if not user.is_authenticated or not mfa.session_is_complete(user):
         return HttpResponse(status=403)
-    if not settings.LIVE_WSGI_STREAMS:
+    if not settings.LIVE_WSGI_STREAMS or get_hub().stopping:
         return HttpResponse(status=204)
     response = StreamingHttpResponse(thread_stream(user.pk, user.agency_id))
     for name, value in STREAM_HEADERS:
