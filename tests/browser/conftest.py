@@ -100,12 +100,14 @@ def signed_in_browser(db):
 
 
 @pytest.fixture(autouse=True)
-def _end_live_streams(db):
-    """The pages' event streams (lintas.live) end while the test's database is still open to their threads."""
+def _end_live_streams(django_db_blocker):
+    """The pages' event streams (lintas.live) end after each test; their threads may still close their database
+    connections as they go (the test's own database fixture may already be torn down)."""
     yield
     from lintas.live import hub
 
     if hub._hub is not None:
         hub._hub.stop()
-        time.sleep(0.3)
+        with django_db_blocker.unblock():
+            time.sleep(0.3)
         hub._hub = None

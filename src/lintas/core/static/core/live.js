@@ -109,7 +109,11 @@
     var keys = (banner.getAttribute("data-alert-keys") || "").split(" ").filter(Boolean);
     var seen = seenAlerts();
     var fresh = keys.filter(function (key) { return seen.indexOf(key) === -1; });
-    try { window.sessionStorage.setItem(SEEN_KEY, JSON.stringify(keys)); } catch (e) { /* private mode */ }
+    try {
+      /* only while there are alerts: an empty tab keeps nothing of Lintas in its storage */
+      if (keys.length) { window.sessionStorage.setItem(SEEN_KEY, JSON.stringify(keys)); }
+      else { window.sessionStorage.removeItem(SEEN_KEY); }
+    } catch (e) { /* private mode */ }
     if (fresh.length) {
       beep();
       notify(banner);
