@@ -33,6 +33,7 @@
 
   function startPolling() {
     if (pollTimer) { return; }
+    document.body.setAttribute("data-live", "polling");
     fire();
     pollTimer = window.setInterval(fire, POLL_MS);
     if (streamUrl && "EventSource" in window) { window.setTimeout(connect, RETRY_STREAM_MS); }
@@ -49,6 +50,7 @@
     source.onopen = function () {
       failures = 0;
       stopPolling();
+      document.body.setAttribute("data-live", "stream");
       signal("connected"); /* what changed while the stream was closed is fetched now */
     };
     source.onmessage = function (event) { signal(event.data); };
@@ -133,7 +135,7 @@
   });
 
   function start() {
-    if (document.body) { document.body.setAttribute("data-live", "on"); }
+    if (document.body) { document.body.setAttribute("data-live", "connecting"); }
     connect();
   }
 
