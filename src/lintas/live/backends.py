@@ -139,6 +139,11 @@ class PostgresNotifyBackend:
             "host": db.get("HOST") or None,
             "port": db.get("PORT") or None,
         }
+        # TLS and timeouts as the application's own connections have them
+        options = db.get("OPTIONS", {})
+        params.update(
+            {k: options[k] for k in ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout") if k in options}
+        )
         return psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v})
 
     def listen(self, stop: threading.Event, deliver: Deliver) -> None:
