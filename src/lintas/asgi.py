@@ -4,8 +4,11 @@
 stream; everything else goes to Django's ASGI handler, which runs the same views and middleware as under WSGI.
 """
 
+import asyncio
 import gc
 import os
+import signal
+import threading
 
 from django.core.asgi import get_asgi_application
 
@@ -33,11 +36,29 @@ async def _lifespan(receive, send):
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            _end_streams_on_sigterm(asyncio.get_running_loop())
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             get_hub().stop()
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+def _end_streams_on_sigterm(loop) -> None:
+    """The server waits for open responses before it stops (and gunicorn kills it after its graceful timeout, 10 s):
+    on SIGTERM end the streams first, so a restart takes as long as the pages' own requests. The server's handler
+    (installed before the lifespan starts) is then called as before. The hub is stopped from the loop, not from the
+    signal handler, which may have interrupted code holding the hub's lock."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum, frame):
+        loop.call_soon_threadsafe(get_hub().stop, False)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 # As in lintas.wsgi: what each worker loaded stays out of the cyclic collector's way.

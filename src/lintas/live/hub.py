@@ -116,14 +116,15 @@ class Hub:
         except Exception:
             log.exception("live: the hub's listener stopped")
 
-    def stop(self) -> None:
-        """Stop listening and end every stream, for good: the process is shutting down (new streams are refused)."""
+    def stop(self, wait: bool = True) -> None:
+        """Stop listening and end every stream, for good: the process is shutting down (new streams are refused).
+        ``wait``: for the listening thread to end (up to 3 s)."""
         self._stop.set()
         with self._lock:
             everyone = {s for subs in self._by_user.values() for s in subs}
         for subscription in everyone:
             subscription.wake(None)
-        if self._thread is not None:
+        if wait and self._thread is not None:
             self._thread.join(timeout=3)
             self._thread = None
 

@@ -1,6 +1,9 @@
 """The event stream: who may open it (the pages' session rules), and that it carries only their own signals."""
 
 import asyncio
+import os
+import signal
+import threading
 import time
 
 import pytest
@@ -200,3 +203,30 @@ def test_the_asgi_application_routes_the_stream_apart_and_the_rest_to_django(mon
     for path in ("/live/stream/", "/live/banner/", "/"):
         asyncio.run(asgi.application({"type": "http", "path": path}, None, None))
     assert seen == [("stream", "/live/stream/"), ("django", "/live/banner/"), ("django", "/")]
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals need the main thread")
+def test_sigterm_ends_the_streams_first_then_calls_the_servers_handler(monkeypatch):
+    from lintas import asgi
+    from lintas.live import hub as hub_module
+    from lintas.live.backends import LocalBackend
+    from lintas.live.hub import Hub, Subscription
+
+    hub = Hub(backend=LocalBackend())
+    monkeypatch.setattr(hub_module, "_hub", hub)
+    stream = hub.subscribe(Subscription.for_thread(1, 1))
+    called = []
+    original = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda signum, frame: called.append(signum))  # stands for uvicorn's handler
+    try:
+
+        async def main():
+            asgi._end_streams_on_sigterm(asyncio.get_running_loop())
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.sleep(0.2)
+
+        asyncio.run(main())
+    finally:
+        signal.signal(signal.SIGTERM, original)
+    assert called == [signal.SIGTERM]
+    assert hub.stopping and stream.tqueue.get_nowait() is None  # the stream was told to end
