@@ -139,6 +139,10 @@ PAGES: dict[str, Case] = {
     "assistance:attach": Case("post", lambda c: f"/requests/{c.request.pk}/attachments/", LOGIN, 404, 302),
     "assistance:attachment": Case("get", lambda c: f"/requests/{c.request.pk}/attachments/999/", LOGIN, 404, 404),
     "assistance:panel_counts": Case("get", lambda c: "/requests/counts/", LOGIN, 200, 200),
+    # the event stream: refused without a session (no sign-in page for an EventSource); signals only, never data
+    "live:stream": Case("get", lambda c: "/live/stream/", 403, 200, 200, hidden=lambda c: MARKER),
+    "live:banner": Case("get", lambda c: "/live/banner/", LOGIN, 200, 200, hidden=lambda c: MARKER),
+    "live:requests_panel": Case("get", lambda c: "/live/requests/", LOGIN, 200, 200, hidden=lambda c: MARKER),
     "assistance:draft": Case("get", lambda c: "/requests/new/", LOGIN, 200, 200),
     "assistance:detail": Case("get", lambda c: f"/requests/{c.request.pk}/", LOGIN, 404, 200, hidden=lambda c: MARKER),
     "assistance:move": Case(

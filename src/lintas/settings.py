@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "lintas.assistance",
     "lintas.programmes",
     "lintas.insights",
+    "lintas.live",
 ]
 
 MIDDLEWARE = [
@@ -378,6 +379,20 @@ LOGGING = {
 }
 
 WEB_WORKERS = env_int("LINTAS_WEB_WORKERS", 2)
+ASGI_APPLICATION = "lintas.asgi.application"
+
+# --- live alerts (decision 0045) -----------------------------------------------------------------------------------
+# The carrier of "something changed" signals: redis, postgres or table; empty chooses Redis when LINTAS_REDIS_URL is
+# set, else PostgreSQL's NOTIFY on PostgreSQL, else the LiveEvent table (SQLite). Tests use "local" (this process's
+# own commits: the test server runs in the test's process); the carriers' own tests name theirs.
+LIVE_BACKEND = env_str("LINTAS_LIVE_BACKEND", "local" if TESTING else "")
+# A stream ends after this long and the browser opens a new one (its session is checked again then).
+LIVE_STREAM_SECONDS = env_int("LINTAS_LIVE_STREAM_SECONDS", 2 if TESTING else 300)
+LIVE_HEARTBEAT_SECONDS = env_int("LINTAS_LIVE_HEARTBEAT_SECONDS", 1 if TESTING else 20)
+LIVE_RETRY_MS = env_int("LINTAS_LIVE_RETRY_MS", 500 if TESTING else 3000)
+# Under WSGI (the test server, runserver) /live/stream/ holds a thread per connection: fine there, not in a
+# production WSGI deployment, which answers 204 so pages poll. `lintas serve` is ASGI and never asks.
+LIVE_WSGI_STREAMS = env_bool("LINTAS_LIVE_WSGI_STREAMS", not PRODUCTION)
 # Seconds each web process keeps what it read of a recently used API token (its row, its user's and agency's), so a
 # client calling many times a second costs one token query per interval (decision 0028). The secret is still
 # checked on every request. A token revoked or a user disabled in another process stops within this time; in the

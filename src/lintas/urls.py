@@ -38,6 +38,7 @@ urlpatterns = [
     path("requests/", include("lintas.assistance.urls")),
     path("programmes/", include("lintas.programmes.urls")),
     path("insights/", include("lintas.insights.urls")),
+    path("live/", include("lintas.live.urls")),
     path("", include("lintas.programmes.public_urls")),  # /verify/<code>/ and /public/editions/<id>/: no sign-in
     path("", include("lintas.matching.urls")),
     path("healthz", healthz, name="healthz"),

@@ -1,6 +1,7 @@
 """Playwright driving Debian's Chromium against the live test server. Never downloads a browser."""
 
 import os
+import time
 
 import pytest
 
@@ -96,3 +97,17 @@ def signed_in_browser(db):
         page.wait_for_url(lambda url: "/accounts/" not in url)
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _end_live_streams(django_db_blocker):
+    """The pages' event streams (lintas.live) end after each test; their threads may still close their database
+    connections as they go (the test's own database fixture may already be torn down)."""
+    yield
+    from lintas.live import hub
+
+    if hub._hub is not None:
+        hub._hub.stop()
+        with django_db_blocker.unblock():
+            time.sleep(0.3)
+        hub._hub = None

@@ -19,6 +19,8 @@ __all__ = ["BACKGROUND_HEADER", "IdleTimeoutMiddleware", "MfaRequiredMiddleware"
 BACKGROUND_HEADER = "X-Lintas-Background"
 _LAST_SEEN = "lintas_last_seen"
 _STARTED = "lintas_started"
+# Paths the page opens on its own without a way to send that header (the live event stream, an EventSource).
+BACKGROUND_PATHS = frozenset({"/live/stream/"})
 # Refreshing the timestamp costs a session write; once a minute is precise enough for a 30-minute rule.
 _REFRESH_SECONDS = 60
 
@@ -77,7 +79,7 @@ class IdleTimeoutMiddleware:
                 return _login_redirect(request)
             # A page polling in the background (the dashboard's hits inbox) is not the officer at the keyboard: it
             # must not keep an unattended session alive.
-            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            background = request.headers.get(BACKGROUND_HEADER) == "1" or request.path in BACKGROUND_PATHS
             if last_seen is None or (now - last_seen > _REFRESH_SECONDS and not background):
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lintas import live
 from lintas.accounts.choices import Role
 from lintas.agencies.models import Agency
 from lintas.assistance.choices import LegalBasis, Priority, RequestStatus, RequestType
@@ -325,6 +326,7 @@ def draft_request(
             },
         )
         created.append(request)
+    live.publish(agencies=[actor.agency_id], kind="requests")  # the drafter's agency sees the draft at once
     return created
 
 
@@ -392,6 +394,10 @@ def transition(
         if moved != 1:
             raise Conflict(_("The request changed since you opened it: reload it and try again."))
         request.refresh_from_db()
+        live.publish(
+            agencies=[request.sender_agency_id, request.receiver_agency_id if request.sent_at else None],
+            kind="requests",
+        )
         _notify_transition(actor, request, action)
         record_event(
             Action.REQUEST_TRANSITION,

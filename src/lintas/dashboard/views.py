@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from lintas.accounts.choices import Role
 from lintas.accounts.models import User
@@ -19,6 +20,9 @@ def home(request):
     from lintas.assistance.views import panels
 
     context["request_counts"] = {name: qs.count() for name, qs in panels(user).items()}
+    from lintas.live.selectors import requests_needing
+
+    context["needing"], context["now"] = requests_needing(user), timezone.now()
     if context["is_manager"]:
         context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).count()
         context["recent_events"] = AuditEvent.objects.visible_to(user).select_related("agency")[:8]

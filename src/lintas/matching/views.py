@@ -19,7 +19,7 @@ from lintas.core.access import get_visible_or_404
 from lintas.matching import services
 from lintas.matching.models import DetailRequest, Hit
 from lintas.matching.presenters import present_hits
-from lintas.notifications.models import Notification
+from lintas.notifications.models import Notification, NotificationKind
 
 
 def asked_by_others(hits, user) -> set[int]:
@@ -80,11 +80,13 @@ def hit_request_details(request, hit_id: int):
 
 def inbox_context(user) -> dict:
     hits = present_hits(Hit.objects.visible_to(user)[:5], user)
+    # Requests have their own panel ("Requests waiting for me", lintas.live): their notifications stay out of here.
+    notes = Notification.objects.visible_to(user).exclude(kind=NotificationKind.REQUEST)
     return {
-        "notes": Notification.objects.visible_to(user)[:5],
+        "notes": notes[:5],
         "hits": hits,
         "asked": asked_by_others(hits, user),
-        "unread": Notification.objects.visible_to(user).unread().count(),
+        "unread": notes.unread().count(),
     }
 
 

@@ -30,6 +30,14 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Saved, and each recipient's open pages told at commit to refetch (lintas.live, decision 0045)."""
+        from lintas import live
+
+        created = super().bulk_create(objs, *args, **kwargs)
+        live.publish(users={note.recipient_id for note in created}, kind="notification")
+        return created
+
 
 class Notification(models.Model):
     """One message to one user. Neither ``text`` nor ``params`` ever holds a field of a case the recipient may not see.
@@ -66,3 +74,11 @@ class Notification(models.Model):
         from lintas.notifications.services import render_message
 
         return render_message(self.message_id, self.params, fallback=self.text)
+
+    def save(self, *args, **kwargs):
+        from lintas import live
+
+        created = self._state.adding
+        super().save(*args, **kwargs)
+        if created:
+            live.publish(users=[self.recipient_id], kind="notification")

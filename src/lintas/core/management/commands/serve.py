@@ -1,4 +1,8 @@
-"""``lintas serve``: gunicorn and the huey worker together; one Ctrl-C stops both. Always with ``DEBUG`` off."""
+"""``lintas serve``: gunicorn and the huey worker together; one Ctrl-C stops both. Always with ``DEBUG`` off.
+
+gunicorn runs uvicorn workers on ``lintas.asgi``: the live event stream holds no thread per open connection
+(decision 0045).
+"""
 
 import os
 import signal
@@ -19,6 +23,29 @@ def serving_environment(environ) -> dict[str, str]:
     return {**environ, "DJANGO_SETTINGS_MODULE": "lintas.settings", "LINTAS_DEBUG": "0"}
 
 
+def gunicorn_command(bind: str, workers: int) -> list[str]:
+    """gunicorn serving ``lintas.asgi`` with uvicorn workers: pages through Django's ASGI handler, the live stream
+    as a coroutine per connection. Open streams end at the graceful timeout; browsers reconnect to the new workers."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lintas.asgi:application",
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "--timeout",
+        "120",
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve Lintas with gunicorn and run the job worker beside it."
 
@@ -36,22 +63,7 @@ class Command(BaseCommand):
             )
         self._check_static_files()
         env = serving_environment(os.environ)
-        web = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "lintas.wsgi:application",
-            "--bind",
-            options["bind"],
-            "--workers",
-            str(options["workers"]),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-            "--timeout",
-            "120",
-        ]
+        web = gunicorn_command(options["bind"], options["workers"])
         processes = {"web": subprocess.Popen(web, env=env)}
         if not options["no_jobs"]:
             processes["jobs"] = subprocess.Popen([sys.executable, "-m", "lintas", "run_huey"], env=env)
