@@ -68,13 +68,6 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.message  # ``{{ note }}`` reads in the reader's language too
 
-    @property
-    def message(self) -> str:
-        """The text in the active language (the reader's); ``text`` for a notification stored before messages were."""
-        from lintas.notifications.services import render_message
-
-        return render_message(self.message_id, self.params, fallback=self.text)
-
     def save(self, *args, **kwargs):
         from lintas import live
 
@@ -82,3 +75,10 @@ class Notification(models.Model):
         super().save(*args, **kwargs)
         if created:
             live.publish(users=[self.recipient_id], kind="notification")
+
+    @property
+    def message(self) -> str:
+        """The text in the active language (the reader's); ``text`` for a notification stored before messages were."""
+        from lintas.notifications.services import render_message
+
+        return render_message(self.message_id, self.params, fallback=self.text)
