@@ -338,6 +338,18 @@ def _side(actor, request: AssistanceRequest) -> str | None:
     return None
 
 
+def on_duty_now(actor) -> bool:
+    """``actor`` is on their agency's duty roster now (decision 0048): the 24/7 desk acknowledges urgent requests
+    whatever their role."""
+    from lintas.agencies.selectors import on_duty
+
+    return bool(actor.agency_id) and any(o.pk == actor.pk for o in on_duty(actor.agency_id, timezone.now()))
+
+
+def _may(actor, name: str, rule: Transition) -> bool:
+    return actor.has_role(*rule.roles) or (name == "acknowledge" and on_duty_now(actor))
+
+
 def allowed_actions(actor, request: AssistanceRequest) -> list[str]:
     """The transitions ``actor`` may take now (for buttons; ``transition`` checks again)."""
     return [
@@ -345,7 +357,7 @@ def allowed_actions(actor, request: AssistanceRequest) -> list[str]:
         for name, t in TRANSITIONS.items()
         if request.status in t.sources
         and _side(actor, request) == t.side
-        and actor.has_role(*t.roles)
+        and _may(actor, name, t)
         and not (name == "approve" and request.drafted_by_id == actor.pk)
         and not (name == "send_now" and request.priority != Priority.URGENT)
     ]
@@ -358,7 +370,7 @@ def transition(
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise ValidationError({"action": [_("Unknown action: %(action)s") % {"action": action}]})
-    if _side(actor, request) != rule.side or not actor.has_role(*rule.roles):
+    if _side(actor, request) != rule.side or not _may(actor, action, rule):
         raise PermissionDenied(_("Your role or agency may not do this with this request."))
     if action == "approve" and request.drafted_by_id == actor.pk:
         raise PermissionDenied(_("Four eyes: someone other than the drafter approves a request."))

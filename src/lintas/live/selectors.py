@@ -47,7 +47,9 @@ def _must_approve(user) -> Q | None:
 
 
 def _must_acknowledge(user) -> Q | None:
-    if not user.has_role(Role.LIAISON_OFFICER, Role.SUPERVISOR):
+    from lintas.assistance.services import on_duty_now
+
+    if not (user.has_role(Role.LIAISON_OFFICER, Role.SUPERVISOR) or on_duty_now(user)):
         return None
     return Q(receiver_agency_id=user.agency_id, status=RequestStatus.SENT)
 
@@ -56,7 +58,8 @@ def alerts_for(user) -> list[Alert]:
     """The urgent requests ``user`` must act on, soonest due first.
 
     - awaiting approval in the user's agency, for its supervisors other than the drafter (four eyes);
-    - sent to the user's agency and not yet acknowledged, for its liaison officers and supervisors.
+    - sent to the user's agency and not yet acknowledged, for its liaison officers, supervisors and whoever is on its
+      duty roster now (decision 0048).
     """
     if not getattr(user, "is_authenticated", False) or not user.agency_id:
         return []

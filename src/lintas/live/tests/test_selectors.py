@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from lintas.accounts.choices import Role
@@ -125,3 +127,36 @@ def test_dashboard_shows_the_requests_panel_and_keeps_request_notifications_out_
     inbox = page[page.index('id="inbox"') :]
     assert request.reference not in inbox[: inbox.index("All my hits")]  # its notification is not a hit
     assert 'hx-trigger="lintas:live from:body"' in page and "every 3s" not in page
+
+
+def test_the_officer_on_duty_is_alerted_and_may_acknowledge_whatever_their_role(people, make_user):
+    from lintas.agencies.services import add_shift
+
+    admin = make_user("pntl", roles=(Role.AGENCY_ADMIN,), username="pntl.admin")
+    desk = people["pntl_investigator"]  # not a liaison officer: only the roster makes them act
+    now = timezone.now()
+    add_shift(
+        admin,
+        Agency.objects.get(code="pntl"),
+        officer_id=desk.pk,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=7),
+    )
+    request = draft(people["drafter"])
+    move(people["drafter"], request, "submit")
+    move(people["supervisor"], request, "approve")
+    assert keys(desk) == [f"acknowledge-{request.pk}"]
+    request.refresh_from_db()
+    assert "acknowledge" in services.allowed_actions(desk, request)
+    move(desk, request, "acknowledge")
+    assert keys(desk) == [] and keys(people["pntl_liaison"]) == []
+    # Off duty, the same officer is neither called nor allowed to acknowledge.
+    other = draft(people["drafter"])
+    move(people["drafter"], other, "submit")
+    move(people["supervisor"], other, "approve")
+    with time_machine.travel(now + dt.timedelta(hours=9)):
+        assert keys(desk) == []
+        other.refresh_from_db()
+        assert "acknowledge" not in services.allowed_actions(desk, other)
+        with pytest.raises(PermissionDenied):
+            services.transition(desk, other, "acknowledge", version=other.version)
