@@ -20,9 +20,10 @@ def home(request):
     from lintas.assistance.views import panels
 
     context["request_counts"] = {name: qs.count() for name, qs in panels(user).items()}
-    from lintas.live.selectors import requests_needing
+    from lintas.live.selectors import request_news, requests_needing
 
     context["needing"], context["now"] = requests_needing(user), timezone.now()
+    context.update(request_news(user))
     if context["is_manager"]:
         context["colleagues"] = User.objects.visible_to(user).filter(is_active=True).count()
         context["recent_events"] = AuditEvent.objects.visible_to(user).select_related("agency")[:8]

@@ -14,7 +14,7 @@ from lintas.accounts.choices import Role
 from lintas.assistance.choices import Priority, RequestStatus
 from lintas.assistance.models import AssistanceRequest
 
-__all__ = ["Alert", "alerts_for", "requests_needing"]
+__all__ = ["Alert", "alerts_for", "request_news", "requests_needing"]
 
 # The receiver's work on a request that has reached it and is not finished.
 _RECEIVER_WORK = (
@@ -100,6 +100,10 @@ def requests_needing(user, limit: int = 10) -> list[AssistanceRequest]:
             wanted |= rule
     if user.has_role(Role.LIAISON_OFFICER, Role.SUPERVISOR):
         wanted |= Q(receiver_agency_id=user.agency_id, status__in=_RECEIVER_WORK, assigned_to__isnull=True)
+    from lintas.assistance.services import DRAFTER_ROLES
+
+    if user.has_role(*DRAFTER_ROLES):  # follow-ups Lintas drafted from an outcome wait for someone to submit them
+        wanted |= Q(sender_agency_id=user.agency_id, status=RequestStatus.DRAFT, drafted_by__isnull=True)
     urgency = Case(
         When(priority=Priority.URGENT, then=Value(0)),
         When(priority=Priority.HIGH, then=Value(1)),
@@ -119,3 +123,12 @@ def requests_needing(user, limit: int = 10) -> list[AssistanceRequest]:
         else:
             request.other_agency = request.sender_agency.short_name
     return rows
+
+
+def request_news(user, limit: int = 5) -> dict:
+    """The user's latest notifications about requests (an outcome recorded, a follow-up proposed, a move by the other
+    side) and how many are unread: shown with the requests panel, since the hits inbox leaves them out."""
+    from lintas.notifications.models import Notification, NotificationKind
+
+    notes = Notification.objects.visible_to(user).filter(kind=NotificationKind.REQUEST)
+    return {"request_notes": list(notes[:limit]), "request_unread": notes.unread().count()}

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lintas.accounts import mfa
 from lintas.live.hub import get_hub
-from lintas.live.selectors import alerts_for, requests_needing
+from lintas.live.selectors import alerts_for, request_news, requests_needing
 from lintas.live.streams import STREAM_HEADERS, thread_stream
 
 
@@ -38,6 +38,5 @@ def banner(request):
 @login_required
 def requests_panel(request):
     """The dashboard's list of open requests waiting for the user, urgent first."""
-    return render(
-        request, "live/_requests_panel.html", {"needing": requests_needing(request.user), "now": timezone.now()}
-    )
+    context = {"needing": requests_needing(request.user), "now": timezone.now(), **request_news(request.user)}
+    return render(request, "live/_requests_panel.html", context)

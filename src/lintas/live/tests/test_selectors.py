@@ -160,3 +160,32 @@ def test_the_officer_on_duty_is_alerted_and_may_acknowledge_whatever_their_role(
         assert "acknowledge" not in services.allowed_actions(desk, other)
         with pytest.raises(PermissionDenied):
             services.transition(desk, other, "acknowledge", version=other.version)
+
+
+def test_the_sender_reads_the_outcome_and_finds_the_proposed_follow_up_in_the_requests_panel(people, signed_in):
+    from decimal import Decimal
+
+    from lintas.assistance.outcomes import TransferIn, record_outcome
+
+    request = draft(people["drafter"])
+    move(people["drafter"], request, "submit")
+    move(people["supervisor"], request, "approve")
+    move(people["pntl_liaison"], request, "acknowledge")
+    request.refresh_from_db()
+    moved = timezone.now() - dt.timedelta(hours=3)
+    _outcome, [follow_up] = record_outcome(
+        people["pntl_liaison"],
+        request,
+        amount_frozen=Decimal("39000000"),
+        accounts_frozen=1,
+        transfers=[TransferIn("KTB 123-4-56789-0", Decimal("3300000"), "USD", moved)],
+    )
+    # The follow-up Lintas drafted waits for SPF's drafters (nobody drafted it), never for PNTL.
+    assert follow_up.pk in [r.pk for r in requests_needing(people["drafter"])]
+    assert follow_up.pk not in [r.pk for r in requests_needing(people["pntl_liaison"])]
+    panel = signed_in(people["drafter"]).get("/live/requests/").content.decode()
+    assert f"PNTL recorded the outcome of {request.reference}" in panel
+    assert f"Lintas drafted a follow-up stop-payment {follow_up.reference}" in panel
+    assert 'id="request-notifications"' in panel and "4 unread" in panel  # approved, acknowledged, outcome, follow-up
+    pntl_panel = signed_in(people["pntl_liaison"]).get("/live/requests/").content.decode()
+    assert follow_up.reference not in pntl_panel

@@ -75,12 +75,12 @@ def test_a_user_who_switches_language_reads_earlier_notifications_in_the_new_one
     assert note.message_id == "New %(priority)s request %(ref)s from %(sender)s: %(type)s."
     assert note.params["type"] == {"msgid": "Urgent stop-payment (freeze)"}
     client = signed_in(liaison)
-    assert "Urgent stop-payment (freeze)" in client.get("/hits/inbox/").content.decode()
+    assert "Urgent stop-payment (freeze)" in client.get("/live/requests/").content.decode()
     client.post("/i18n/language/", {"language": "th", "next": "/"})
-    inbox = client.get("/hits/inbox/").content.decode()
+    inbox = client.get("/live/requests/").content.decode()
     assert "ระงับการจ่ายเงินเร่งด่วน (อายัด)" in inbox and "Urgent stop-payment" not in inbox
     client.post("/i18n/language/", {"language": "ko", "next": "/"})
-    assert "긴급 지급정지(동결)" in client.get("/").content.decode()  # the dashboard's inbox
+    assert "긴급 지급정지(동결)" in client.get("/").content.decode()  # the dashboard's requests panel
 
 
 def test_a_hidden_holder_stays_a_label_in_every_language(make_user, signed_in):
