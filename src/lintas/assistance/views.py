@@ -238,6 +238,9 @@ def request_detail(request, request_id: int):
         pk=request_id,
     )
     record_event(Action.REQUEST_VIEWED, actor=request.user, target=item, agency=request.user.agency)
+    from lintas.notifications.services import mark_read_at
+
+    mark_read_at(request.user, f"/requests/{item.pk}/")  # its notices are read: they leave the news under the banner
     return render(request, "assistance/request_detail.html", _detail_context(request, item))
 
 

@@ -14,7 +14,7 @@ from lintas.accounts.choices import Role
 from lintas.assistance.choices import Priority, RequestStatus
 from lintas.assistance.models import AssistanceRequest
 
-__all__ = ["Alert", "alerts_for", "request_news", "requests_needing"]
+__all__ = ["Alert", "alerts_for", "request_news", "requests_needing", "unread_request_news"]
 
 # The receiver's work on a request that has reached it and is not finished.
 _RECEIVER_WORK = (
@@ -132,3 +132,20 @@ def request_news(user, limit: int = 5) -> dict:
 
     notes = Notification.objects.visible_to(user).filter(kind=NotificationKind.REQUEST)
     return {"request_notes": list(notes[:limit]), "request_unread": notes.unread().count()}
+
+
+NEWS_HOURS = 24
+
+
+def unread_request_news(user, limit: int = 3) -> list:
+    """Unread notices about requests from the last day, newest first: shown under the banner of every page, so the
+    sender learns of an outcome wherever they are; opening the request marks its notices read."""
+    from django.utils import timezone
+
+    from lintas.notifications.models import Notification, NotificationKind
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    since = timezone.now() - timezone.timedelta(hours=NEWS_HOURS)
+    notes = Notification.objects.visible_to(user).unread().filter(kind=NotificationKind.REQUEST, created_at__gte=since)
+    return list(notes[:limit])

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lintas.accounts import mfa
 from lintas.live.hub import get_hub
-from lintas.live.selectors import alerts_for, request_news, requests_needing
+from lintas.live.selectors import alerts_for, request_news, requests_needing, unread_request_news
 from lintas.live.streams import STREAM_HEADERS, thread_stream
 
 
@@ -32,7 +32,8 @@ def stream(request):
 @login_required
 def banner(request):
     """The urgent banner of every page: requests the user must act on now, with the time left."""
-    return render(request, "live/_banner.html", {"alerts": alerts_for(request.user), "now": timezone.now()})
+    context = {"alerts": alerts_for(request.user), "news": unread_request_news(request.user), "now": timezone.now()}
+    return render(request, "live/_banner.html", context)
 
 
 @login_required

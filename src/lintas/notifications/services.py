@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 
 from lintas.notifications.models import Notification
 
-__all__ = ["for_recipients", "language_of", "languages_of", "render_message"]
+__all__ = ["for_recipients", "language_of", "languages_of", "mark_read_at", "render_message"]
 
 logger = logging.getLogger(__name__)
 
@@ -148,3 +148,10 @@ def for_recipients(
         rendered, stored = per_language[language]
         notes.append(Notification(recipient_id=pk, text=rendered, message_id=message_id, params=stored, **fields))
     return notes
+
+
+def mark_read_at(user, url: str) -> int:
+    """Mark ``user``'s unread notifications that point at ``url`` read (the page they point at was opened)."""
+    from django.utils import timezone
+
+    return Notification.objects.visible_to(user).unread().filter(url=url).update(read_at=timezone.now())

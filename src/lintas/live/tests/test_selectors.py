@@ -189,3 +189,18 @@ def test_the_sender_reads_the_outcome_and_finds_the_proposed_follow_up_in_the_re
     assert 'id="request-notifications"' in panel and "4 unread" in panel  # approved, acknowledged, outcome, follow-up
     pntl_panel = signed_in(people["pntl_liaison"]).get("/live/requests/").content.decode()
     assert follow_up.reference not in pntl_panel
+
+
+def test_news_of_a_request_shows_under_the_banner_of_every_page_until_the_request_is_opened(people, signed_in):
+    request = draft(people["drafter"])
+    move(people["drafter"], request, "submit")
+    move(people["supervisor"], request, "approve")
+    move(people["pntl_liaison"], request, "acknowledge")
+    client = signed_in(people["drafter"])
+    banner = client.get("/live/banner/").content.decode()
+    assert 'id="request-news"' in banner and f"{request.reference} to PNTL is now: Acknowledged." in banner
+    assert "Acknowledged" not in signed_in(people["stranger"]).get("/live/banner/").content.decode()
+    client.get(f"/requests/{request.pk}/")  # opened: its notices are read
+    assert 'id="request-news"' not in client.get("/live/banner/").content.decode()
+    # Only the reader's own notices are marked: the supervisor's copy of the same news stays unread.
+    assert 'id="request-news"' in signed_in(people["supervisor"]).get("/live/banner/").content.decode()
