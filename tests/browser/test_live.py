@@ -60,3 +60,31 @@ def test_with_a_stream_the_banner_shows_on_other_pages_too_and_offers_browser_no
     expect(page).to_have_title("(1) Cases · Lintas")
     banner.get_by_role("link", name=f"Acknowledge {request.reference}").click()
     page.wait_for_url(f"**/requests/{request.pk}/")
+
+
+def test_a_signal_arriving_while_the_banner_refetches_is_not_lost(new_context, make_user, signed_in_browser, settings):
+    """The banner replaces itself (outerHTML) when its answer arrives: a signal that came while it was refetching was
+    queued on the element being replaced, and was lost with it. The page fires again once the parts have answered."""
+    settings.LIVE_STREAM_SECONDS = 120
+    liaison = make_user("pntl", roles=(Role.LIAISON_OFFICER,), username="pntl.liaison")
+    page = new_context().new_page()
+    signed_in_browser(page, liaison)
+    page.goto("/cases/")
+    expect(page.locator("body")).to_have_attribute("data-live", "stream")
+    stale = page.request.get("/live/banner/").text()  # nothing to act on yet
+    held = []
+
+    def hold_first(route):
+        if not held:
+            held.append(route)  # answered below, with the stale banner, once the signal has arrived
+        else:
+            route.continue_()
+
+    page.route("**/live/banner/", hold_first)
+    page.evaluate("htmx.trigger(document.body, 'lintas:live')")
+    page.wait_for_timeout(300)
+    assert held, "the banner's refetch was not sent"
+    request = _urgent_request_sent(make_user)  # its signal arrives while the refetch is held
+    page.wait_for_timeout(500)
+    held[0].fulfill(status=200, content_type="text/html; charset=utf-8", body=stale)
+    expect(page.get_by_role("alert")).to_contain_text(f"Acknowledge {request.reference}", timeout=3000)

@@ -17,8 +17,37 @@
   var failures = 0;
   var pending = null;
 
+  /* A part that is refetching when a signal arrives queues the new request on itself, but its answer replaces it
+     (outerHTML) and the queued request goes with it: the signal would be lost. So a signal that arrives while any
+     live part is in flight fires again once they have all answered and the new parts listen. */
+  var inFlight = 0;
+  var missed = false;
+
+  function isLive(element) {
+    var trigger = element && element.getAttribute && element.getAttribute("hx-trigger");
+    return Boolean(trigger && trigger.indexOf("lintas:live") !== -1);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isLive(event.detail && event.detail.elt)) { inFlight += 1; }
+  });
+  /* Counted down when the answer is about to be swapped in (the part is still in the page then: events on a part
+     already replaced no longer reach the document) or when the request failed. */
+  function answered(event) {
+    if (!isLive(event.detail && event.detail.elt)) { return; }
+    inFlight = Math.max(0, inFlight - 1);
+    if (inFlight === 0 && missed) {
+      missed = false;
+      window.setTimeout(fire, 100); /* after the swap and settle: the new parts listen by then */
+    }
+  }
+  document.addEventListener("htmx:beforeSwap", answered);
+  document.addEventListener("htmx:sendError", answered);
+  document.addEventListener("htmx:timeout", answered);
+
   function fire() {
     pending = null;
+    if (inFlight > 0) { missed = true; }
     if (window.htmx) { window.htmx.trigger(document.body, "lintas:live"); }
   }
 
