@@ -32,7 +32,10 @@ def stream(request):
 @login_required
 def banner(request):
     """The urgent banner of every page: requests the user must act on now, with the time left."""
-    context = {"alerts": alerts_for(request.user), "news": unread_request_news(request.user), "now": timezone.now()}
+    alerts = alerts_for(request.user)
+    called = {f"/requests/{alert.request.pk}/" for alert in alerts}  # already in the banner: not news twice
+    news = [note for note in unread_request_news(request.user) if note.url not in called]
+    context = {"alerts": alerts, "news": news, "now": timezone.now()}
     return render(request, "live/_banner.html", context)
 
 

@@ -65,7 +65,7 @@ def test_a_korean_receiver_reads_the_summary_in_korean(make_user, signed_in):
     assert "USD 42,300,000.00" in summary
     assert "2027-01-31 19:00 (KST)" in summary  # 10:00 UTC in Seoul
     text = _section(page, "request-text")
-    assert "Written in 영어" in text  # (the label's own translation follows; the language name is Korean already)
+    assert "작성 언어: 영어" in text  # "Written in English", in Korean
     assert 'lang="en">Freeze TL38' in text
 
 
@@ -83,7 +83,7 @@ def test_amounts_in_the_readers_number_format(make_user, signed_in):
     request = _sent_request(make_user)
     page = _viewer(make_user, signed_in, "pt", "Asia/Dili").get(f"/requests/{request.pk}/").content.decode()
     assert "USD 42.300.000,00" in _section(page, "request-summary")
-    assert "Written in Inglês" in _section(page, "request-text")
+    assert "Escrito em Inglês" in _section(page, "request-text")
 
 
 def test_an_unknown_language_code_is_shown_as_it_is(make_user, signed_in):

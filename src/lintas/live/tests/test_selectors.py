@@ -204,3 +204,11 @@ def test_news_of_a_request_shows_under_the_banner_of_every_page_until_the_reques
     assert 'id="request-news"' not in client.get("/live/banner/").content.decode()
     # Only the reader's own notices are marked: the supervisor's copy of the same news stays unread.
     assert 'id="request-news"' in signed_in(people["supervisor"]).get("/live/banner/").content.decode()
+
+
+def test_a_request_in_the_urgent_banner_is_not_repeated_as_news(people, signed_in):
+    request = draft(people["drafter"])
+    move(people["drafter"], request, "submit")
+    move(people["supervisor"], request, "approve")
+    banner = signed_in(people["pntl_liaison"]).get("/live/banner/").content.decode()
+    assert f"Acknowledge {request.reference}" in banner and 'id="request-news"' not in banner
