@@ -136,9 +136,26 @@ def guess_role(kind: str, crime_type: str = "") -> str:
     return _GUESS_BY_CRIME.get(crime_type, {}).get(kind) or _GUESS.get(kind, R.OTHER)
 
 
+_TYPED = {kind for table in _KINDS.values() for kind in table} - {"*"}
+
+
+def _fits(role: str, kind: str) -> bool:
+    """``role`` is one an identifier of type ``kind`` can have (a phone is no "Suspect person")."""
+    if kind not in _TYPED and kind not in _GUESS:
+        return True  # a type no table names (an unreadable value): the role as given
+    return guess_role(kind) == role or any(role in (table.get(kind), table.get("*")) for table in _KINDS.values())
+
+
 def _role_for(phrase: str, kind: str, crime_type: str) -> str:
     role_or_kind = _vocabulary(translation.get_language())[2][phrase.casefold()]
     if role_or_kind in R.values:
+        if _fits(role_or_kind, kind):
+            return role_or_kind
+        # A role's label written before a value of another type ("피의자 010-…", "Suspect person +65 …"): the same
+        # kind of role for this type (the suspect's phone).
+        for table in _KINDS.values():
+            if role_or_kind in table.values():
+                return table.get(kind) or table.get("*") or role_or_kind
         return role_or_kind
     table = _KINDS[role_or_kind]
     return table.get(kind) or table.get("*") or guess_role(kind, crime_type)

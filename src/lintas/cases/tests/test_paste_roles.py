@@ -168,3 +168,19 @@ def test_identifiers_added_on_the_case_page_take_roles_per_line(make_user, signe
         "+82 10 2000 0000": "suspect_phone",
         "+65 9123 4567": "victim_phone",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "line", "role"),
+    [
+        ("en", "Suspect person +65 9123 4567", "suspect_phone"),  # a person's label before a phone
+        ("ko", "피의자 010-1234-5678", "suspect_phone"),  # the same in Korean ("Suspect person" is 피의자)
+        ("en", "Victim account +65 9123 4567", "victim_phone"),
+        ("en", "Suspect phone +65 9123 4567", "suspect_phone"),  # a label that fits stays as given
+        ("en", "Suspect person Somchai Jaidee", "suspect_person"),
+    ],
+)
+def test_a_role_label_before_a_value_of_another_type_gives_that_types_role(language, line, role):
+    with translation.override(language):
+        reading = read_line(line, country="SG" if "+65" in line else "KR")
+    assert (reading.role, reading.source) == (role, GIVEN)
