@@ -281,3 +281,15 @@ def test_agency_admins_are_asked_to_confirm_their_capability_table(make_user, si
     for row in rows[1:]:
         services.update_capability(admin, row)
     assert "capability-task" not in client.get("/").content.decode()
+
+
+def test_hits_offer_requests_only_to_those_who_may_draft_them(spf, signed_in, make_user):
+    pntl = make_user("pntl", roles=(Role.INVESTIGATOR,))
+    record(pntl, [IBAN], title="PNTL account case")
+    _case, _iban, outcome = _bec_case(spf)
+    hit = outcome.hits[0]
+    admin = make_user("spf", roles=(Role.AGENCY_ADMIN,))  # sees the agency's hits, drafts no requests
+    for url in (f"/hits/{hit.pk}/", "/hits/", "/"):
+        body = signed_in(admin).get(url).content.decode()
+        assert f"/requests/new/?hit={hit.pk}" not in body, url
+    assert f"/requests/new/?hit={hit.pk}" in signed_in(spf).get("/").content.decode()  # its hit cards
