@@ -85,8 +85,9 @@ def test_sent_at_ten_nobody_acknowledges(desk, django_capture_on_commit_callback
         with django_capture_on_commit_callbacks(execute=True):
             assert escalate_unacknowledged() == {"on_duty": 1, "supervisors": 0}
         assert _told(desk["second"], request) == 1 and _told(desk["supervisor"], request) == 0
+        # In PNTL's first language Lintas speaks (Portuguese), whatever the worker's.
         assert [m.subject for m in mail.outbox if m.to == ["duty.desk@pntl.example.tl"]] == [
-            f"Lintas: urgent request {request.reference} not acknowledged"
+            f"Lintas: pedido urgente {request.reference} não confirmado"
         ]
         assert escalate_unacknowledged() == NOTHING  # each step once, however often the job runs
         clock.move_to(TEN + dt.timedelta(minutes=29))

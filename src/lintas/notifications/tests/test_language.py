@@ -150,4 +150,4 @@ def test_moments_in_the_readers_time_zone(make_user):
     with translation.override("en"), timezone.override(zoneinfo.ZoneInfo("Asia/Bangkok")):
         assert note.message == "Due 2027-01-31 17:00 (+07) on 2027-01-31."
     with translation.override("ko"), timezone.override(zoneinfo.ZoneInfo("Asia/Seoul")):
-        assert note.message == "Due 2027-01-31 19:00 (KST) on 2027-01-31."
+        assert note.message == "처리 기한: 2027-01-31 2027-01-31 19:00 (KST)."  # Korean puts the day first
