@@ -131,3 +131,11 @@ def test_a_hidden_holder_stays_hidden_until_it_acknowledges(make_user, signed_in
     item = services.transition(rtp, item, "decline", version=item.version, reason="No")
     texts = " ".join(Notification.objects.filter(recipient=rmp).values_list("text", flat=True))
     assert "RTP" not in texts and "a member agency" in texts
+
+
+def test_the_request_rows_refresh_on_live_signals_in_the_background(make_user, signed_in):
+    """Not on a timer of their own: a signal (or the page's polling without a stream) refreshes them, marked as
+    background, so an unattended requests page does not keep its session alive."""
+    page = signed_in(make_user("spf", roles=(Role.LIAISON_OFFICER,))).get("/requests/").content.decode()
+    rows = page[page.index('id="request-rows"') :].split(">", 1)[0]
+    assert 'hx-trigger="lintas:live from:body"' in rows and "X-Lintas-Background" in rows
