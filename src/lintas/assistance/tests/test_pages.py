@@ -138,4 +138,4 @@ def test_the_request_rows_refresh_on_live_signals_in_the_background(make_user, s
     background, so an unattended requests page does not keep its session alive."""
     page = signed_in(make_user("spf", roles=(Role.LIAISON_OFFICER,))).get("/requests/").content.decode()
     rows = page[page.index('id="request-rows"') :].split(">", 1)[0]
-    assert 'hx-trigger="lintas:live from:body"' in rows and "X-Lintas-Background" in rows
+    assert 'hx-trigger="lintas:live from:body" hx-sync="this:replace"' in rows and "X-Lintas-Background" in rows

@@ -126,7 +126,7 @@ def test_dashboard_shows_the_requests_panel_and_keeps_request_notifications_out_
     assert request.reference in panel[: panel.index("</table>")]
     inbox = page[page.index('id="inbox"') :]
     assert request.reference not in inbox[: inbox.index("All my hits")]  # its notification is not a hit
-    assert 'hx-trigger="lintas:live from:body"' in page and "every 3s" not in page
+    assert 'hx-trigger="lintas:live from:body" hx-sync="this:replace"' in page and "every 3s" not in page
 
 
 def test_the_officer_on_duty_is_alerted_and_may_acknowledge_whatever_their_role(people, make_user):

@@ -2,6 +2,8 @@
    the htmx event `lintas:live` on <body>, and the parts of the page that listen for it (hx-trigger="lintas:live
    from:body") refetch themselves through the normal, access-checked views. No data arrives through the stream.
    Without a stream (a WSGI server answers 204, errors, no EventSource) the page polls: the same event every 5 s.
+   Each live part has hx-sync="this:replace": a signal that arrives while the part is refetching aborts that request
+   and sends a new one. (Queued behind it, the new request went with the part its answer replaced: lost.)
    The urgent banner (#live-banner) puts its count in the tab title, and a new alert sounds and, once the user
    allowed it, shows a browser notification. */
 (function () {
@@ -17,39 +19,16 @@
   var failures = 0;
   var pending = null;
 
-  /* A part that is refetching when a signal arrives queues the new request on itself, but its answer replaces it
-     (outerHTML) and the queued request goes with it: the signal would be lost. So a signal that arrives while any
-     live part is in flight fires again once they have all answered and the new parts listen. */
-  var inFlight = 0;
-  var missed = false;
-
-  function isLive(element) {
-    var trigger = element && element.getAttribute && element.getAttribute("hx-trigger");
-    return Boolean(trigger && trigger.indexOf("lintas:live") !== -1);
-  }
-
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (isLive(event.detail && event.detail.elt)) { inFlight += 1; }
-  });
-  /* Counted down when the answer is about to be swapped in (the part is still in the page then: events on a part
-     already replaced no longer reach the document) or when the request failed. */
-  function answered(event) {
-    if (!isLive(event.detail && event.detail.elt)) { return; }
-    inFlight = Math.max(0, inFlight - 1);
-    if (inFlight === 0 && missed) {
-      missed = false;
-      window.setTimeout(fire, 100); /* after the swap and settle: the new parts listen by then */
-    }
-  }
-  document.addEventListener("htmx:beforeSwap", answered);
-  document.addEventListener("htmx:sendError", answered);
-  document.addEventListener("htmx:timeout", answered);
-
   function fire() {
     pending = null;
-    if (inFlight > 0) { missed = true; }
     if (window.htmx) { window.htmx.trigger(document.body, "lintas:live"); }
   }
+
+  /* A personal signal (a notice for this user, the stream just opened) is also fetched once more a little later:
+     should its first refetch have been answered from before the change it announces (a reader's snapshot, a
+     refetch already under way), the second shows it. */
+  var trailing = null;
+  var TRAILING_MS = 2000;
 
   function signal(kind) {
     if (kind === "requests") {
@@ -57,6 +36,8 @@
     } else {
       if (pending) { window.clearTimeout(pending); }
       fire();
+      if (trailing) { window.clearTimeout(trailing); }
+      trailing = window.setTimeout(function () { trailing = null; fire(); }, TRAILING_MS);
     }
   }
 
