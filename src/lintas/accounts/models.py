@@ -27,6 +27,10 @@ class UserQuerySet(AgencyScopedQuerySet):
             return self
         return self.filter(agency_id=user.agency_id)
 
+    def visibility_key(self, user):
+        # The rule reads a role: the cached SQL (visible_pk_sql) must not be shared across it.
+        return (user.agency_id, user.has_role(Role.PLATFORM_ADMIN))
+
     def with_role(self, role: str):
         return self.filter(role_assignments__role=role)
 

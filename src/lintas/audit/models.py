@@ -23,6 +23,10 @@ class AuditEventQuerySet(AgencyScopedQuerySet):
             return self.filter(agency_id=user.agency_id)
         return self.none()
 
+    def visibility_key(self, user):
+        # The rule reads two roles: the cached SQL (visible_pk_sql) must not be shared across them.
+        return (user.agency_id, user.has_role(Role.PLATFORM_ADMIN), user.has_role(Role.AGENCY_ADMIN))
+
     def sealed(self):
         return self.filter(seq__isnull=False)
 

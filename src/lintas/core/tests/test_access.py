@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import EmptyResultSet
 from django.http import Http404
 
 from lintas.accounts.choices import Role
@@ -227,3 +228,40 @@ def test_a_refused_user_page_is_recorded_in_the_owners_trail(make_user, signed_i
     assert signed_in(viewer).get(f"/users/{hidden.pk}/").status_code == 404
     event = AuditEvent.objects.get(action=Action.ACCESS_DENIED)
     assert (event.agency, event.object_id) == (hidden.agency, str(hidden.pk))
+
+
+def _scoped_models():
+    from django.apps import apps
+
+    from lintas.core.models import AgencyScopedQuerySet
+
+    return sorted(
+        (m for m in apps.get_models() if isinstance(m._default_manager.all(), AgencyScopedQuerySet)),
+        key=lambda m: m._meta.label,
+    )
+
+
+@pytest.mark.parametrize("model", _scoped_models(), ids=lambda m: m._meta.label)
+def test_every_cached_visibility_sql_is_the_rule_compiled_afresh_for_every_kind_of_user(make_user, model):
+    """visible_pk_sql compiles a model's visible_to once per visibility_key: a rule that depends on more than the
+    agency (a role, the user) must say so in its key. Users of one agency with different roles read in turn, each
+    twice, so a key too coarse hands one user the SQL compiled for another (issue 18: a non-admin was given the
+    agency admin's audit-trail SQL)."""
+    from lintas.accounts.choices import Role
+
+    users = [
+        make_user("spf", roles=(Role.AGENCY_ADMIN, Role.SUPERVISOR)),
+        make_user("spf", roles=(Role.INVESTIGATOR,)),
+        make_user("spf", roles=(Role.PROGRAMME_ORGANISER,)),
+        make_user("aseanapol", roles=(Role.PLATFORM_ADMIN,)),
+        make_user("aseanapol", roles=(Role.ANALYST,)),
+        make_user("pntl", roles=(Role.LIAISON_OFFICER,)),
+    ]
+    for user in users * 2:
+        cached = model.objects.visible_pk_sql(user)
+        try:
+            fresh = model.objects.visible_to(user).order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            assert cached is None, (model, user.roles)
+            continue
+        assert cached == (fresh[0], tuple(fresh[1])), (model._meta.label, sorted(user.roles))
