@@ -1,6 +1,6 @@
 """Who and where an action comes from, for the audit trail.
 
-The request middleware sets these for a web request; jobs and management commands set them with ``acting_as``
+The request middleware sets these for a web request; jobs and management commands set them with ``use_context``
 so that their audit events carry a request id too (``job:<id>`` or ``cli:<command>``).
 """
 
