@@ -67,11 +67,12 @@ def _week_start(agency: Agency, raw: str | None):
     return day - timedelta(days=day.weekday())
 
 
-def _week(agency: Agency, monday) -> list[dict]:
+def _week(user, agency: Agency, monday) -> list[dict]:
     zone = zoneinfo.ZoneInfo(agency.time_zone)
     starts = [datetime.combine(monday + timedelta(days=n), time.min, tzinfo=zone) for n in range(8)]
     shifts = list(
-        DutyShift.objects.filter(agency=agency, starts_at__lt=starts[-1], ends_at__gt=starts[0])
+        DutyShift.objects.visible_to(user)
+        .filter(agency=agency, starts_at__lt=starts[-1], ends_at__gt=starts[0])
         .select_related("officer")
         .order_by("starts_at", "position", "pk")
     )
@@ -119,7 +120,7 @@ def _roster_page(request, agency: Agency, *, shift_form=None, escalation_form=No
             {"shift": s, "starts": timezone.localtime(s.starts_at, zone), "ends": timezone.localtime(s.ends_at, zone)}
             for s in upcoming
         ],
-        "week": _week(agency, monday),
+        "week": _week(request.user, agency, monday),
         "monday": monday,
         "previous_week": monday - timedelta(days=7),
         "next_week": monday + timedelta(days=7),

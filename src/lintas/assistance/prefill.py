@@ -29,7 +29,7 @@ __all__ = [
     "TYPE_PRIORITY",
     "amount_at_stake",
     "default_priority",
-    "receiver_for_country",
+    "receivers_for_countries",
     "suggested_type",
     "texts",
 ]
@@ -121,11 +121,13 @@ def suggested_type(identifier_type: str) -> str:
     return _SUGGESTED.get(identifier_type, RequestType.GENERAL)
 
 
-def receiver_for_country(country: str, sender: Agency) -> Agency | None:
-    """The member agency of ``country`` (its active national police), if any and not the sender itself."""
-    if not country:
-        return None
-    return Agency.objects.active().filter(country=country, kind="national_police").exclude(pk=sender.pk).first()
+def receivers_for_countries(countries, sender: Agency) -> list[str]:
+    """The codes of the member agencies of ``countries`` (their active national police), the sender's own left out."""
+    countries = [c for c in countries or [] if isinstance(c, str) and c]
+    if not countries:
+        return []
+    members = Agency.objects.active().filter(country__in=countries, kind="national_police").exclude(pk=sender.pk)
+    return list(members.order_by("pk").values_list("code", flat=True))
 
 
 def amount_at_stake(case) -> tuple[Decimal | None, str]:

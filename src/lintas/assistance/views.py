@@ -136,18 +136,15 @@ def _initial_from_hit(user, hit, request_type: str) -> tuple[dict, bool, object]
 def _initial_from_case(user, case, identifier, request_type: str) -> dict:
     """The draft from a case or one of its identifiers: to the member of the identifier's country (or of the case's
     countries involved), the type the identifier calls for, the case's losses as the amount at stake."""
-    from lintas.agencies.models import Agency
     from lintas.assistance import prefill
 
     if identifier is not None:
         request_type = request_type or prefill.suggested_type(identifier.type)
-        receiver = prefill.receiver_for_country(identifier.country, user.agency)
-        receivers = [receiver.code] if receiver else []
+        receivers = prefill.receivers_for_countries([identifier.country], user.agency)[:1]
     else:
         request_type = request_type or RequestType.GENERAL
-        countries = [c for c in case.countries or [] if isinstance(c, str) and c != user.agency.country]
-        members = Agency.objects.active().filter(country__in=countries, kind="national_police")
-        receivers = list(members.exclude(pk=user.agency_id).values_list("code", flat=True))
+        countries = [c for c in case.countries or [] if c != user.agency.country]
+        receivers = prefill.receivers_for_countries(countries, user.agency)
     amount, currency = prefill.amount_at_stake(case)
     subject, asked = prefill.texts(
         user, request_type, case=case, identifier=identifier, amount=amount, currency=currency

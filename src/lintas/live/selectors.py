@@ -5,6 +5,7 @@ One place decides it, so a later rule (a duty roster) changes it for the banner,
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -146,6 +147,6 @@ def unread_request_news(user, limit: int = 3) -> list:
 
     if not getattr(user, "is_authenticated", False):
         return []
-    since = timezone.now() - timezone.timedelta(hours=NEWS_HOURS)
+    since = timezone.now() - dt.timedelta(hours=NEWS_HOURS)
     notes = Notification.objects.visible_to(user).unread().filter(kind=NotificationKind.REQUEST, created_at__gte=since)
     return list(notes[:limit])
